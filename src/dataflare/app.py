@@ -1,0 +1,94 @@
+"""Builds the Starlette application: routes, error handlers, lifespan."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from dataflare import __version__
+from dataflare.config import Settings
+from dataflare.db import Database
+from dataflare.graphql.http import GraphQLEndpoint
+from dataflare.graphql.schema import build_schema
+
+log = logging.getLogger("dataflare")
+
+
+def server_config() -> dict[str, object]:
+    """What GET /config answers: the DataHub SDK refuses a server without "noCode": "true"."""
+    return {
+        "noCode": "true",
+        "models": {},
+        "patchCapable": False,
+        "statefulIngestionCapable": False,
+        "retention": "false",
+        "timeZone": "GMT",
+        "versions": {
+            "acryldata/datahub": {"version": "v0.14.0", "commit": "dataflare"},
+            "dataflare": {"version": __version__},
+        },
+        "datahub": {"serverType": "prod"},
+        "telemetry": {"enabledCli": False, "enabledIngestion": False},
+    }
+
+
+async def config_endpoint(_: Request) -> Response:
+    return JSONResponse(server_config())
+
+
+async def health_endpoint(_: Request) -> Response:
+    return JSONResponse({"status": "ok"})
+
+
+async def http_error(_: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse(
+        {"errors": [{"message": exc.detail, "extensions": {"code": exc.status_code}}]},
+        status_code=exc.status_code,
+    )
+
+
+async def unexpected_error(_: Request, exc: Exception) -> Response:
+    request_id = uuid.uuid4().hex[:12]
+    log.error("request %s failed", request_id, exc_info=exc)
+    return JSONResponse(
+        {
+            "errors": [
+                {
+                    "message": f"internal error (request id {request_id})",
+                    "extensions": {"code": 500, "type": "SERVER_ERROR"},
+                }
+            ]
+        },
+        status_code=500,
+    )
+
+
+def create_app(settings: Settings, db: Database | None = None) -> Starlette:
+    database = db or Database(settings.database_url)
+    graphql = GraphQLEndpoint(build_schema(), database, settings.admin_token)
+
+    @asynccontextmanager
+    async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    routes = [
+        Route("/api/graphql", graphql.handle, methods=["POST"]),
+        Route("/api/v2/graphql", graphql.handle, methods=["POST"]),
+        Route("/config", config_endpoint, methods=["GET"]),
+        Route("/health", health_endpoint, methods=["GET"]),
+    ]
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: http_error, Exception: unexpected_error},
+    )

@@ -1,0 +1,160 @@
+"""The command line: serve, db, tokens, demo."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+import click
+
+from dataflare import __version__
+from dataflare.config import DEFAULT_HOST, DEFAULT_PORT, Settings
+from dataflare.errors import DataflareError
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Show our errors as `Error: ...` with exit status 1, never as a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DataflareError as error:
+            raise click.ClickException(error.message) from error
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="dataflare")
+def main() -> None:
+    """Dataflare: flag data assets as unhealthy with incidents (DataHub Incidents API)."""
+
+
+@main.command()
+@click.option("--host", default=DEFAULT_HOST, show_default=True, help="Address to listen on.")
+@click.option(
+    "--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on."
+)
+@click.option("--demo", is_flag=True, help="Load demo data and print a fresh access token first.")
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (use PostgreSQL for more than one).",
+)
+@friendly_errors
+def serve(host: str, port: int, demo: bool, workers: int) -> None:
+    """Apply pending migrations, then serve the API."""
+    import uvicorn
+
+    from dataflare.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    if demo:
+        _start_demo(settings, host, port)
+    else:
+        click.echo(f"Dataflare {__version__} on {settings.database_url}", err=True)
+    uvicorn.run(
+        "dataflare.server:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def _start_demo(settings: Settings, host: str, port: int) -> None:
+    from dataflare.access.service import ADMIN_USER, create_token
+    from dataflare.db import Database
+    from dataflare.demo import load_demo
+
+    db = Database(settings.database_url)
+    with db.session(write=True) as session:
+        created = load_demo(session)
+        _, secret = create_token(session, ADMIN_USER, "make run")
+    db.dispose()
+    url = f"http://{host}:{port}"
+    click.echo(
+        f"\nDataflare {__version__} is starting at {url}\n"
+        f"  database:     {settings.database_url}\n"
+        f"  demo data:    {'loaded' if created else 'already there'}\n"
+        f"  access token: {secret}   (user {ADMIN_USER}; shown once)\n\n"
+        "Try it:\n"
+        f"  curl -s {url}/api/graphql -H 'Authorization: Bearer {secret}' \\\n"
+        "    -H 'Content-Type: application/json' \\\n"
+        '    --data \'{"query": "{ dataset(urn: \\"urn:li:dataset:(urn:li:dataPlatform:'
+        'kafka,SampleKafkaDataset,PROD)\\") { health { status message } } }"}\'\n'
+        "Press Ctrl+C to stop.\n"
+    )
+
+
+@main.group()
+def db() -> None:
+    """Database schema management."""
+
+
+@db.command("upgrade")
+@friendly_errors
+def db_upgrade() -> None:
+    """Apply pending migrations to the configured database."""
+    from dataflare.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    click.echo(f"Database is up to date: {settings.database_url}", err=True)
+
+
+@main.group()
+def tokens() -> None:
+    """Personal access tokens for the API."""
+
+
+@tokens.command("create")
+@click.option("--user", "user_name", required=True, help="The user the token acts as.")
+@click.option("--name", "token_name", required=True, help="A label, e.g. 'airflow prod'.")
+@friendly_errors
+def tokens_create(user_name: str, token_name: str) -> None:
+    """Create a token and print it, alone, on stdout. It is shown only once."""
+    from dataflare.access.service import create_token
+    from dataflare.db import Database
+    from dataflare.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    with database.session(write=True) as session:
+        _, secret = create_token(session, user_name, token_name)
+    database.dispose()
+    click.echo(secret)
+
+
+@main.group()
+def demo() -> None:
+    """Demo data."""
+
+
+@demo.command("load")
+@friendly_errors
+def demo_load() -> None:
+    """Load the demo assets and incidents (does nothing if they are already there)."""
+    from dataflare.db import Database
+    from dataflare.demo import load_demo
+    from dataflare.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    with database.session(write=True) as session:
+        created = load_demo(session)
+    database.dispose()
+    click.echo("Demo data loaded." if created else "Demo data is already there.", err=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

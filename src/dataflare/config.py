@@ -1,0 +1,35 @@
+"""Settings, read from DATAFLARE_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 9002
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    database_url: str
+    admin_token: str | None
+    host: str = DEFAULT_HOST
+    port: int = DEFAULT_PORT
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        home = Path(os.environ.get("DATAFLARE_HOME") or Path.home() / ".dataflare").expanduser()
+        database_url = (
+            os.environ.get("DATAFLARE_DATABASE_URL") or f"sqlite:///{home / 'dataflare.db'}"
+        )
+        return cls(
+            home=home,
+            database_url=database_url,
+            admin_token=os.environ.get("DATAFLARE_ADMIN_TOKEN") or None,
+        )
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")

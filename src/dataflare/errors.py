@@ -1,0 +1,44 @@
+"""The one error hierarchy. Services raise these; each surface translates them in one place."""
+
+from __future__ import annotations
+
+
+class DataflareError(Exception):
+    """An error the caller can act on. `code` and `kind` follow DataHub's GraphQL extensions."""
+
+    code = 400
+    kind = "BAD_REQUEST"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidInput(DataflareError):
+    code = 400
+    kind = "BAD_REQUEST"
+
+
+class Unauthenticated(DataflareError):
+    code = 401
+    kind = "UNAUTHENTICATED"
+
+
+class Forbidden(DataflareError):
+    code = 403
+    kind = "UNAUTHORIZED"
+
+
+class NotFound(DataflareError):
+    code = 404
+    kind = "NOT_FOUND"
+
+
+class Conflict(DataflareError):
+    code = 409
+    kind = "CONFLICT"
+
+
+UNAUTHORIZED_MESSAGE = (
+    "Unauthorized to perform this action. Please contact your DataHub administrator."
+)

@@ -1,0 +1,18 @@
+"""What every resolver gets as `info.context`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from graphql import GraphQLResolveInfo
+from sqlalchemy.orm import Session
+
+
+@dataclass
+class RequestContext:
+    session: Session
+    actor: str  # urn of the user whose token made the request
+    request_id: str
+
+
+Info = GraphQLResolveInfo[RequestContext]

@@ -1,0 +1,86 @@
+"""Resolvers shared by the five asset types (Dataset, Chart, Dashboard, DataFlow, DataJob)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType
+
+from dataflare.graphql.context import Info
+from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE, incident_health
+from dataflare.incidents.service import IncidentFilter, IncidentPage, list_incidents
+from dataflare.urns import ASSET_KINDS, PREFIX, AssetRef
+
+GRAPHQL_TYPE_OF_KIND = {
+    "dataset": "Dataset",
+    "chart": "Chart",
+    "dashboard": "Dashboard",
+    "dataFlow": "DataFlow",
+    "dataJob": "DataJob",
+}
+
+
+def resolve_type(asset: AssetRef, *_: Any) -> str:
+    return ASSET_KINDS[asset.kind]
+
+
+def resolve_platform(asset: AssetRef, *_: Any) -> dict[str, str]:
+    return {
+        "urn": f"{PREFIX}dataPlatform:{asset.platform}",
+        "type": "DATA_PLATFORM",
+        "name": asset.platform,
+    }
+
+
+def resolve_health(asset: AssetRef, info: Info) -> list[dict[str, Any]]:
+    health = incident_health(info.context.session, asset.urn)
+    details = None
+    if health.active_count:
+        details = {
+            "latestIncidentUrn": health.latest_urn,
+            "latestIncidentTitle": health.latest_title,
+            "lastActivityAt": health.last_activity_at,
+            "count": health.active_count,
+        }
+    return [
+        {
+            "type": "INCIDENTS",
+            "status": health.status,
+            "message": health.message,
+            "causes": [ACTIVE_INCIDENTS_CAUSE] if health.active_count else [],
+            "reportedAt": health.last_activity_at,
+            "activeIncidentHealthDetails": details,
+        }
+    ]
+
+
+def resolve_incidents(
+    asset: AssetRef,
+    info: Info,
+    state: str | None = None,
+    stage: str | None = None,
+    priority: str | None = None,
+    assigneeUrns: list[str] | None = None,
+    start: int | None = 0,
+    count: int | None = 20,
+) -> IncidentPage:
+    filters = IncidentFilter(state, stage, priority, list(assigneeUrns or []))
+    return list_incidents(
+        info.context.session,
+        asset.urn,
+        filters,
+        0 if start is None else start,
+        20 if count is None else count,
+    )
+
+
+def asset_types() -> list[ObjectType]:
+    types = []
+    for graphql_name in GRAPHQL_TYPE_OF_KIND.values():
+        object_type = ObjectType(graphql_name)
+        object_type.set_field("type", resolve_type)
+        object_type.set_field("platform", resolve_platform)
+        object_type.set_field("health", resolve_health)
+        object_type.set_field("incidents", resolve_incidents)
+        types.append(object_type)
+    return types

@@ -1,0 +1,80 @@
+"""The Entity interface, the OwnerType union and the Query fields that fetch entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import InterfaceType, ObjectType, QueryType, UnionType
+
+from dataflare.catalog.service import view
+from dataflare.errors import InvalidInput
+from dataflare.graphql.context import Info
+from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
+from dataflare.incidents.models import Incident
+from dataflare.incidents.service import get_incident
+from dataflare.urns import ASSET_KINDS, ActorRef, AssetRef, entity_type_of
+
+query = QueryType()
+entity_interface = InterfaceType("Entity")
+owner_union = UnionType("OwnerType")
+corp_user = ObjectType("CorpUser")
+corp_group = ObjectType("CorpGroup")
+
+
+@entity_interface.type_resolver
+def resolve_entity_type(obj: Any, *_: Any) -> str:
+    if isinstance(obj, AssetRef):
+        return GRAPHQL_TYPE_OF_KIND[obj.kind]
+    if isinstance(obj, Incident):
+        return "Incident"
+    if isinstance(obj, ActorRef):
+        return "CorpGroup" if obj.is_group else "CorpUser"
+    raise TypeError(f"no GraphQL type for {type(obj).__name__}")
+
+
+owner_union.type_resolver(resolve_entity_type)
+
+
+@corp_user.field("type")
+def resolve_user_type(*_: Any) -> str:
+    return "CORP_USER"
+
+
+@corp_user.field("username")
+def resolve_username(actor: ActorRef, *_: Any) -> str:
+    return actor.name
+
+
+@corp_group.field("type")
+def resolve_group_type(*_: Any) -> str:
+    return "CORP_GROUP"
+
+
+def _asset_query(kind: str) -> Any:
+    def resolve(_: Any, info: Info, urn: str) -> AssetRef:
+        if entity_type_of(urn) != kind:
+            raise InvalidInput(
+                f"'{urn}' is not a {kind} URN: {kind}(urn:) expects urn:li:{kind}:..."
+            )
+        return view(info.context.session, urn, kind)
+
+    return resolve
+
+
+for _kind in ASSET_KINDS:
+    query.set_field(_kind, _asset_query(_kind))
+
+
+@query.field("entity")
+def resolve_entity(_: Any, info: Info, urn: str) -> Any:
+    kind = entity_type_of(urn)
+    if kind in ASSET_KINDS:
+        return view(info.context.session, urn, kind)
+    if kind == "incident":
+        return get_incident(info.context.session, urn)
+    if kind in ("corpuser", "corpGroup"):
+        return ActorRef(urn)
+    raise InvalidInput(
+        f"Unsupported URN '{urn}': entity(urn:) knows datasets, charts, dashboards, dataFlows, "
+        "dataJobs, incidents, users and groups."
+    )

@@ -1,0 +1,105 @@
+"""Resolvers of the Incident type and its parts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType
+
+from dataflare.graphql.context import Info
+from dataflare.incidents import activity
+from dataflare.incidents.models import Incident, IncidentActivity
+from dataflare.incidents.rules import NUMBER_TO_PRIORITY
+from dataflare.urns import ActorRef, AssetRef
+
+incident_type = ObjectType("Incident")
+activity_type = ObjectType("IncidentActivity")
+
+
+def _asset_ref(incident: Incident, position: int) -> AssetRef:
+    asset = incident.assets[position].asset
+    return AssetRef(asset.urn, asset.kind, asset.platform, asset.name)
+
+
+def _status(incident: Incident, *_: Any) -> dict[str, Any]:
+    return {
+        "state": incident.state,
+        "stage": incident.stage,
+        "message": incident.status_message,
+        "lastUpdated": {"time": incident.status_updated_at, "actor": incident.status_updated_by},
+    }
+
+
+incident_type.set_field("status", _status)
+incident_type.set_field("incidentStatus", _status)
+
+
+@incident_type.field("type")
+def resolve_type(*_: Any) -> str:
+    return "INCIDENT"
+
+
+@incident_type.field("incidentType")
+def resolve_incident_type(incident: Incident, *_: Any) -> str:
+    return incident.incident_type
+
+
+@incident_type.field("customType")
+def resolve_custom_type(incident: Incident, *_: Any) -> str | None:
+    return incident.custom_type
+
+
+@incident_type.field("priority")
+def resolve_priority(incident: Incident, *_: Any) -> str | None:
+    return None if incident.priority is None else NUMBER_TO_PRIORITY[incident.priority]
+
+
+@incident_type.field("assignees")
+def resolve_assignees(incident: Incident, *_: Any) -> list[ActorRef]:
+    return [ActorRef(a.assignee_urn) for a in incident.assignees]
+
+
+@incident_type.field("entity")
+def resolve_entity(incident: Incident, *_: Any) -> AssetRef:
+    return _asset_ref(incident, 0)
+
+
+@incident_type.field("entities")
+def resolve_entities(incident: Incident, *_: Any) -> list[AssetRef]:
+    return [_asset_ref(incident, i) for i in range(len(incident.assets))]
+
+
+@incident_type.field("source")
+def resolve_source(incident: Incident, *_: Any) -> dict[str, Any]:
+    return {"type": incident.source_type, "source": None}
+
+
+@incident_type.field("startedAt")
+def resolve_started_at(incident: Incident, *_: Any) -> int:
+    return incident.started_at
+
+
+@incident_type.field("created")
+def resolve_created(incident: Incident, *_: Any) -> dict[str, Any]:
+    return {"time": incident.created_at, "actor": incident.created_by}
+
+
+@incident_type.field("activity")
+def resolve_activity(incident: Incident, info: Info) -> list[IncidentActivity]:
+    return activity.timeline(info.context.session, incident.id)
+
+
+activity_type.set_alias("time", "at")
+activity_type.set_alias("message", "message")
+activity_type.set_alias("actor", "actor")
+activity_type.set_alias("kind", "kind")
+
+
+@activity_type.field("previousValue")
+def resolve_previous(entry: IncidentActivity, *_: Any) -> str | None:
+    return entry.old_value
+
+
+@activity_type.field("newValue")
+def resolve_new(entry: IncidentActivity, *_: Any) -> str | None:
+    return entry.new_value

@@ -1,0 +1,91 @@
+"""Mutation resolvers: translate GraphQL input into one service call each."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from ariadne import MutationType
+
+from dataflare.graphql.context import Info
+from dataflare.incidents import service
+
+mutation = MutationType()
+
+# GraphQL input field -> service field, for updateIncident
+_UPDATE_FIELDS = {
+    "title": "title",
+    "description": "description",
+    "startedAt": "started_at",
+    "priority": "priority",
+    "resourceUrns": "resource_urns",
+    "assigneeUrns": "assignee_urns",
+    "status": "status",
+}
+
+
+def atomic(resolver: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a mutation in a savepoint, so one that fails leaves nothing written."""
+
+    @wraps(resolver)
+    def wrapper(obj: Any, info: Info, **kwargs: Any) -> Any:
+        with info.context.session.begin_nested():
+            return resolver(obj, info, **kwargs)
+
+    return wrapper
+
+
+@mutation.field("raiseIncident")
+@atomic
+def resolve_raise_incident(_: Any, info: Info, input: dict[str, Any]) -> str:
+    status = input.get("status") or {}
+    request = service.RaiseRequest(
+        type=input["type"],
+        resource_urn=input.get("resourceUrn"),
+        resource_urns=input.get("resourceUrns"),
+        custom_type=input.get("customType"),
+        title=input.get("title"),
+        description=input.get("description"),
+        source_type=(input.get("source") or {}).get("type"),
+        state=status.get("state"),
+        stage=status.get("stage"),
+        message=status.get("message"),
+        priority=input.get("priority"),
+        assignee_urns=input.get("assigneeUrns"),
+        started_at=input.get("startedAt"),
+        incident_id=input.get("id"),
+    )
+    return service.raise_incident(info.context.session, info.context.actor, request).urn
+
+
+@mutation.field("updateIncidentStatus")
+@atomic
+def resolve_update_incident_status(
+    _: Any,
+    info: Info,
+    urn: str,
+    input: dict[str, Any],
+) -> str:
+    service.update_status(
+        info.context.session,
+        info.context.actor,
+        urn,
+        input["state"],
+        input.get("stage"),
+        input.get("message"),
+    )
+    return "true"
+
+
+@mutation.field("updateIncident")
+@atomic
+def resolve_update_incident(
+    _: Any,
+    info: Info,
+    urn: str,
+    input: dict[str, Any],
+) -> bool:
+    changes = {ours: input[theirs] for theirs, ours in _UPDATE_FIELDS.items() if theirs in input}
+    service.update_incident(info.context.session, info.context.actor, urn, changes)
+    return True

@@ -1,0 +1,50 @@
+"""The executable schema: the SDL files in schema/ bound to the resolvers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ariadne import ScalarType, load_schema_from_path, make_executable_schema
+from graphql import GraphQLSchema, IntValueNode, StringValueNode, ValueNode
+
+from dataflare.graphql.resolvers import entities, incidents, mutations
+from dataflare.graphql.resolvers.assets import asset_types
+
+SCHEMA_DIR = Path(__file__).parent / "schema"
+
+long_scalar = ScalarType("Long")
+
+
+@long_scalar.value_parser
+def parse_long(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"Long must be an integer, not {value!r}")
+    return int(value)
+
+
+@long_scalar.literal_parser
+def parse_long_literal(node: ValueNode, _variables: Any = None) -> int:
+    if isinstance(node, IntValueNode | StringValueNode):
+        return int(node.value)
+    raise ValueError("Long must be an integer")
+
+
+def type_defs() -> str:
+    return load_schema_from_path(str(SCHEMA_DIR))
+
+
+def build_schema() -> GraphQLSchema:
+    return make_executable_schema(
+        type_defs(),
+        long_scalar,
+        entities.query,
+        entities.entity_interface,
+        entities.owner_union,
+        entities.corp_user,
+        entities.corp_group,
+        mutations.mutation,
+        incidents.incident_type,
+        incidents.activity_type,
+        *asset_types(),
+    )

@@ -1,0 +1,63 @@
+"""The append-only incident timeline."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dataflare.incidents.models import Incident, IncidentActivity
+
+# What a timeline entry can record.
+RAISED = "RAISED"
+KINDS = (
+    RAISED,
+    "STATE",
+    "STAGE",
+    "PRIORITY",
+    "ASSIGNEES",
+    "TITLE",
+    "DESCRIPTION",
+    "ASSETS",
+    "STARTED_AT",
+    "MESSAGE",
+)
+
+
+def record(
+    session: Session,
+    incident: Incident,
+    actor: str,
+    at: int,
+    kind: str,
+    old: Any = None,
+    new: Any = None,
+    message: str | None = None,
+) -> None:
+    session.add(
+        IncidentActivity(
+            incident_id=incident.id,
+            at=at,
+            actor=actor,
+            kind=kind,
+            old_value=None if old is None else json.dumps(old),
+            new_value=None if new is None else json.dumps(new),
+            message=message,
+        )
+    )
+
+
+def timeline(session: Session, incident_id: int) -> list[IncidentActivity]:
+    """Every entry of one incident, oldest first."""
+    query = (
+        select(IncidentActivity)
+        .where(IncidentActivity.incident_id == incident_id)
+        .order_by(IncidentActivity.id)
+    )
+    return list(session.scalars(query))
+
+
+def decode(value: str | None) -> Any:
+    return None if value is None else json.loads(value)

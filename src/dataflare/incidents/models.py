@@ -1,0 +1,78 @@
+"""Incident tables: incidents, the assets they are on, assignees, and the activity log."""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from dataflare.catalog.models import Asset
+from dataflare.db import Base
+
+
+class Incident(Base):
+    __tablename__ = "incidents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    urn: Mapped[str] = mapped_column(String(300), unique=True)
+    incident_type: Mapped[str] = mapped_column(String(32))
+    custom_type: Mapped[str | None] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    stage: Mapped[str | None] = mapped_column(String(32))
+    status_message: Mapped[str | None] = mapped_column(Text)
+    status_updated_at: Mapped[int] = mapped_column(BigInteger)
+    status_updated_by: Mapped[str] = mapped_column(String(300))
+    priority: Mapped[int | None] = mapped_column(Integer)  # 0 CRITICAL .. 3 LOW
+    source_type: Mapped[str] = mapped_column(String(32))
+    started_at: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    created_by: Mapped[str] = mapped_column(String(300))
+    updated_at: Mapped[int] = mapped_column(BigInteger)  # last activity of any kind
+
+    assets: Mapped[list[IncidentAsset]] = relationship(
+        order_by="IncidentAsset.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+    assignees: Mapped[list[IncidentAssignee]] = relationship(
+        order_by="IncidentAssignee.position", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class IncidentAsset(Base):
+    """An asset an incident is on; position 0 is the incident's `entity`."""
+
+    __tablename__ = "incident_assets"
+    __table_args__ = (Index("ix_incident_assets_asset", "asset_id", "incident_id"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+    asset: Mapped[Asset] = relationship(lazy="joined")
+
+
+class IncidentAssignee(Base):
+    __tablename__ = "incident_assignees"
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    assignee_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentActivity(Base):
+    """Append-only timeline: one row per change (raised, state, stage, priority, ...)."""
+
+    __tablename__ = "incident_activity"
+    __table_args__ = (Index("ix_incident_activity_incident", "incident_id", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
+    at: Mapped[int] = mapped_column(BigInteger)
+    actor: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(32))
+    old_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    new_value: Mapped[str | None] = mapped_column(Text)  # JSON
+    message: Mapped[str | None] = mapped_column(Text)

@@ -1,0 +1,96 @@
+"""The incident vocabulary and the checks every input goes through before anything is written."""
+
+from __future__ import annotations
+
+import re
+
+from dataflare.errors import InvalidInput
+from dataflare.urns import AssetRef, parse_actor, parse_asset
+
+INCIDENT_TYPES = ("FRESHNESS", "VOLUME", "FIELD", "SQL", "DATA_SCHEMA", "OPERATIONAL", "CUSTOM")
+STATES = ("ACTIVE", "RESOLVED")
+STAGES = ("TRIAGE", "INVESTIGATION", "WORK_IN_PROGRESS", "FIXED", "NO_ACTION_REQUIRED")
+SOURCE_TYPES = ("MANUAL", "ASSERTION_FAILURE")
+# DataHub stores priority as a number: 0 is the most urgent.
+PRIORITY_TO_NUMBER = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3}
+NUMBER_TO_PRIORITY = {number: name for name, number in PRIORITY_TO_NUMBER.items()}
+
+MAX_TITLE_CHARS = 500
+MAX_DESCRIPTION_BYTES = 64 * 1024
+MAX_CUSTOM_TYPE_CHARS = 200
+MAX_ID_CHARS = 200
+_ID_PATTERN = re.compile(r"[^\s(),]+")
+
+
+def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
+    if value not in choices:
+        raise InvalidInput(f"Invalid {what} '{value}': expected one of {', '.join(choices)}.")
+    return value
+
+
+def check_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    if not title.strip():
+        raise InvalidInput("Incident title must not be empty when given.")
+    if len(title) > MAX_TITLE_CHARS:
+        raise InvalidInput(
+            f"Incident title is {len(title)} characters long; the limit is {MAX_TITLE_CHARS}."
+        )
+    return title
+
+
+def check_description(description: str | None) -> str | None:
+    if description is not None and len(description.encode()) > MAX_DESCRIPTION_BYTES:
+        size = len(description.encode())
+        raise InvalidInput(
+            f"Incident description is {size} bytes long; the limit is {MAX_DESCRIPTION_BYTES} "
+            "bytes (64 KiB)."
+        )
+    return description
+
+
+def check_custom_type(incident_type: str, custom_type: str | None) -> str | None:
+    check_choice(incident_type, INCIDENT_TYPES, "incident type")
+    if incident_type == "CUSTOM" and not (custom_type and custom_type.strip()):
+        raise InvalidInput("Failed to raise incident: customType is required when type is CUSTOM")
+    if custom_type is not None and len(custom_type) > MAX_CUSTOM_TYPE_CHARS:
+        raise InvalidInput(f"customType must be at most {MAX_CUSTOM_TYPE_CHARS} characters.")
+    return custom_type.strip() if custom_type else None
+
+
+def check_resources(resource_urn: str | None, resource_urns: list[str] | None) -> list[AssetRef]:
+    urns = ([resource_urn] if resource_urn else []) + list(resource_urns or [])
+    unique = list(dict.fromkeys(urns))
+    if not unique:
+        raise InvalidInput("At least 1 resource urn must be defined to raise an incident.")
+    return [parse_asset(urn) for urn in unique]
+
+
+def check_assignees(assignee_urns: list[str] | None) -> list[str]:
+    return [parse_actor(urn) for urn in dict.fromkeys(assignee_urns or [])]
+
+
+def check_time(value: int | None, what: str) -> int | None:
+    if value is not None and value < 0:
+        raise InvalidInput(f"{what} must be a time in epoch milliseconds, not {value}.")
+    return value
+
+
+def check_incident_id(incident_id: str | None) -> str | None:
+    if incident_id is None:
+        return None
+    if not incident_id.strip():
+        raise InvalidInput("Incident id must not be blank.")
+    if len(incident_id) > MAX_ID_CHARS or not _ID_PATTERN.fullmatch(incident_id):
+        raise InvalidInput(
+            f"Invalid incident id '{incident_id[:MAX_ID_CHARS]}': use at most {MAX_ID_CHARS} "
+            "characters, without spaces, commas or parentheses."
+        )
+    return incident_id
+
+
+def priority_number(priority: str | None) -> int | None:
+    if priority is None:
+        return None
+    return PRIORITY_TO_NUMBER[check_choice(priority, tuple(PRIORITY_TO_NUMBER), "priority")]

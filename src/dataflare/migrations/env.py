@@ -1,0 +1,48 @@
+"""Alembic environment: runs migrations on the URL that dataflare.migrate passes in."""
+
+from __future__ import annotations
+
+import os
+
+from alembic import context
+from sqlalchemy import text
+
+from dataflare.db import make_engine
+from dataflare.models import Base
+
+# Several server processes may start at once on PostgreSQL: one migrates, the others wait.
+MIGRATION_LOCK_ID = 7_346_201
+
+
+def run_migrations_online() -> None:
+    url = (
+        context.config.attributes.get("database_url")
+        or os.environ.get("DATAFLARE_DATABASE_URL")
+        or context.config.get_main_option("sqlalchemy.url")
+    )
+    assert url, "no database URL: set DATAFLARE_DATABASE_URL"
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": MIGRATION_LOCK_ID})
+            connection.commit()
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=Base.metadata,
+                render_as_batch=connection.dialect.name == "sqlite",
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+            connection.commit()
+        finally:
+            if postgres:
+                connection.execute(
+                    text("SELECT pg_advisory_unlock(:id)"), {"id": MIGRATION_LOCK_ID}
+                )
+                connection.commit()
+    engine.dispose()
+
+
+run_migrations_online()

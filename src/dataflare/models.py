@@ -1,0 +1,16 @@
+"""Every table, imported in one place so that migrations and tests see the whole schema."""
+
+from dataflare.access.models import AccessToken
+from dataflare.catalog.models import Asset
+from dataflare.db import Base
+from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
+
+__all__ = [
+    "AccessToken",
+    "Asset",
+    "Base",
+    "Incident",
+    "IncidentActivity",
+    "IncidentAsset",
+    "IncidentAssignee",
+]

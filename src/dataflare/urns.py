@@ -1,0 +1,144 @@
+"""Parse and format URNs (`urn:li:<entityType>:<key>`); the asset kinds incidents attach to."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from dataflare.errors import InvalidInput
+
+PREFIX = "urn:li:"
+
+# entityType in the URN -> the GraphQL EntityType of the asset
+ASSET_KINDS: dict[str, str] = {
+    "dataset": "DATASET",
+    "chart": "CHART",
+    "dashboard": "DASHBOARD",
+    "dataFlow": "DATA_FLOW",
+    "dataJob": "DATA_JOB",
+}
+ACCEPTED_KINDS_TEXT = ", ".join(ASSET_KINDS)
+ACTOR_KINDS = ("corpuser", "corpGroup")
+
+
+@dataclass(frozen=True)
+class AssetRef:
+    """A parsed asset URN: what the server registers when it first sees one."""
+
+    urn: str
+    kind: str  # one of ASSET_KINDS
+    platform: str
+    name: str
+
+
+def entity_type_of(urn: str) -> str | None:
+    """The `<entityType>` part of a URN, or None when it is not a `urn:li:` URN at all."""
+    if not urn.startswith(PREFIX):
+        return None
+    entity_type, sep, key = urn[len(PREFIX) :].partition(":")
+    return entity_type if sep and entity_type and key else None
+
+
+def split_tuple(key: str) -> list[str] | None:
+    """Split `(a,b,(c,d))` at its top-level commas; None when the parentheses do not balance."""
+    if len(key) < 2 or key[0] != "(" or key[-1] != ")":
+        return None
+    parts: list[str] = []
+    depth = 0
+    current: list[str] = []
+    for char in key[1:-1]:
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth < 0:
+                return None
+        if char == "," and depth == 0:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if depth != 0:
+        return None
+    parts.append("".join(current))
+    return parts
+
+
+def _malformed(urn: str, expected: str) -> InvalidInput:
+    return InvalidInput(f"Malformed URN '{urn}': expected {expected}.")
+
+
+def _platform_of(platform_urn: str, urn: str) -> str:
+    platform_prefix = PREFIX + "dataPlatform:"
+    platform = (
+        platform_urn[len(platform_prefix) :] if platform_urn.startswith(platform_prefix) else ""
+    )
+    if not platform:
+        raise _malformed(urn, "a platform URN like urn:li:dataPlatform:kafka as the first part")
+    return platform
+
+
+_SHAPES = {
+    "dataset": "urn:li:dataset:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+    "chart": "urn:li:chart:(<tool>,<id>)",
+    "dashboard": "urn:li:dashboard:(<tool>,<id>)",
+    "dataFlow": "urn:li:dataFlow:(<orchestrator>,<flowId>,<cluster>)",
+    "dataJob": "urn:li:dataJob:(<dataFlow urn>,<jobId>)",
+}
+
+
+def parse_asset(urn: str) -> AssetRef:
+    """Parse an asset URN of one of the five kinds, or raise InvalidInput naming what is wrong."""
+    kind = entity_type_of(urn)
+    if kind not in ASSET_KINDS:
+        raise InvalidInput(
+            f"Unsupported resource URN '{urn}': incidents can be raised on {ACCEPTED_KINDS_TEXT} "
+            "(e.g. urn:li:dataset:(urn:li:dataPlatform:kafka,SampleKafkaDataset,PROD))."
+        )
+    key = urn[len(PREFIX) + len(kind) + 1 :]
+    parts = split_tuple(key)
+    shape = _SHAPES[kind]
+    expected_parts = {"dataset": 3, "chart": 2, "dashboard": 2, "dataFlow": 3, "dataJob": 2}[kind]
+    if parts is None or len(parts) != expected_parts or not all(p.strip() for p in parts):
+        raise _malformed(urn, shape)
+    if kind == "dataset":
+        return AssetRef(urn, kind, _platform_of(parts[0], urn), parts[1])
+    if kind == "dataJob":
+        flow = parse_asset(parts[0]) if entity_type_of(parts[0]) == "dataFlow" else None
+        if flow is None:
+            raise _malformed(urn, shape)
+        return AssetRef(urn, kind, flow.platform, parts[1])
+    return AssetRef(urn, kind, parts[0], parts[1])
+
+
+def parse_actor(urn: str) -> str:
+    """Check a user or group URN (an assignee); return it unchanged."""
+    if entity_type_of(urn) not in ACTOR_KINDS:
+        raise InvalidInput(
+            f"Invalid assignee URN '{urn}': expected urn:li:corpuser:<name> or "
+            "urn:li:corpGroup:<name>."
+        )
+    return urn
+
+
+def user_urn(name: str) -> str:
+    return f"{PREFIX}corpuser:{name}"
+
+
+def incident_urn(incident_id: str | None = None) -> str:
+    return f"{PREFIX}incident:{incident_id or uuid.uuid4()}"
+
+
+@dataclass(frozen=True)
+class ActorRef:
+    """A user or group, as an assignee or an owner."""
+
+    urn: str
+
+    @property
+    def is_group(self) -> bool:
+        return entity_type_of(self.urn) == "corpGroup"
+
+    @property
+    def name(self) -> str:
+        return self.urn.split(":", 3)[3]

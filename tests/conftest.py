@@ -1,0 +1,130 @@
+"""Fixtures: a clean database per test, on SQLite always and on PostgreSQL when configured.
+
+Set DATAFLARE_TEST_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:5432/test) to run
+every database test on PostgreSQL too. The tests create their own database on that server and
+drop it at the end, so the database named in the URL is never touched.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from starlette.testclient import TestClient
+
+from dataflare.app import create_app
+from dataflare.config import Settings
+from dataflare.db import Database
+from dataflare.migrate import upgrade
+from dataflare.models import Base
+
+ADMIN_TOKEN = "test-admin-token"
+POSTGRES_URL = os.environ.get("DATAFLARE_TEST_POSTGRES_URL")
+BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (faster than migrating each time)."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_database() -> Iterator[str]:
+    """A fresh, migrated PostgreSQL database for this test run, dropped at the end."""
+    assert POSTGRES_URL
+    server = make_url(POSTGRES_URL)
+    name = f"dataflare_test_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    url = server.set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "dataflare.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite:///{path}"
+    url: str = request.getfixturevalue("postgres_database")
+    engine = create_engine(url)
+    tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
+    with engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(home=tmp_path, database_url=database_url, admin_token=ADMIN_TOKEN)
+
+
+@pytest.fixture
+def client(settings: Settings, db: Database) -> Iterator[TestClient]:
+    with TestClient(create_app(settings, db), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+class GraphQL:
+    """Posts GraphQL documents to the app, as the admin unless another token is given."""
+
+    def __init__(self, client: TestClient) -> None:
+        self.client = client
+
+    def __call__(
+        self,
+        query: str,
+        variables: dict[str, Any] | None = None,
+        token: str | None = ADMIN_TOKEN,
+        path: str = "/api/graphql",
+    ) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        response = self.client.post(
+            path, json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def data(self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any) -> Any:
+        """The `data` of a request that must succeed."""
+        body = self(query, variables, **kwargs)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    def error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The single error of a request that must fail."""
+        body = self(query, variables)
+        assert len(body.get("errors", [])) == 1, body
+        error: dict[str, Any] = body["errors"][0]
+        return error
+
+
+@pytest.fixture
+def gql(client: TestClient) -> GraphQL:
+    return GraphQL(client)

@@ -1,0 +1,36 @@
+"""The printed schema is pinned: a change to the public API is always a visible diff.
+
+After an intended change, refresh the snapshot with
+    DATAFLARE_UPDATE_SNAPSHOTS=1 .venv/bin/pytest tests/graphql/test_schema.py
+"""
+
+import os
+from pathlib import Path
+
+from dataflare.graphql.schema import build_schema
+from graphql import print_schema
+
+SNAPSHOT = Path(__file__).parent / "schema.snapshot.graphql"
+
+
+def test_printed_schema_matches_the_snapshot() -> None:
+    printed = print_schema(build_schema()) + "\n"
+    if os.environ.get("DATAFLARE_UPDATE_SNAPSHOTS"):
+        SNAPSHOT.write_text(printed)
+    assert printed == SNAPSHOT.read_text(), (
+        "The GraphQL schema changed. If intended, run with DATAFLARE_UPDATE_SNAPSHOTS=1."
+    )
+
+
+def test_the_seed_signatures_are_kept() -> None:
+    schema = build_schema()
+    mutation = schema.mutation_type
+    assert mutation is not None
+    assert str(mutation.fields["raiseIncident"].type) == "String!"
+    assert str(mutation.fields["updateIncidentStatus"].type) == "String"
+    assert str(mutation.fields["updateIncidentStatus"].args["input"].type) == (
+        "UpdateIncidentStatusInput!"
+    )
+    printed = print_schema(schema)
+    assert printed.count("start: Int = 0") == 5  # one incidents field per asset kind
+    assert printed.count("count: Int = 20") == 5

@@ -47,7 +47,9 @@ query incident($urn: String!) {{
 
 ACTIVITY = """
 query activity($urn: String!) {
-  entity(urn: $urn) { ... on Incident { activity { time actor kind previousValue newValue message } } }
+  entity(urn: $urn) {
+    ... on Incident { activity { time actor kind previousValue newValue message } }
+  }
 }
 """
 

@@ -1,6 +1,7 @@
 """The HTTP face of the API: tokens, paths, /config, and request bodies."""
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
@@ -24,7 +25,8 @@ def _token(db: Database, user: str) -> str:
     [
         (
             {},
-            "Missing access token: send the header 'Authorization: Bearer <personal access token>'.",
+            "Missing access token: send the header "
+            "'Authorization: Bearer <personal access token>'.",
         ),
         (
             {"Authorization": "Bearer wrong"},
@@ -76,9 +78,7 @@ def test_tokens_are_stored_only_as_hashes(db: Database) -> None:
     token = _token(db, "alice")
 
     with db.session() as session:
-        stored = session.execute(
-            __import__("sqlalchemy").text("SELECT token_id, token_hash, name FROM access_tokens")
-        ).all()
+        stored = session.execute(text("SELECT token_id, token_hash, name FROM access_tokens")).all()
     assert len(stored) == 1
     assert token not in repr(stored)
     assert token.startswith("dfp_") and len(token) > 40

@@ -1,0 +1,99 @@
+"""Start the servers under test as separate processes, and always stop them."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parent
+BIN_DIR = Path(sys.executable).parent  # the project's virtualenv: bench/run.py runs on it
+STARTUP_TIMEOUT_S = 60.0  # migrations on a fresh PostgreSQL database take a few seconds
+STOP_TIMEOUT_S = 10.0
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class Server:
+    name: str
+    port: int
+    pid: int
+    log: Path
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _health_ok(port: int) -> bool:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+    try:
+        connection.request("GET", "/health")
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+    finally:
+        connection.close()
+
+
+def _tail(log: Path, lines: int = 30) -> str:
+    text = log.read_text(errors="replace") if log.exists() else ""
+    return "\n".join(text.splitlines()[-lines:])
+
+
+@contextmanager
+def serve(name: str, command: list[str], env: dict[str, str], log: Path) -> Iterator[Server]:
+    """Run `command` until the block ends; it is ready once GET /health answers 200."""
+    port = free_port()
+    with log.open("wb") as log_file:
+        process = subprocess.Popen(
+            [*command, "--port", str(port)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _health_ok(port):
+            if process.poll() is not None:
+                raise ServerError(f"{name} exited with {process.returncode}:\n{_tail(log)}")
+            if time.monotonic() > deadline:
+                raise ServerError(f"{name} did not answer /health in time:\n{_tail(log)}")
+            time.sleep(0.1)
+        yield Server(name, port, process.pid, log)
+    finally:
+        process.terminate()  # uvicorn shuts down cleanly on SIGTERM
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def dataflare(
+    home: Path, token: str, database_url: str | None
+) -> AbstractContextManager[Server]:
+    env = dict(os.environ, DATAFLARE_HOME=str(home), DATAFLARE_ADMIN_TOKEN=token)
+    env.pop("DATAFLARE_DATABASE_URL", None)  # SQLite in `home` unless asked otherwise
+    if database_url:
+        env["DATAFLARE_DATABASE_URL"] = database_url
+    command = [str(BIN_DIR / "dataflare"), "serve"]
+    return serve("dataflare", command, env, home / "dataflare.log")
+
+
+def noop(workdir: Path) -> AbstractContextManager[Server]:
+    command = [sys.executable, str(BENCH_DIR / "noop_app.py")]
+    return serve("no-op", command, dict(os.environ), workdir / "noop.log")

@@ -83,9 +83,7 @@ def serve(name: str, command: list[str], env: dict[str, str], log: Path) -> Iter
             process.wait()
 
 
-def dataflare(
-    home: Path, token: str, database_url: str | None
-) -> AbstractContextManager[Server]:
+def dataflare(home: Path, token: str, database_url: str | None) -> AbstractContextManager[Server]:
     env = dict(os.environ, DATAFLARE_HOME=str(home), DATAFLARE_ADMIN_TOKEN=token)
     env.pop("DATAFLARE_DATABASE_URL", None)  # SQLite in `home` unless asked otherwise
     if database_url:

@@ -98,10 +98,12 @@ class GraphQLEndpoint:
         return document, tuple(validate(self.schema, document, RULES))
 
 
-# `{"query":"...","variables":{}}` written by hand, with the query's quotes left unescaped:
-# the seed's own curl examples look like this, and they must work unchanged.
+# `{"query":"...","variables":{}}` written by hand, with the query's quotes left unescaped and
+# perhaps a stray word pasted after it: the seed's own curl examples send exactly this, and every
+# request of the seed must work unchanged. Only tried when the body is not valid JSON.
 _HAND_WRITTEN_BODY = re.compile(
-    r'\A\s*\{\s*"query"\s*:\s*"(?P<query>.*)"\s*(?:,\s*"variables"\s*:\s*\{\s*\}\s*)?\}\s*\Z',
+    r'\A\s*\{\s*"query"\s*:\s*"(?P<query>.*)"\s*(?:,\s*"variables"\s*:\s*\{\s*\}\s*)?\}'
+    r"\s*[A-Za-z]*\s*\Z",
     re.DOTALL,
 )
 

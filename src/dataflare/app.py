@@ -87,8 +87,10 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         Route("/config", config_endpoint, methods=["GET"]),
         Route("/health", health_endpoint, methods=["GET"]),
     ]
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, Exception: unexpected_error},
     )
+    app.state.graphql = graphql
+    return app

@@ -1,6 +1,7 @@
 """The HTTP face of the API: tokens, paths, /config, and request bodies."""
 
 import pytest
+from graphql import get_introspection_query
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
@@ -139,3 +140,22 @@ def test_an_unknown_path_is_a_json_404(client: TestClient) -> None:
 
     assert response.status_code == 404
     assert response.json()["errors"][0]["extensions"]["code"] == 404
+
+
+def test_introspection_is_on(gql: GraphQL) -> None:
+    schema = gql.data(get_introspection_query())["__schema"]
+
+    names = {t["name"] for t in schema["types"]}
+    assert {"Incident", "RaiseIncidentInput", "EntityIncidentsResult", "Health"} <= names
+    assert schema["mutationType"]["name"] == "Mutation"
+
+
+def test_parsed_documents_are_reused(client: TestClient, gql: GraphQL) -> None:
+    compile_cache = client.app.state.graphql.compile  # type: ignore[attr-defined]
+    query = f'{{ dataset(urn: "{KAFKA}") {{ urn }} }}'
+    gql.data(query)
+    hits = compile_cache.cache_info().hits
+
+    gql.data(query)
+
+    assert compile_cache.cache_info().hits == hits + 1

@@ -7,8 +7,9 @@ After an intended change, refresh the snapshot with
 import os
 from pathlib import Path
 
-from dataflare.graphql.schema import build_schema
 from graphql import print_schema
+
+from dataflare.graphql.schema import build_schema
 
 SNAPSHOT = Path(__file__).parent / "schema.snapshot.graphql"
 

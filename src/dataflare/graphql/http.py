@@ -9,16 +9,6 @@ import uuid
 from functools import lru_cache
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-
-from dataflare.access.service import authenticate
-from dataflare.db import Database
-from dataflare.errors import DataflareError, InvalidInput, Unauthenticated
-from dataflare.graphql.context import RequestContext
-from dataflare.graphql.validation import RULES
-from dataflare.urns import user_urn
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -29,6 +19,16 @@ from graphql import (
     parse,
     validate,
 )
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from dataflare.access.service import authenticate
+from dataflare.db import Database
+from dataflare.errors import DataflareError, InvalidInput, Unauthenticated
+from dataflare.graphql.context import RequestContext
+from dataflare.graphql.validation import RULES
+from dataflare.urns import user_urn
 
 log = logging.getLogger("dataflare.graphql")
 DOCUMENT_CACHE_SIZE = 1024

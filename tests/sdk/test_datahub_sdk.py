@@ -1,0 +1,62 @@
+"""The DataHub Python SDK (acryl-datahub) connects to a real Dataflare server and drives it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.server import Server, dataflare_env
+
+ROOT = Path(__file__).parents[2]
+SDK_PYTHON = ROOT / ".venv-datahub" / "bin" / "python"
+CLIENT = Path(__file__).parent / "datahub_client.py"
+TOKEN = "sdk-test-token"
+
+pytestmark = pytest.mark.skipif(
+    not SDK_PYTHON.exists(), reason="the DataHub SDK environment is missing: run `make test`"
+)
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    running = Server(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN))
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def test_the_sdk_connects_raises_lists_and_resolves(server: Server, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [str(SDK_PYTHON), str(CLIENT)],
+        env={
+            "DATAFLARE_URL": server.url,
+            "DATAFLARE_TOKEN": TOKEN,
+            "HOME": str(tmp_path),  # the SDK writes ~/.datahub
+            "DATAHUB_TELEMETRY_ENABLED": "false",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert seen["raised"].startswith("urn:li:incident:")
+    assert seen["active"]["health"] == [
+        {"type": "INCIDENTS", "status": "FAIL", "message": "1 active incident"}
+    ]
+    assert seen["active"]["incidents"] == {
+        "total": 1,
+        "incidents": [{"urn": seen["raised"], "title": "from the SDK", "priority": "HIGH"}],
+    }
+    assert seen["resolved"] == {"updateIncidentStatus": "true"}
+    assert seen["after"]["incidents"]["total"] == 0
+    assert seen["after"]["health"][0]["status"] == "PASS"
+    assert "customType is required when type is CUSTOM" in seen["error"]

@@ -29,8 +29,14 @@ graph.test_connection()
 seen: dict[str, object] = {}
 raised = graph.execute_graphql(
     RAISE,
-    variables={"input": {"type": "OPERATIONAL", "resourceUrn": KAFKA, "title": "from the SDK",
-                         "priority": "HIGH"}},
+    variables={
+        "input": {
+            "type": "OPERATIONAL",
+            "resourceUrn": KAFKA,
+            "title": "from the SDK",
+            "priority": "HIGH",
+        }
+    },
 )
 seen["raised"] = raised["raiseIncident"]
 seen["active"] = graph.execute_graphql(LIST, variables={"urn": KAFKA})["dataset"]

@@ -15,8 +15,6 @@ class Settings:
     home: Path
     database_url: str
     admin_token: str | None
-    host: str = DEFAULT_HOST
-    port: int = DEFAULT_PORT
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -29,7 +27,3 @@ class Settings:
             database_url=database_url,
             admin_token=os.environ.get("DATAFLARE_ADMIN_TOKEN") or None,
         )
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")

@@ -37,8 +37,3 @@ class NotFound(DataflareError):
 class Conflict(DataflareError):
     code = 409
     kind = "CONFLICT"
-
-
-UNAUTHORIZED_MESSAGE = (
-    "Unauthorized to perform this action. Please contact your DataHub administrator."
-)

@@ -10,20 +10,9 @@ from sqlalchemy.orm import Session
 
 from dataflare.incidents.models import Incident, IncidentActivity
 
-# What a timeline entry can record.
+# The first entry of every timeline; the other kinds are named after the field that changed
+# (IncidentActivityKind in the GraphQL schema lists them all).
 RAISED = "RAISED"
-KINDS = (
-    RAISED,
-    "STATE",
-    "STAGE",
-    "PRIORITY",
-    "ASSIGNEES",
-    "TITLE",
-    "DESCRIPTION",
-    "ASSETS",
-    "STARTED_AT",
-    "MESSAGE",
-)
 
 
 def record(
@@ -57,7 +46,3 @@ def timeline(session: Session, incident_id: int) -> list[IncidentActivity]:
         .order_by(IncidentActivity.id)
     )
     return list(session.scalars(query))
-
-
-def decode(value: str | None) -> Any:
-    return None if value is None else json.loads(value)

@@ -1,8 +1,8 @@
-"""Catalog tables: the assets incidents attach to."""
+"""Catalog tables: assets, who owns them, what feeds what, and the people and groups named."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflare.db import Base
@@ -10,12 +10,65 @@ from dataflare.db import Base
 
 class Asset(Base):
     __tablename__ = "assets"
+    __table_args__ = (Index("ix_assets_active_incidents", "active_incidents"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     urn: Mapped[str] = mapped_column(String(1000), unique=True)
-    kind: Mapped[str] = mapped_column(
-        String(32), index=True
-    )  # dataset, chart, ... (urns.ASSET_KINDS)
+    kind: Mapped[str] = mapped_column(String(32), index=True)  # dataset, chart, ... (urns)
     platform: Mapped[str] = mapped_column(String(200), index=True)
-    name: Mapped[str] = mapped_column(String(1000))
+    name: Mapped[str] = mapped_column(String(1000))  # from the URN, or the properties aspect
+    description: Mapped[str | None] = mapped_column(Text)
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # removed = soft-deleted: out of search, incidents kept
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # The active-incident summary, kept in step with incidents in the same transaction, so
+    # health and the "Has Active Incidents" filter never scan incidents.
+    active_incidents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    latest_incident_id: Mapped[int | None] = mapped_column(Integer)  # newest active incident
+    incidents_changed_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class AssetOwner(Base):
+    __tablename__ = "asset_owners"
+    __table_args__ = (Index("ix_asset_owners_owner", "owner_urn"),)
+
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    owner_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    type: Mapped[str] = mapped_column(String(64))  # TECHNICAL_OWNER, BUSINESS_OWNER, ...
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class LineageEdge(Base):
+    """`upstream` feeds `downstream`. Each edge remembers the aspect that stated it, so that
+    a newer version of that aspect replaces exactly the edges it stated before."""
+
+    __tablename__ = "lineage_edges"
+    __table_args__ = (
+        Index("ix_lineage_downstream", "downstream_id", "upstream_id"),
+        Index("ix_lineage_origin", "origin_id", "origin_aspect"),
+    )
+
+    upstream_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    downstream_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    origin_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
+    )
+    origin_aspect: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class Actor(Base):
+    """A user or group as the metadata describes them (names, e-mail, Slack handle)."""
+
+    __tablename__ = "actors"
+
+    urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    display_name: Mapped[str | None] = mapped_column(String(300))
+    email: Mapped[str | None] = mapped_column(String(300))
+    slack: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str | None] = mapped_column(String(300))

@@ -1,40 +1,149 @@
-"""Catalog rules: registering and finding assets."""
+"""Catalog rules: registering assets and recording what the metadata says about them."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import Asset
+from dataflare.catalog.models import Actor, Asset, AssetOwner, LineageEdge
 from dataflare.clock import now_ms
 from dataflare.errors import InvalidInput
-from dataflare.urns import AssetRef, parse_asset
+from dataflare.urns import AssetRef, parse_actor, parse_asset
+
+OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 
 
 def get_asset(session: Session, urn: str) -> Asset | None:
     return session.scalars(select(Asset).where(Asset.urn == urn)).one_or_none()
 
 
-def ensure_assets(session: Session, refs: list[AssetRef]) -> list[Asset]:
+def _insert(session: Session):  # type: ignore[no-untyped-def]
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def ensure_assets(session: Session, refs: Sequence[AssetRef]) -> list[Asset]:
     """Register the assets not seen before (safe under concurrent writers); return all, in order."""
+    if not refs:
+        return []
+    now = now_ms()
     values = [
-        {
-            "urn": r.urn,
-            "kind": r.kind,
-            "platform": r.platform,
-            "name": r.name,
-            "created_at": now_ms(),
-        }
+        {"urn": r.urn, "kind": r.kind, "platform": r.platform, "name": r.name, "created_at": now}
         for r in refs
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(Asset).values(values).on_conflict_do_nothing(index_elements=["urn"]))
-    found = {
-        a.urn: a for a in session.scalars(select(Asset).where(Asset.urn.in_(r.urn for r in refs)))
-    }
+    statement = (
+        _insert(session)(Asset).values(values).on_conflict_do_nothing(index_elements=["urn"])
+    )
+    session.execute(statement)
+    urns = list(dict.fromkeys(r.urn for r in refs))
+    found = {a.urn: a for a in session.scalars(select(Asset).where(Asset.urn.in_(urns)))}
     return [found[r.urn] for r in refs]
+
+
+def ensure_asset(session: Session, urn: str) -> Asset:
+    return ensure_assets(session, [parse_asset(urn)])[0]
+
+
+def set_properties(session: Session, urn: str, name: str | None, description: str | None) -> Asset:
+    """Name and description from a properties aspect; a missing name keeps the URN's."""
+    asset = ensure_asset(session, urn)
+    if name and name.strip():
+        asset.name = name.strip()[:1000]
+    asset.description = description
+    return asset
+
+
+def set_removed(session: Session, urn: str, removed: bool) -> None:
+    """Soft delete (or restore): out of search, incidents kept."""
+    ensure_asset(session, urn).removed = removed
+
+
+def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) -> None:
+    """Replace an asset's owners with (owner urn, ownership type) pairs, in order."""
+    asset = ensure_asset(session, urn)
+    session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
+    unique = dict((parse_actor(owner), kind or OWNERSHIP_TYPES_DEFAULT) for owner, kind in owners)
+    session.add_all(
+        AssetOwner(asset_id=asset.id, owner_urn=owner, type=kind, position=i)
+        for i, (owner, kind) in enumerate(unique.items())
+    )
+
+
+def set_lineage(
+    session: Session, origin_urn: str, aspect: str, edges: Iterable[tuple[str, str]]
+) -> None:
+    """Replace the (upstream, downstream) edges that one aspect of one asset states."""
+    origin = ensure_asset(session, origin_urn)
+    session.execute(
+        delete(LineageEdge).where(
+            LineageEdge.origin_id == origin.id, LineageEdge.origin_aspect == aspect
+        )
+    )
+    pairs = list(dict.fromkeys(edges))
+    refs = {urn: parse_asset(urn) for pair in pairs for urn in pair}
+    ids = {a.urn: a.id for a in ensure_assets(session, list(refs.values()))}
+    session.add_all(
+        LineageEdge(
+            upstream_id=ids[up], downstream_id=ids[down], origin_id=origin.id, origin_aspect=aspect
+        )
+        for up, down in pairs
+        if up != down
+    )
+
+
+def delete_asset(session: Session, urn: str) -> bool:
+    """Forget an asset's metadata (owners, lineage, description) and hide it; its incidents and
+    their history stay. False when the asset was never known."""
+    asset = get_asset(session, urn)
+    if asset is None:
+        return False
+    session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
+    session.execute(
+        delete(LineageEdge).where(
+            (LineageEdge.upstream_id == asset.id)
+            | (LineageEdge.downstream_id == asset.id)
+            | (LineageEdge.origin_id == asset.id)
+        )
+    )
+    asset.description = None
+    asset.removed = True
+    return True
+
+
+def upsert_actor(session: Session, urn: str, **fields: str | None) -> None:
+    """Record what the metadata says about a user or group; fields not given are kept."""
+    parse_actor(urn)
+    known = {"display_name", "email", "slack", "title"}
+    unknown = set(fields) - known
+    if unknown:
+        raise InvalidInput(f"Unknown actor fields: {', '.join(sorted(unknown))}")
+    actor = session.get(Actor, urn)
+    if actor is None:
+        actor = Actor(urn=urn)
+        session.add(actor)
+    for name, value in fields.items():
+        setattr(actor, name, value)
+
+
+def owners_of(session: Session, urn: str) -> list[AssetOwner]:
+    return list(
+        session.scalars(
+            select(AssetOwner)
+            .join(Asset, Asset.id == AssetOwner.asset_id)
+            .where(Asset.urn == urn)
+            .order_by(AssetOwner.position)
+        )
+    )
+
+
+def actors_by_urn(session: Session, urns: Iterable[str]) -> dict[str, Actor]:
+    wanted = list(set(urns))
+    if not wanted:
+        return {}
+    return {a.urn: a for a in session.scalars(select(Actor).where(Actor.urn.in_(wanted)))}
 
 
 def view(session: Session, urn: str, kind: str) -> AssetRef:

@@ -1,14 +1,16 @@
-"""An asset's health as incidents see it: FAIL while any incident on it is ACTIVE."""
+"""An asset's health as incidents see it: FAIL while any incident on it is ACTIVE.
+
+Read from the asset's summary (see summary.py): one row, never a scan of incidents."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import Asset
-from dataflare.incidents.models import Incident, IncidentAsset
+from dataflare.incidents.models import Incident
 
 ACTIVE_INCIDENTS_CAUSE = "ACTIVE_INCIDENTS"
 
@@ -29,20 +31,18 @@ class IncidentHealth:
         return f"{self.active_count} active {noun}"
 
 
+HEALTHY = IncidentHealth("PASS", 0, None, None, None)
+
+
 def incident_health(session: Session, asset_urn: str) -> IncidentHealth:
-    active = (
-        select(Incident)
-        .join(IncidentAsset, IncidentAsset.incident_id == Incident.id)
-        .join(Asset, Asset.id == IncidentAsset.asset_id)
-        .where(Asset.urn == asset_urn, Incident.state == "ACTIVE")
-    )
-    matching = active.subquery()
-    count, last_activity = session.execute(
-        select(func.count(), func.max(matching.c.updated_at))
-    ).one()
+    row = session.execute(
+        select(Asset.active_incidents, Asset.incidents_changed_at, Incident.urn, Incident.title)
+        .outerjoin(Incident, Incident.id == Asset.latest_incident_id)
+        .where(Asset.urn == asset_urn)
+    ).one_or_none()
+    if row is None:
+        return HEALTHY
+    count, changed_at, latest_urn, latest_title = row
     if not count:
-        return IncidentHealth("PASS", 0, None, None, None)
-    latest = session.scalars(
-        active.order_by(Incident.created_at.desc(), Incident.id.desc()).limit(1)
-    ).one()
-    return IncidentHealth("FAIL", count, latest.urn, latest.title, last_activity)
+        return IncidentHealth("PASS", 0, None, None, changed_at)
+    return IncidentHealth("FAIL", count, latest_urn, latest_title, changed_at)

@@ -14,7 +14,7 @@ from dataflare.catalog.models import Asset
 from dataflare.catalog.service import ensure_assets
 from dataflare.clock import now_ms
 from dataflare.errors import Conflict, InvalidInput, NotFound
-from dataflare.incidents import activity, rules
+from dataflare.incidents import activity, rules, summary
 from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
 from dataflare.urns import incident_urn
 
@@ -103,6 +103,10 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> Incid
             session.flush()
     except IntegrityError as exc:  # another writer took the same caller-chosen id meanwhile
         raise Conflict(f"Incident with id {incident_id} already exists.") from exc
+    if state == "ACTIVE":
+        asset_ids = [a.id for a in assets]
+        summary.lock(session, asset_ids)
+        summary.raised(session, incident, asset_ids, now)
     raised = snapshot(incident, [ref.urn for ref in refs])
     activity.record(
         session, incident, actor, now, activity.RAISED, new=raised, message=request.message
@@ -123,6 +127,7 @@ def update_status(
     if stage is not None:
         rules.check_choice(stage, rules.STAGES, "incident stage")
     incident = _require(session, urn)
+    before = _Before(incident)
     now = now_ms()
     changed = _set_status(session, incident, actor, now, state, stage, message)
     if not changed and message:
@@ -131,6 +136,7 @@ def update_status(
     incident.status_updated_at = now
     incident.status_updated_by = actor
     incident.updated_at = now
+    _sync_summary(session, incident, before, now)
     return incident
 
 
@@ -138,6 +144,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     """Apply the fields present in `changes`; a field left out is left as it is."""
     checked = _check_changes(changes)
     incident = _require(session, urn)
+    before = _Before(incident)
     now = now_ms()
     for name, kind in (
         ("title", "TITLE"),
@@ -172,6 +179,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
         incident.status_updated_at = now
         incident.status_updated_by = actor
     incident.updated_at = now
+    _sync_summary(session, incident, before, now)
     return incident
 
 
@@ -230,10 +238,42 @@ def snapshot(incident: Incident, asset_urns: list[str]) -> dict[str, Any]:
 
 
 def _require(session: Session, urn: str) -> Incident:
-    incident = get_incident(session, urn)
+    """The incident to change, its row and its assets' rows locked until the transaction ends,
+    so that concurrent changes to it apply one after the other."""
+    incident = session.scalars(
+        select(Incident)
+        .where(Incident.urn == urn)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
     if incident is None:
         raise NotFound(NOT_FOUND_ON_UPDATE)
+    summary.lock(session, [link.asset_id for link in incident.assets])
     return incident
+
+
+class _Before:
+    """What the asset summaries depend on, as it was before a change."""
+
+    def __init__(self, incident: Incident) -> None:
+        self.active = incident.state == "ACTIVE"
+        self.asset_ids = {link.asset_id for link in incident.assets}
+
+
+def _sync_summary(session: Session, incident: Incident, before: _Before, now: int) -> None:
+    """Move the active-incident summaries of the assets the change concerns."""
+    active = incident.state == "ACTIVE"
+    asset_ids = {link.asset_id for link in incident.assets}
+    if before.active and active:
+        summary.deactivated(session, before.asset_ids - asset_ids, now)
+        summary.lock(session, asset_ids - before.asset_ids)
+        summary.activated(session, asset_ids - before.asset_ids, now)
+        summary.touched(session, before.asset_ids & asset_ids, now)
+    elif before.active:
+        summary.deactivated(session, before.asset_ids, now)
+    elif active:
+        summary.lock(session, asset_ids - before.asset_ids)
+        summary.activated(session, asset_ids, now)
 
 
 def _check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:

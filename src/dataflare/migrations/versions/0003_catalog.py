@@ -1,0 +1,106 @@
+"""Catalog: asset properties, owners, lineage, people and groups, active-incident summaries.
+
+Revision ID: 0003_catalog
+Revises: 0001
+Create Date: 2026-11-26 09:29:42.122121
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003_catalog"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+
+ACTIVE_ON_ASSET = """
+    FROM incident_assets ia JOIN incidents i ON i.id = ia.incident_id
+    WHERE ia.asset_id = assets.id AND i.state = 'ACTIVE'
+"""
+BACKFILL_SUMMARIES = f"""
+UPDATE assets SET
+  active_incidents = (SELECT count(*) {ACTIVE_ON_ASSET}),
+  latest_incident_id = (
+    SELECT i.id {ACTIVE_ON_ASSET} ORDER BY i.created_at DESC, i.id DESC LIMIT 1
+  ),
+  incidents_changed_at = (SELECT max(i.updated_at) {ACTIVE_ON_ASSET})
+"""
+
+
+def upgrade() -> None:
+    op.create_table(
+        "actors",
+        sa.Column("urn", sa.String(length=300), nullable=False),
+        sa.Column("display_name", sa.String(length=300), nullable=True),
+        sa.Column("email", sa.String(length=300), nullable=True),
+        sa.Column("slack", sa.String(length=300), nullable=True),
+        sa.Column("title", sa.String(length=300), nullable=True),
+        sa.PrimaryKeyConstraint("urn"),
+    )
+    op.create_table(
+        "asset_owners",
+        sa.Column("asset_id", sa.Integer(), nullable=False),
+        sa.Column("owner_urn", sa.String(length=300), nullable=False),
+        sa.Column("type", sa.String(length=64), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(["asset_id"], ["assets.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("asset_id", "owner_urn"),
+    )
+    with op.batch_alter_table("asset_owners", schema=None) as batch_op:
+        batch_op.create_index("ix_asset_owners_owner", ["owner_urn"], unique=False)
+
+    op.create_table(
+        "lineage_edges",
+        sa.Column("upstream_id", sa.Integer(), nullable=False),
+        sa.Column("downstream_id", sa.Integer(), nullable=False),
+        sa.Column("origin_id", sa.Integer(), nullable=False),
+        sa.Column("origin_aspect", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["downstream_id"], ["assets.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["origin_id"], ["assets.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["upstream_id"], ["assets.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("upstream_id", "downstream_id", "origin_id", "origin_aspect"),
+    )
+    with op.batch_alter_table("lineage_edges", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_lineage_downstream", ["downstream_id", "upstream_id"], unique=False
+        )
+        batch_op.create_index("ix_lineage_origin", ["origin_id", "origin_aspect"], unique=False)
+
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("description", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("removed", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(
+            sa.Column("active_incidents", sa.Integer(), nullable=False, server_default="0")
+        )
+        batch_op.add_column(sa.Column("latest_incident_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("incidents_changed_at", sa.BigInteger(), nullable=True))
+        batch_op.create_index("ix_assets_active_incidents", ["active_incidents"], unique=False)
+
+    # Summaries for the incidents already there.
+    op.execute(BACKFILL_SUMMARIES)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("assets", schema=None) as batch_op:
+        batch_op.drop_index("ix_assets_active_incidents")
+        batch_op.drop_column("incidents_changed_at")
+        batch_op.drop_column("latest_incident_id")
+        batch_op.drop_column("active_incidents")
+        batch_op.drop_column("removed")
+        batch_op.drop_column("description")
+
+    with op.batch_alter_table("lineage_edges", schema=None) as batch_op:
+        batch_op.drop_index("ix_lineage_origin")
+        batch_op.drop_index("ix_lineage_downstream")
+
+    op.drop_table("lineage_edges")
+    with op.batch_alter_table("asset_owners", schema=None) as batch_op:
+        batch_op.drop_index("ix_asset_owners_owner")
+
+    op.drop_table("asset_owners")
+    op.drop_table("actors")

@@ -22,7 +22,6 @@ from collections.abc import Coroutine
 from typing import Any, cast
 
 import httptools
-
 from scenarios import SCENARIOS, http_request
 
 HOST = "127.0.0.1"  # the only address this generator ever sends to
@@ -63,7 +62,7 @@ class Run:
 
     def error(self, sample: str) -> None:
         self.errors += 1
-        if len(self.error_samples) < MAX_ERROR_SAMPLES:
+        if len(self.error_samples) < MAX_ERROR_SAMPLES and sample not in self.error_samples:
             self.error_samples.append(sample)
 
     def summary(self, request_bytes: int) -> dict[str, Any]:

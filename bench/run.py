@@ -82,21 +82,25 @@ def load(port: int, scenario: str, token: str, args: argparse.Namespace) -> dict
         f"--duration={args.duration}",
         f"--max-requests={args.max_requests}",
     ]
-    completed = subprocess.run(
-        command,
-        env=dict(os.environ, BENCH_TOKEN=token),  # not on the command line, where ps shows it
-        capture_output=True,
-        text=True,
-        timeout=args.warmup + args.duration + 60,  # load.py stops itself well before this
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            command,
+            env=dict(os.environ, BENCH_TOKEN=token),  # not on the command line, where ps shows it
+            capture_output=True,
+            text=True,
+            timeout=args.warmup + args.duration + 60,  # load.py stops itself well before this
+            check=False,
+        )
+    except subprocess.TimeoutExpired as error:  # subprocess.run has killed it
+        raise BenchError(f"load generator did not finish: {error}") from error
     if completed.returncode != 0:
         raise BenchError(f"load generator failed ({completed.returncode}):\n{completed.stderr}")
     stats: dict[str, Any] = json.loads(completed.stdout)
     return stats
 
 
-def bench(args: argparse.Namespace, workdir: Path) -> list[Result]:
+def bench(args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:
+    """The results, and the tail of the servers' logs (read before they stop)."""
     token = secrets.token_urlsafe(24)
     with ExitStack() as stack:
         database_url = None
@@ -106,16 +110,37 @@ def bench(args: argparse.Namespace, workdir: Path) -> list[Result]:
             "dataflare": stack.enter_context(servers.dataflare(workdir, token, database_url)),
             "no-op": stack.enter_context(servers.noop(workdir)),
         }
-        results = []
-        for scenario in SCENARIOS:
-            for target, server in targets.items():
-                post(server.port, scenario, token)
-                print(f"  {scenario} on {target} ...", file=sys.stderr, flush=True)
-                results.append(Result(scenario, target, load(server.port, scenario, token, args)))
-        answer = post(targets["dataflare"].port, "dataset.incidents", token)
-        total = answer["data"]["dataset"]["incidents"]["total"]
-        print(f"  the dataset ended with {total} active incidents", file=sys.stderr)
-        return results
+        try:
+            results = run_scenarios(targets, token, args)
+        except BenchError as error:
+            raise BenchError(f"{error}\n{server_logs(targets)}") from error
+        return results, server_logs(targets)
+
+
+def run_scenarios(
+    targets: dict[str, servers.Server], token: str, args: argparse.Namespace
+) -> list[Result]:
+    for name, server in targets.items():  # e.g. to attach a profiler: py-spy record -p PID
+        print(f"  {name}: pid {server.pid}, port {server.port}", file=sys.stderr)
+    results = []
+    for scenario in SCENARIOS:
+        for target, server in targets.items():
+            post(server.port, scenario, token)
+            print(f"  {scenario} on {target} ...", file=sys.stderr, flush=True)
+            results.append(Result(scenario, target, load(server.port, scenario, token, args)))
+    answer = post(targets["dataflare"].port, "dataset.incidents", token)
+    total = answer["data"]["dataset"]["incidents"]["total"]
+    print(f"  the dataset ended with {total} active incidents", file=sys.stderr)
+    return results
+
+
+def server_logs(targets: dict[str, servers.Server]) -> str:
+    parts = []
+    for name, server in targets.items():
+        tail = servers.tail(server.log)
+        if tail.strip():
+            parts.append(f"--- last lines of the {name} server's log ---\n{tail}")
+    return "\n".join(parts)
 
 
 def main() -> int:
@@ -123,12 +148,14 @@ def main() -> int:
     database = "postgresql" if args.postgres else "sqlite"
     print(
         f"Dataflare benchmark, {datetime.date.today()}, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs, {database}, {args.concurrency} connections, "
+        f"{os.cpu_count()} CPUs, {database}, concurrency {args.concurrency}, "
         f"{args.warmup:g} s warm-up + {args.duration:g} s per run",
         flush=True,
     )
+    # Other work on the machine skews the figures: show how busy it was before starting.
+    print("load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="dataflare-bench-") as workdir:
-        results = bench(args, Path(workdir))
+        results, logs = bench(args, Path(workdir))
     print()
     print(table(results))
     print()
@@ -142,6 +169,7 @@ def main() -> int:
         for r in results:
             for sample in r.stats["error_samples"]:
                 print(f"  {r.scenario} on {r.target}: {sample}", file=sys.stderr)
+        print(logs, file=sys.stderr)
         return 1
     return 0
 

@@ -48,7 +48,7 @@ def _health_ok(port: int) -> bool:
         connection.close()
 
 
-def _tail(log: Path, lines: int = 30) -> str:
+def tail(log: Path, lines: int = 30) -> str:
     text = log.read_text(errors="replace") if log.exists() else ""
     return "\n".join(text.splitlines()[-lines:])
 
@@ -69,9 +69,9 @@ def serve(name: str, command: list[str], env: dict[str, str], log: Path) -> Iter
         deadline = time.monotonic() + STARTUP_TIMEOUT_S
         while not _health_ok(port):
             if process.poll() is not None:
-                raise ServerError(f"{name} exited with {process.returncode}:\n{_tail(log)}")
+                raise ServerError(f"{name} exited with {process.returncode}:\n{tail(log)}")
             if time.monotonic() > deadline:
-                raise ServerError(f"{name} did not answer /health in time:\n{_tail(log)}")
+                raise ServerError(f"{name} did not answer /health in time:\n{tail(log)}")
             time.sleep(0.1)
         yield Server(name, port, process.pid, log)
     finally:

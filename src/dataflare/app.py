@@ -18,6 +18,7 @@ from dataflare.config import Settings
 from dataflare.db import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
+from dataflare.ingest.http import IngestEndpoints
 
 log = logging.getLogger("dataflare")
 
@@ -81,7 +82,10 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         yield
         database.dispose()
 
+    ingest = IngestEndpoints(database, settings.admin_token)
     routes = [
+        Route("/aspects", ingest.aspects, methods=["POST"]),
+        Route("/entities", ingest.entities, methods=["POST"]),
         Route("/api/graphql", graphql.handle, methods=["POST"]),
         Route("/api/v2/graphql", graphql.handle, methods=["POST"]),
         Route("/config", config_endpoint, methods=["GET"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 import click
@@ -132,6 +133,45 @@ def tokens_create(user_name: str, token_name: str) -> None:
         _, secret = create_token(session, user_name, token_name)
     database.dispose()
     click.echo(secret)
+
+
+@main.command()
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--user",
+    "user_name",
+    default="datahub",
+    show_default=True,
+    help="Whose name the changes are recorded under.",
+)
+@friendly_errors
+def ingest(path: Path, user_name: str) -> None:
+    """Load a JSON file of metadata proposals (as DataHub's file sink writes them).
+
+    Everything in the file is applied in one transaction, or nothing is; loading the same file
+    again changes nothing.
+    """
+    from dataflare.db import Database
+    from dataflare.ingest.files import load, read_file
+    from dataflare.migrate import upgrade
+    from dataflare.urns import user_urn
+
+    settings = Settings.from_env()
+    proposals = read_file(path)
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with click.progressbar(
+            length=len(proposals), label=f"Ingesting {path.name}", file=sys.stderr
+        ) as bar:
+            summary = load(database, user_urn(user_name), proposals, bar.update)
+    finally:
+        database.dispose()
+    click.echo(
+        f"{summary.proposals} proposals: {summary.applied} applied, "
+        f"{summary.ignored} ignored (aspects Dataflare does not use).",
+        err=True,
+    )
 
 
 @main.group()

@@ -9,6 +9,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import Actor, Asset, AssetOwner, LineageEdge
+from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import InvalidInput
 from dataflare.urns import AssetRef, parse_actor, parse_asset
@@ -146,15 +147,15 @@ def actors_by_urn(session: Session, urns: Iterable[str]) -> dict[str, Actor]:
     return {a.urn: a for a in session.scalars(select(Actor).where(Actor.urn.in_(wanted)))}
 
 
-def view(session: Session, urn: str, kind: str) -> AssetRef:
+def view(session: Session, urn: str, kind: str) -> AssetView:
     """An asset as the API shows it. Reads are lenient: an asset never seen, or one whose URN
     is malformed but of the right kind (the seed's `urn:li:dataset:(abc)`), reads as an asset
     with no incidents rather than an error."""
     asset = get_asset(session, urn)
     if asset is not None:
-        return AssetRef(asset.urn, asset.kind, asset.platform, asset.name)
+        return AssetView.of(asset)
     try:
-        return parse_asset(urn)
+        return AssetView.unregistered(parse_asset(urn))
     except InvalidInput:
         key = urn.split(":", 3)[3] if urn.count(":") >= 3 else urn
-        return AssetRef(urn, kind, "unknown", key)
+        return AssetView(urn, kind, "unknown", key)

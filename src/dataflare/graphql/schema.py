@@ -8,8 +8,9 @@ from typing import Any
 from ariadne import ScalarType, load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
-from dataflare.graphql.resolvers import entities, incidents, mutations
+from dataflare.graphql.resolvers import entities, incidents, mutations, search
 from dataflare.graphql.resolvers.assets import asset_types
+from dataflare.graphql.resolvers.catalog import catalog_types
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -46,5 +47,7 @@ def build_schema() -> GraphQLSchema:
         mutations.mutation,
         incidents.incident_type,
         incidents.activity_type,
+        search.search_query,
         *asset_types(),
+        *catalog_types(),
     )

@@ -15,6 +15,7 @@ from dataflare.catalog.service import ensure_assets
 from dataflare.clock import now_ms
 from dataflare.errors import Conflict, InvalidInput, NotFound
 from dataflare.incidents import activity, rules, summary
+from dataflare.incidents import changes as apply
 from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
 from dataflare.urns import incident_urn
 
@@ -127,25 +128,27 @@ def update_status(
     if stage is not None:
         rules.check_choice(stage, rules.STAGES, "incident stage")
     incident = _require(session, urn)
-    before = _Before(incident)
+    before = apply.Before(incident)
     now = now_ms()
-    changed = _set_status(session, incident, actor, now, state, stage, message)
+    changed = apply.set_status(session, incident, actor, now, state, stage, message)
     if not changed and message:
         activity.record(session, incident, actor, now, "MESSAGE", message=message)
     incident.status_message = message
     incident.status_updated_at = now
     incident.status_updated_by = actor
     incident.updated_at = now
-    _sync_summary(session, incident, before, now)
+    apply.sync_summary(session, incident, before, now)
     return incident
 
 
 def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str, Any]) -> Incident:
-    """Apply the fields present in `changes`; a field left out is left as it is."""
+    """Apply the fields present in `changes`; a field left out is left as it is. When nothing
+    differs, nothing is written (so ingesting the same metadata twice changes nothing)."""
     checked = _check_changes(changes)
     incident = _require(session, urn)
-    before = _Before(incident)
+    before = apply.Before(incident)
     now = now_ms()
+    changed = False
     for name, kind in (
         ("title", "TITLE"),
         ("description", "DESCRIPTION"),
@@ -153,33 +156,30 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
         ("priority", "PRIORITY"),
     ):
         if name in checked and getattr(incident, name) != checked[name]:
-            old = getattr(incident, name)
-            setattr(incident, name, checked[name])
+            old, new = getattr(incident, name), checked[name]
+            setattr(incident, name, new)
             if name == "priority":
                 old, new = rules.NUMBER_TO_PRIORITY.get(old), changes["priority"]
-            else:
-                new = checked[name]
             activity.record(session, incident, actor, now, kind, old, new)
+            changed = True
     if "assets" in checked:
-        _set_assets(session, incident, actor, now, checked["assets"])
+        changed |= apply.set_assets(session, incident, actor, now, checked["assets"])
     if "assignees" in checked:
-        _set_assignees(session, incident, actor, now, checked["assignees"])
+        changed |= apply.set_assignees(session, incident, actor, now, checked["assignees"])
     if "status" in checked:
         status = checked["status"]
-        _set_status(
-            session,
-            incident,
-            actor,
-            now,
-            status["state"],
-            status.get("stage"),
-            status.get("message"),
+        message = status.get("message")
+        moved = apply.set_status(
+            session, incident, actor, now, status["state"], status.get("stage"), message
         )
-        incident.status_message = status.get("message")
-        incident.status_updated_at = now
-        incident.status_updated_by = actor
-    incident.updated_at = now
-    _sync_summary(session, incident, before, now)
+        if moved or message != incident.status_message:
+            incident.status_message = message
+            incident.status_updated_at = now
+            incident.status_updated_by = actor
+            changed = True
+    if changed:
+        incident.updated_at = now
+        apply.sync_summary(session, incident, before, now)
     return incident
 
 
@@ -252,30 +252,6 @@ def _require(session: Session, urn: str) -> Incident:
     return incident
 
 
-class _Before:
-    """What the asset summaries depend on, as it was before a change."""
-
-    def __init__(self, incident: Incident) -> None:
-        self.active = incident.state == "ACTIVE"
-        self.asset_ids = {link.asset_id for link in incident.assets}
-
-
-def _sync_summary(session: Session, incident: Incident, before: _Before, now: int) -> None:
-    """Move the active-incident summaries of the assets the change concerns."""
-    active = incident.state == "ACTIVE"
-    asset_ids = {link.asset_id for link in incident.assets}
-    if before.active and active:
-        summary.deactivated(session, before.asset_ids - asset_ids, now)
-        summary.lock(session, asset_ids - before.asset_ids)
-        summary.activated(session, asset_ids - before.asset_ids, now)
-        summary.touched(session, before.asset_ids & asset_ids, now)
-    elif before.active:
-        summary.deactivated(session, before.asset_ids, now)
-    elif active:
-        summary.lock(session, asset_ids - before.asset_ids)
-        summary.activated(session, asset_ids, now)
-
-
 def _check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
     checked: dict[str, Any] = {}
     if "title" in changes:
@@ -301,62 +277,3 @@ def _check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
             rules.check_choice(status["stage"], rules.STAGES, "incident stage")
         checked["status"] = status
     return checked
-
-
-def _set_status(
-    session: Session,
-    incident: Incident,
-    actor: str,
-    now: int,
-    state: str,
-    stage: str | None,
-    message: str | None,
-) -> bool:
-    changed = False
-    if incident.state != state:
-        activity.record(session, incident, actor, now, "STATE", incident.state, state, message)
-        incident.state = state
-        changed = True
-    if stage is not None and incident.stage != stage:
-        activity.record(
-            session,
-            incident,
-            actor,
-            now,
-            "STAGE",
-            incident.stage,
-            stage,
-            None if changed else message,
-        )
-        incident.stage = stage
-        changed = True
-    return changed
-
-
-def _set_assets(
-    session: Session, incident: Incident, actor: str, now: int, refs: list[Any]
-) -> None:
-    old = [link.asset.urn for link in incident.assets]
-    new = [ref.urn for ref in refs]
-    if old == new:
-        return
-    assets = ensure_assets(session, refs)
-    incident.assets.clear()
-    session.flush()
-    incident.assets.extend(IncidentAsset(asset_id=a.id, position=i) for i, a in enumerate(assets))
-    session.flush()
-    activity.record(session, incident, actor, now, "ASSETS", old, new)
-
-
-def _set_assignees(
-    session: Session, incident: Incident, actor: str, now: int, urns: list[str]
-) -> None:
-    old = [a.assignee_urn for a in incident.assignees]
-    if old == urns:
-        return
-    incident.assignees.clear()
-    session.flush()
-    incident.assignees.extend(
-        IncidentAssignee(assignee_urn=u, position=i) for i, u in enumerate(urns)
-    )
-    activity.record(session, incident, actor, now, "ASSIGNEES", old, urns)

@@ -6,10 +6,11 @@ from typing import Any
 
 from ariadne import ObjectType
 
+from dataflare.catalog.views import AssetView
 from dataflare.graphql.context import Info
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE, incident_health
 from dataflare.incidents.service import IncidentFilter, IncidentPage, list_incidents
-from dataflare.urns import ASSET_KINDS, PREFIX, AssetRef
+from dataflare.urns import ASSET_KINDS, PREFIX
 
 GRAPHQL_TYPE_OF_KIND = {
     "dataset": "Dataset",
@@ -20,11 +21,11 @@ GRAPHQL_TYPE_OF_KIND = {
 }
 
 
-def resolve_type(asset: AssetRef, *_: Any) -> str:
+def resolve_type(asset: AssetView, *_: Any) -> str:
     return ASSET_KINDS[asset.kind]
 
 
-def resolve_platform(asset: AssetRef, *_: Any) -> dict[str, str]:
+def resolve_platform(asset: AssetView, *_: Any) -> dict[str, str]:
     return {
         "urn": f"{PREFIX}dataPlatform:{asset.platform}",
         "type": "DATA_PLATFORM",
@@ -32,7 +33,7 @@ def resolve_platform(asset: AssetRef, *_: Any) -> dict[str, str]:
     }
 
 
-def resolve_health(asset: AssetRef, info: Info) -> list[dict[str, Any]]:
+def resolve_health(asset: AssetView, info: Info) -> list[dict[str, Any]]:
     health = incident_health(info.context.session, asset.urn)
     details = None
     if health.active_count:
@@ -55,7 +56,7 @@ def resolve_health(asset: AssetRef, info: Info) -> list[dict[str, Any]]:
 
 
 def resolve_incidents(
-    asset: AssetRef,
+    asset: AssetView,
     info: Info,
     state: str | None = None,
     stage: str | None = None,

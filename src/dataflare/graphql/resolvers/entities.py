@@ -7,12 +7,13 @@ from typing import Any
 from ariadne import InterfaceType, ObjectType, QueryType, UnionType
 
 from dataflare.catalog.service import view
+from dataflare.catalog.views import AssetView
 from dataflare.errors import InvalidInput
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
 from dataflare.incidents.models import Incident
 from dataflare.incidents.service import get_incident
-from dataflare.urns import ASSET_KINDS, ActorRef, AssetRef, entity_type_of
+from dataflare.urns import ASSET_KINDS, ActorRef, entity_type_of
 
 query = QueryType()
 entity_interface = InterfaceType("Entity")
@@ -23,7 +24,7 @@ corp_group = ObjectType("CorpGroup")
 
 @entity_interface.type_resolver
 def resolve_entity_type(obj: Any, *_: Any) -> str:
-    if isinstance(obj, AssetRef):
+    if isinstance(obj, AssetView):
         return GRAPHQL_TYPE_OF_KIND[obj.kind]
     if isinstance(obj, Incident):
         return "Incident"
@@ -51,7 +52,7 @@ def resolve_group_type(*_: Any) -> str:
 
 
 def _asset_query(kind: str) -> Any:
-    def resolve(_: Any, info: Info, urn: str) -> AssetRef:
+    def resolve(_: Any, info: Info, urn: str) -> AssetView:
         if entity_type_of(urn) != kind:
             raise InvalidInput(
                 f"'{urn}' is not a {kind} URN: {kind}(urn:) expects urn:li:{kind}:..."

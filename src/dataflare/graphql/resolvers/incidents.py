@@ -6,19 +6,19 @@ from typing import Any
 
 from ariadne import ObjectType
 
+from dataflare.catalog.views import AssetView
 from dataflare.graphql.context import Info
 from dataflare.incidents import activity
 from dataflare.incidents.models import Incident, IncidentActivity
 from dataflare.incidents.rules import NUMBER_TO_PRIORITY
-from dataflare.urns import ActorRef, AssetRef
+from dataflare.urns import ActorRef
 
 incident_type = ObjectType("Incident")
 activity_type = ObjectType("IncidentActivity")
 
 
-def _asset_ref(incident: Incident, position: int) -> AssetRef:
-    asset = incident.assets[position].asset
-    return AssetRef(asset.urn, asset.kind, asset.platform, asset.name)
+def _asset_ref(incident: Incident, position: int) -> AssetView:
+    return AssetView.of(incident.assets[position].asset)
 
 
 def _status(incident: Incident, *_: Any) -> dict[str, Any]:
@@ -60,12 +60,12 @@ def resolve_assignees(incident: Incident, *_: Any) -> list[ActorRef]:
 
 
 @incident_type.field("entity")
-def resolve_entity(incident: Incident, *_: Any) -> AssetRef:
+def resolve_entity(incident: Incident, *_: Any) -> AssetView:
     return _asset_ref(incident, 0)
 
 
 @incident_type.field("entities")
-def resolve_entities(incident: Incident, *_: Any) -> list[AssetRef]:
+def resolve_entities(incident: Incident, *_: Any) -> list[AssetView]:
     return [_asset_ref(incident, i) for i in range(len(incident.assets))]
 
 

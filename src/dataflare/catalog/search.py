@@ -1,0 +1,190 @@
+"""Search over assets: free text, DataHub-style filters (OR of ANDs), paging and facets."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy.orm import Session
+
+from dataflare.catalog.models import Asset, AssetOwner
+from dataflare.errors import InvalidInput
+from dataflare.urns import ASSET_KINDS, PREFIX
+
+MAX_PAGE_SIZE = 1000
+KIND_OF_ENTITY_TYPE = {entity_type: kind for kind, entity_type in ASSET_KINDS.items()}
+FACET_FIELDS = {
+    "_entityType": "Type",
+    "platform": "Platform",
+    "owners": "Owned By",
+    "hasActiveIncidents": "Has Active Incidents",
+}
+SUPPORTED_CONDITIONS = ("EQUAL", "IN", "CONTAIN", "EXISTS")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    field: str
+    values: tuple[str, ...]
+    condition: str = "EQUAL"
+    negated: bool = False
+
+
+@dataclass(frozen=True)
+class Facet:
+    field: str
+    display_name: str
+    counts: list[tuple[str, int]]
+
+
+@dataclass
+class SearchPage:
+    start: int
+    total: int
+    assets: list[Asset]
+    facets: list[Facet] = field(default_factory=list)
+
+
+def search(
+    session: Session,
+    query: str,
+    entity_types: Sequence[str] = (),
+    or_filters: Sequence[Sequence[Criterion]] = (),
+    start: int = 0,
+    count: int = 10,
+    within: Collection[int] | None = None,
+) -> SearchPage:
+    """One page of matching assets (by name), the total, and facet counts over all matches.
+    `within` restricts the search to those asset ids (a lineage walk's result)."""
+    if start < 0 or count < 0 or count > MAX_PAGE_SIZE:
+        raise InvalidInput(
+            f"start must be >= 0 and count between 0 and {MAX_PAGE_SIZE} "
+            f"(got start={start}, count={count})."
+        )
+    conditions: list[ColumnElement[bool]] = [Asset.removed == false(), *_text(query)]
+    if entity_types:
+        conditions.append(Asset.kind.in_([_kind(t) for t in entity_types]))
+    if or_filters:
+        conditions.append(or_(*(and_(true(), *map(_criterion, group)) for group in or_filters)))
+    if within is not None:
+        conditions.append(Asset.id.in_(list(within)) if within else false())
+    matching = select(Asset.id).where(*conditions)
+    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
+    page = session.scalars(
+        select(Asset).where(*conditions).order_by(Asset.name, Asset.id).offset(start).limit(count)
+    )
+    return SearchPage(start, total, list(page), _facets(session, matching) if total else [])
+
+
+def _text(query: str) -> list[ColumnElement[bool]]:
+    """Every word must appear in the name, the description or the URN (any case)."""
+    words = [w for w in query.split() if w != "*"]
+    return [
+        or_(
+            Asset.name.ilike(f"%{_escape(w)}%", escape="\\"),
+            Asset.description.ilike(f"%{_escape(w)}%", escape="\\"),
+            Asset.urn.ilike(f"%{_escape(w)}%", escape="\\"),
+        )
+        for w in words
+    ]
+
+
+def _escape(word: str) -> str:
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _kind(entity_type: str) -> str:
+    if entity_type not in KIND_OF_ENTITY_TYPE:
+        raise InvalidInput(
+            f"Cannot search entity type '{entity_type}': expected one of "
+            f"{', '.join(KIND_OF_ENTITY_TYPE)}."
+        )
+    return KIND_OF_ENTITY_TYPE[entity_type]
+
+
+def _criterion(criterion: Criterion) -> ColumnElement[bool]:
+    if criterion.condition not in SUPPORTED_CONDITIONS:
+        raise InvalidInput(
+            f"Filter condition {criterion.condition} is not supported on '{criterion.field}': "
+            f"use one of {', '.join(SUPPORTED_CONDITIONS)}."
+        )
+    clause = _match(criterion)
+    return not_(clause) if criterion.negated else clause
+
+
+def _match(criterion: Criterion) -> ColumnElement[bool]:
+    name, values, exists = criterion.field, criterion.values, criterion.condition == "EXISTS"
+    if name == "hasActiveIncidents":
+        wanted = {v.lower() for v in values} or {"true"}
+        if not wanted <= {"true", "false"}:
+            raise InvalidInput("hasActiveIncidents takes the values 'true' or 'false'.")
+        if exists or wanted == {"true", "false"}:
+            return true()
+        return Asset.active_incidents > 0 if wanted == {"true"} else Asset.active_incidents == 0
+    if name == "_entityType":
+        return true() if exists else Asset.kind.in_([_kind(v.upper()) for v in values])
+    if name == "platform":
+        platforms = [v.removeprefix(f"{PREFIX}dataPlatform:") for v in values]
+        if criterion.condition == "CONTAIN":
+            return or_(*(Asset.platform.ilike(f"%{_escape(p)}%", escape="\\") for p in platforms))
+        return true() if exists else Asset.platform.in_(platforms)
+    if name == "owners":
+        owned = select(AssetOwner.asset_id)
+        if not exists:
+            owned = owned.where(AssetOwner.owner_urn.in_(values))
+        return Asset.id.in_(owned)
+    if name in ("urn", "name"):
+        column = Asset.urn if name == "urn" else Asset.name
+        if criterion.condition == "CONTAIN":
+            return or_(*(column.ilike(f"%{_escape(v)}%", escape="\\") for v in values))
+        return column.in_(values)
+    raise InvalidInput(
+        f"Cannot filter on '{name}': filter on hasActiveIncidents, _entityType, platform, "
+        "owners, urn or name."
+    )
+
+
+def _facets(session: Session, matching: Select[int]) -> list[Facet]:
+    ids = matching.subquery()
+    in_matches = Asset.id.in_(select(ids.c.id))
+    kinds = session.execute(
+        select(Asset.kind, func.count()).where(in_matches).group_by(Asset.kind)
+    ).all()
+    platforms = session.execute(
+        select(Asset.platform, func.count()).where(in_matches).group_by(Asset.platform)
+    ).all()
+    owners = session.execute(
+        select(AssetOwner.owner_urn, func.count())
+        .where(AssetOwner.asset_id.in_(select(ids.c.id)))
+        .group_by(AssetOwner.owner_urn)
+    ).all()
+    active = session.execute(
+        select(Asset.active_incidents > 0, func.count())
+        .where(in_matches)
+        .group_by(Asset.active_incidents > 0)
+    ).all()
+    return [
+        Facet(
+            "_entityType",
+            FACET_FIELDS["_entityType"],
+            _sorted((ASSET_KINDS[k], n) for k, n in kinds),
+        ),
+        Facet(
+            "platform",
+            FACET_FIELDS["platform"],
+            _sorted((f"{PREFIX}dataPlatform:{p}", n) for p, n in platforms),
+        ),
+        Facet("owners", FACET_FIELDS["owners"], _sorted(owners)),
+        Facet(
+            "hasActiveIncidents",
+            FACET_FIELDS["hasActiveIncidents"],
+            _sorted(("true" if flag else "false", n) for flag, n in active),
+        ),
+    ]
+
+
+def _sorted(pairs: Iterable[tuple[Any, Any]]) -> list[tuple[str, int]]:
+    """Most frequent first, then by value."""
+    return sorted(((str(v), int(n)) for v, n in pairs), key=lambda p: (-p[1], p[0]))

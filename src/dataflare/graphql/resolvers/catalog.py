@@ -1,0 +1,106 @@
+"""Resolvers for what the catalog knows: properties, owners, lineage, people and groups."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import ObjectType
+
+from dataflare.catalog import lineage
+from dataflare.catalog.service import actors_by_urn, owners_of
+from dataflare.catalog.views import AssetView
+from dataflare.errors import InvalidInput
+from dataflare.graphql.context import Info
+from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
+from dataflare.urns import ActorRef
+
+OWNERSHIP_TYPES = {
+    "TECHNICAL_OWNER",
+    "BUSINESS_OWNER",
+    "DATA_STEWARD",
+    "NONE",
+    "CUSTOM",
+    "DATAOWNER",
+    "PRODUCER",
+    "DEVELOPER",
+    "CONSUMER",
+    "DELEGATE",
+    "STAKEHOLDER",
+}
+RELATIONSHIP = {lineage.UPSTREAM: "DownstreamOf", lineage.DOWNSTREAM: "Consumes"}
+
+
+def resolve_properties(asset: AssetView, *_: Any) -> dict[str, Any]:
+    return {"name": asset.name, "description": asset.description}
+
+
+def resolve_status(asset: AssetView, *_: Any) -> dict[str, Any]:
+    return {"removed": asset.removed}
+
+
+def resolve_ownership(asset: AssetView, info: Info) -> dict[str, Any] | None:
+    if not asset.exists:
+        return None
+    owners = owners_of(info.context.session, asset.urn)
+    return {
+        "owners": [
+            {
+                "owner": ActorRef(o.owner_urn),
+                "type": o.type if o.type in OWNERSHIP_TYPES else "CUSTOM",
+            }
+            for o in owners
+        ]
+    }
+
+
+def resolve_lineage(asset: AssetView, info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    start, count = input.get("start") or 0, input.get("count")
+    count = 100 if count is None else count
+    if start < 0 or not 0 <= count <= 1000:
+        raise InvalidInput(f"lineage: start must be >= 0 and count 0..1000 (got {start}, {count}).")
+    direction = input["direction"]
+    related = lineage.neighbours(info.context.session, asset.urn, direction)
+    page = related[start : start + count]
+    return {
+        "start": start,
+        "count": len(page),
+        "total": len(related),
+        "relationships": [
+            {"type": RELATIONSHIP[direction], "entity": AssetView.of(a), "degree": 1} for a in page
+        ],
+    }
+
+
+def _actor_fields(actor: ActorRef, info: Info, *names: str) -> dict[str, Any] | None:
+    row = actors_by_urn(info.context.session, [actor.urn]).get(actor.urn)
+    if row is None:
+        return None
+    return {name: getattr(row, column) for name, column in names_to_columns(names).items()}
+
+
+def names_to_columns(names: tuple[str, ...]) -> dict[str, str]:
+    columns = {"displayName": "display_name", "email": "email", "slack": "slack", "title": "title"}
+    return {name: columns[name] for name in names}
+
+
+def catalog_types() -> list[ObjectType]:
+    types = []
+    for graphql_name in GRAPHQL_TYPE_OF_KIND.values():
+        object_type = ObjectType(graphql_name)
+        object_type.set_field("properties", resolve_properties)
+        object_type.set_field("status", resolve_status)
+        object_type.set_field("ownership", resolve_ownership)
+        object_type.set_field("lineage", resolve_lineage)
+        types.append(object_type)
+    user, group = ObjectType("CorpUser"), ObjectType("CorpGroup")
+    user.set_field(
+        "properties", lambda a, info: _actor_fields(a, info, "displayName", "email", "title")
+    )
+    user.set_field(
+        "editableProperties",
+        lambda a, info: _actor_fields(a, info, "displayName", "slack", "email", "title"),
+    )
+    group.set_field(
+        "properties", lambda a, info: _actor_fields(a, info, "displayName", "email", "slack")
+    )
+    return [*types, user, group]

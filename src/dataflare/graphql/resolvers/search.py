@@ -1,0 +1,109 @@
+"""Resolvers of searchAcrossEntities and searchAcrossLineage."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import QueryType
+
+from dataflare.catalog import lineage
+from dataflare.catalog.search import Criterion, SearchPage, search
+from dataflare.catalog.views import AssetView
+from dataflare.errors import InvalidInput
+from dataflare.graphql.context import Info
+
+search_query = QueryType()
+
+
+def _criteria(or_filters: list[dict[str, Any]] | None) -> list[list[Criterion]]:
+    groups = []
+    for group in or_filters or []:
+        criteria = []
+        for given in group.get("and") or []:
+            values = list(given.get("values") or [])
+            if given.get("value") is not None:
+                values.append(given["value"])
+            criteria.append(
+                Criterion(
+                    field=given["field"],
+                    values=tuple(values),
+                    condition=given.get("condition") or "EQUAL",
+                    negated=bool(given.get("negated")),
+                )
+            )
+        groups.append(criteria)
+    return groups
+
+
+def _facets(page: SearchPage) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": f.field,
+            "displayName": f.display_name,
+            "aggregations": [{"value": v, "count": n} for v, n in f.counts],
+        }
+        for f in page.facets
+    ]
+
+
+@search_query.field("searchAcrossEntities")
+def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    page = search(
+        info.context.session,
+        input["query"],
+        input.get("types") or (),
+        _criteria(input.get("orFilters")),
+        input.get("start") or 0,
+        10 if input.get("count") is None else input["count"],
+    )
+    return {
+        "start": page.start,
+        "count": len(page.assets),
+        "total": page.total,
+        "searchResults": [{"entity": AssetView.of(a)} for a in page.assets],
+        "facets": _facets(page),
+    }
+
+
+def _split_degree(groups: list[list[Criterion]]) -> tuple[list[list[Criterion]], set[str]]:
+    """Take the `degree` filters out: they narrow the lineage walk, not the search."""
+    degrees: set[str] = set()
+    rest = []
+    for group in groups:
+        for criterion in group:
+            if criterion.field == "degree":
+                if not set(criterion.values) <= {"1", "2", "3+"}:
+                    raise InvalidInput("degree takes the values '1', '2' and '3+'.")
+                degrees.update(criterion.values)
+        rest.append([c for c in group if c.field != "degree"])
+    return [g for g in rest if g] if any(rest) else [], degrees
+
+
+def _degree_allowed(degree: int, allowed: set[str]) -> bool:
+    return not allowed or str(degree) in allowed or (degree >= 3 and "3+" in allowed)
+
+
+@search_query.field("searchAcrossLineage")
+def resolve_lineage_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    session = info.context.session
+    groups, allowed = _split_degree(_criteria(input.get("orFilters")))
+    degrees = lineage.walk(session, input["urn"], input["direction"])
+    within = {asset_id for asset_id, d in degrees.items() if _degree_allowed(d, allowed)}
+    page = search(
+        session,
+        input.get("query") or "*",
+        input.get("types") or (),
+        groups,
+        input.get("start") or 0,
+        10 if input.get("count") is None else input["count"],
+        within=within,
+    )
+    return {
+        "start": page.start,
+        "count": len(page.assets),
+        "total": page.total,
+        "searchResults": [
+            {"entity": AssetView.of(a), "degree": degrees[a.id]} for a in page.assets
+        ],
+        "facets": _facets(page),
+    }

@@ -1,0 +1,95 @@
+"""Applying one change to an incident: each helper records what changed in the timeline and
+says whether anything did; `sync_summary` then moves the assets' active-incident summaries."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dataflare.catalog.service import ensure_assets
+from dataflare.incidents import activity, summary
+from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
+
+
+class Before:
+    """What the asset summaries depend on, as it was before a change."""
+
+    def __init__(self, incident: Incident) -> None:
+        self.active = incident.state == "ACTIVE"
+        self.asset_ids = {link.asset_id for link in incident.assets}
+
+
+def sync_summary(session: Session, incident: Incident, before: Before, now: int) -> None:
+    """Move the active-incident summaries of the assets the change concerns."""
+    active = incident.state == "ACTIVE"
+    asset_ids = {link.asset_id for link in incident.assets}
+    if before.active and active:
+        summary.deactivated(session, before.asset_ids - asset_ids, now)
+        summary.lock(session, asset_ids - before.asset_ids)
+        summary.activated(session, asset_ids - before.asset_ids, now)
+        summary.touched(session, before.asset_ids & asset_ids, now)
+    elif before.active:
+        summary.deactivated(session, before.asset_ids, now)
+    elif active:
+        summary.lock(session, asset_ids - before.asset_ids)
+        summary.activated(session, asset_ids, now)
+
+
+def set_status(
+    session: Session,
+    incident: Incident,
+    actor: str,
+    now: int,
+    state: str,
+    stage: str | None,
+    message: str | None,
+) -> bool:
+    changed = False
+    if incident.state != state:
+        activity.record(session, incident, actor, now, "STATE", incident.state, state, message)
+        incident.state = state
+        changed = True
+    if stage is not None and incident.stage != stage:
+        activity.record(
+            session,
+            incident,
+            actor,
+            now,
+            "STAGE",
+            incident.stage,
+            stage,
+            None if changed else message,
+        )
+        incident.stage = stage
+        changed = True
+    return changed
+
+
+def set_assets(session: Session, incident: Incident, actor: str, now: int, refs: list[Any]) -> bool:
+    old = [link.asset.urn for link in incident.assets]
+    new = [ref.urn for ref in refs]
+    if old == new:
+        return False
+    assets = ensure_assets(session, refs)
+    incident.assets.clear()
+    session.flush()
+    incident.assets.extend(IncidentAsset(asset_id=a.id, position=i) for i, a in enumerate(assets))
+    session.flush()
+    activity.record(session, incident, actor, now, "ASSETS", old, new)
+    return True
+
+
+def set_assignees(
+    session: Session, incident: Incident, actor: str, now: int, urns: list[str]
+) -> bool:
+    old = [a.assignee_urn for a in incident.assignees]
+    if old == urns:
+        return False
+    incident.assignees.clear()
+    session.flush()
+    incident.assignees.extend(
+        IncidentAssignee(assignee_urn=u, position=i) for i, u in enumerate(urns)
+    )
+    activity.record(session, incident, actor, now, "ASSIGNEES", old, urns)
+    return True

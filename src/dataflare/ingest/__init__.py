@@ -1,0 +1,1 @@
+"""Metadata ingestion as DataHub sends it: proposals turned into catalog and incident calls."""

@@ -1,0 +1,167 @@
+"""What each aspect means to Dataflare. Aspects not listed here are accepted and ignored."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dataflare.catalog import service as catalog
+from dataflare.errors import InvalidInput
+from dataflare.ingest.incident_info import apply_incident_info
+from dataflare.ingest.proposals import Proposal
+from dataflare.urns import ASSET_KINDS
+
+Handler = Callable[[Session, str, Proposal], None]
+
+
+def _urns(value: Any, field: str) -> list[str]:
+    """A list of URNs; DataHub writes them as strings, {"string": urn} or edges."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InvalidInput(f"aspect.{field}: a list is required.")
+    urns = []
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            item = item.get("string") or item.get("destinationUrn") or item.get("dataset")
+        if not isinstance(item, str):
+            raise InvalidInput(f"aspect.{field}[{i}]: a URN string is required.")
+        urns.append(item)
+    return urns
+
+
+def _text(aspect: dict[str, Any], *keys: str) -> str | None:
+    for key in keys:
+        value = aspect.get(key)
+        if isinstance(value, str):
+            return value
+    return None
+
+
+def properties(name_key: str) -> Handler:
+    def handle(session: Session, _actor: str, p: Proposal) -> None:
+        catalog.set_properties(
+            session, p.entity_urn, _text(p.aspect, name_key), _text(p.aspect, "description")
+        )
+
+    return handle
+
+
+def editable_properties(session: Session, _actor: str, p: Proposal) -> None:
+    description = _text(p.aspect, "description")
+    if description is not None:
+        catalog.ensure_asset(session, p.entity_urn).description = description
+
+
+def status(session: Session, _actor: str, p: Proposal) -> None:
+    catalog.set_removed(session, p.entity_urn, bool(p.aspect.get("removed", False)))
+
+
+def ownership(session: Session, _actor: str, p: Proposal) -> None:
+    owners = p.aspect.get("owners") or []
+    if not isinstance(owners, list):
+        raise InvalidInput("aspect.owners: a list is required.")
+    pairs = []
+    for i, owner in enumerate(owners):
+        if not isinstance(owner, dict) or not isinstance(owner.get("owner"), str):
+            raise InvalidInput(f"aspect.owners[{i}].owner: a user or group URN is required.")
+        pairs.append((owner["owner"], str(owner.get("type") or "")))
+    catalog.set_owners(session, p.entity_urn, pairs)
+
+
+def upstream_lineage(session: Session, _actor: str, p: Proposal) -> None:
+    upstreams = _urns(p.aspect.get("upstreams"), "upstreams")
+    catalog.set_lineage(
+        session, p.entity_urn, p.aspect_name, [(u, p.entity_urn) for u in upstreams]
+    )
+
+
+def job_input_output(session: Session, _actor: str, p: Proposal) -> None:
+    job, a = p.entity_urn, p.aspect
+    inputs = _urns(a.get("inputDatasetEdges"), "inputDatasetEdges") or _urns(
+        a.get("inputDatasets"), "inputDatasets"
+    )
+    outputs = _urns(a.get("outputDatasetEdges"), "outputDatasetEdges") or _urns(
+        a.get("outputDatasets"), "outputDatasets"
+    )
+    upstream_jobs = _urns(a.get("inputDatajobEdges"), "inputDatajobEdges") or _urns(
+        a.get("inputDatajobs"), "inputDatajobs"
+    )
+    edges = [(i, job) for i in [*inputs, *upstream_jobs]] + [(job, o) for o in outputs]
+    catalog.set_lineage(session, job, p.aspect_name, edges)
+
+
+def chart_info(session: Session, actor: str, p: Proposal) -> None:
+    properties("title")(session, actor, p)
+    inputs = _urns(p.aspect.get("inputEdges"), "inputEdges") or _urns(
+        p.aspect.get("inputs"), "inputs"
+    )
+    catalog.set_lineage(session, p.entity_urn, p.aspect_name, [(i, p.entity_urn) for i in inputs])
+
+
+def dashboard_info(session: Session, actor: str, p: Proposal) -> None:
+    properties("title")(session, actor, p)
+    a = p.aspect
+    charts = _urns(a.get("chartEdges"), "chartEdges") or _urns(a.get("charts"), "charts")
+    datasets = _urns(a.get("datasetEdges"), "datasetEdges") or _urns(a.get("datasets"), "datasets")
+    edges = [(source, p.entity_urn) for source in [*charts, *datasets]]
+    catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges)
+
+
+def person(*fields: tuple[str, str]) -> Handler:
+    """Copy (aspect key -> actor field) pairs that the aspect holds."""
+
+    def handle(session: Session, _actor: str, p: Proposal) -> None:
+        values = {
+            ours: p.aspect[theirs]
+            for theirs, ours in fields
+            if isinstance(p.aspect.get(theirs), str)
+        }
+        catalog.upsert_actor(session, p.entity_urn, **values)
+
+    return handle
+
+
+ASSET_HANDLERS: dict[str, Handler] = {
+    "datasetProperties": properties("name"),
+    "dataFlowInfo": properties("name"),
+    "dataJobInfo": properties("name"),
+    "chartInfo": chart_info,
+    "dashboardInfo": dashboard_info,
+    "editableDatasetProperties": editable_properties,
+    "editableChartProperties": editable_properties,
+    "editableDashboardProperties": editable_properties,
+    "editableDataFlowProperties": editable_properties,
+    "editableDataJobProperties": editable_properties,
+    "status": status,
+    "ownership": ownership,
+    "upstreamLineage": upstream_lineage,
+    "dataJobInputOutput": job_input_output,
+}
+ACTOR_HANDLERS: dict[str, Handler] = {
+    "corpUserInfo": person(
+        ("displayName", "display_name"),
+        ("fullName", "display_name"),
+        ("email", "email"),
+        ("title", "title"),
+    ),
+    "corpUserEditableInfo": person(
+        ("displayName", "display_name"), ("slack", "slack"), ("email", "email"), ("title", "title")
+    ),
+    "corpGroupInfo": person(
+        ("displayName", "display_name"), ("email", "email"), ("slack", "slack")
+    ),
+    "corpGroupEditableInfo": person(("slack", "slack"), ("email", "email")),
+}
+
+
+def handler_for(p: Proposal) -> Handler | None:
+    if p.entity_type in ASSET_KINDS:
+        return ASSET_HANDLERS.get(p.aspect_name)
+    if p.entity_type in ("corpuser", "corpGroup"):
+        return ACTOR_HANDLERS.get(p.aspect_name)
+    if p.entity_type == "incident" and p.aspect_name == "incidentInfo":
+        return apply_incident_info
+    return None

@@ -1,0 +1,52 @@
+"""Loading a JSON file of proposals, as DataHub's file sink writes it."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from dataflare.db import Database
+from dataflare.errors import InvalidInput
+from dataflare.ingest.apply import apply_proposal
+from dataflare.ingest.proposals import Proposal, parse_items
+
+
+@dataclass
+class LoadSummary:
+    proposals: int = 0
+    applied: int = 0
+    ignored: int = 0
+
+
+def read_file(path: Path) -> list[Proposal]:
+    """Every proposal in the file, checked before anything is written."""
+    try:
+        items = json.loads(path.read_text())
+    except FileNotFoundError as exc:
+        raise InvalidInput(f"No such file: {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"{path} is not valid JSON: {exc}") from exc
+    if isinstance(items, dict):  # a single proposal
+        items = [items]
+    return parse_items(items, path.name)
+
+
+def load(
+    db: Database,
+    actor: str,
+    proposals: list[Proposal],
+    progress: Callable[[int], None] = lambda _: None,
+) -> LoadSummary:
+    """Apply the proposals in one transaction: all of them or, on an error, none. Loading the
+    same file again changes nothing."""
+    summary = LoadSummary(proposals=len(proposals))
+    with db.session(write=True) as session:
+        for proposal in proposals:
+            if apply_proposal(session, actor, proposal):
+                summary.applied += 1
+            else:
+                summary.ignored += 1
+            progress(1)
+    return summary

@@ -1,0 +1,113 @@
+"""The REST endpoints the DataHub emitter calls: /aspects?action=ingestProposal[Batch] and
+/entities?action=delete. A batch is applied whole or not at all."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from dataflare.access.service import authenticate
+from dataflare.catalog.service import delete_asset
+from dataflare.db import Database
+from dataflare.errors import DataflareError, InvalidInput
+from dataflare.ingest.apply import apply_all
+from dataflare.ingest.proposals import parse_items, parse_proposal
+from dataflare.urns import user_urn
+
+log = logging.getLogger("dataflare.ingest")
+Work = Callable[[Session, str, Any], Any]
+
+
+def _error(error: DataflareError) -> Response:
+    # The shape of a Rest.li error, which the DataHub SDK reads `message` from.
+    body = {
+        "exceptionClass": "com.linkedin.restli.server.RestLiServiceException",
+        "message": error.message,
+        "status": error.code,
+    }
+    return JSONResponse(body, status_code=error.code)
+
+
+def _ingest_one(session: Session, actor: str, body: Any) -> dict[str, Any]:
+    proposal = parse_proposal(_field(body, "proposal"), "proposal")
+    apply_all(session, actor, [proposal])
+    return {"value": proposal.entity_urn}
+
+
+def _ingest_batch(session: Session, actor: str, body: Any) -> dict[str, Any]:
+    proposals = parse_items(_field(body, "proposals"), "proposals")
+    apply_all(session, actor, proposals)
+    return {"value": list(dict.fromkeys(p.entity_urn for p in proposals))}
+
+
+def _delete(session: Session, _actor: str, body: Any) -> dict[str, Any]:
+    urn = _field(body, "urn")
+    if not isinstance(urn, str) or not urn:
+        raise InvalidInput("urn: the URN of the entity to delete is required.")
+    deleted = delete_asset(session, urn)
+    return {"value": {"urn": urn, "rows": int(deleted), "timeseriesRows": 0}}
+
+
+def _field(body: Any, name: str) -> Any:
+    if not isinstance(body, dict) or name not in body:
+        raise InvalidInput(f'The request body must be a JSON object with "{name}".')
+    return body[name]
+
+
+ACTIONS: dict[tuple[str, str], Work] = {
+    ("aspects", "ingestProposal"): _ingest_one,
+    ("aspects", "ingestProposalBatch"): _ingest_batch,
+    ("entities", "delete"): _delete,
+}
+
+
+class IngestEndpoints:
+    def __init__(self, db: Database, admin_token: str | None) -> None:
+        self.db = db
+        self.admin_token = admin_token
+
+    async def aspects(self, request: Request) -> Response:
+        return await self._handle(request, "aspects")
+
+    async def entities(self, request: Request) -> Response:
+        return await self._handle(request, "entities")
+
+    async def _handle(self, request: Request, resource: str) -> Response:
+        action = request.query_params.get("action", "")
+        raw = await request.body()
+        return await run_in_threadpool(
+            self._run, resource, action, request.headers.get("authorization"), raw
+        )
+
+    def _run(self, resource: str, action: str, authorization: str | None, raw: bytes) -> Response:
+        try:
+            with self.db.session(write=True) as session:
+                user = authenticate(session, authorization, self.admin_token)
+                work = ACTIONS.get((resource, action))
+                if work is None:
+                    known = ", ".join(f"{r}?action={a}" for r, a in ACTIONS if r == resource)
+                    raise InvalidInput(f"Unknown action '{action}': use {known}.")
+                try:
+                    body = json.loads(raw)
+                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                    raise InvalidInput(f"The request body is not valid JSON: {exc}.") from exc
+                return JSONResponse(work(session, user_urn(user), body))
+        except DataflareError as error:
+            return _error(error)
+        except Exception:
+            request_id = uuid.uuid4().hex[:12]
+            log.exception("ingestion request %s failed", request_id)
+            return _error(_Internal(f"internal error (request id {request_id})"))
+
+
+class _Internal(DataflareError):
+    code = 500
+    kind = "SERVER_ERROR"

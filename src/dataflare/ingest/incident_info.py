@@ -1,0 +1,86 @@
+"""An `incidentInfo` aspect (DataHub's test data and its Monte Carlo connector write incidents
+as metadata) creates the incident, or brings an existing one up to date."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from dataflare.errors import InvalidInput
+from dataflare.incidents import service
+from dataflare.incidents.rules import NUMBER_TO_PRIORITY
+from dataflare.ingest.proposals import Proposal
+
+PREFIX = "urn:li:incident:"
+
+
+def _priority(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, int) and value in NUMBER_TO_PRIORITY:
+        return NUMBER_TO_PRIORITY[value]
+    raise InvalidInput(f"aspect.priority: expected 0 (critical) to 3 (low), not {value!r}.")
+
+
+def _assignees(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise InvalidInput("aspect.assignees: a list is required.")
+    urns = []
+    for i, item in enumerate(value):
+        actor = item.get("actor") if isinstance(item, dict) else item
+        if not isinstance(actor, str):
+            raise InvalidInput(f"aspect.assignees[{i}].actor: a user or group URN is required.")
+        urns.append(actor)
+    return urns
+
+
+def apply_incident_info(session: Session, actor: str, p: Proposal) -> None:
+    a = p.aspect
+    incident_id = p.entity_urn.removeprefix(PREFIX)
+    entities = a.get("entities")
+    if not isinstance(entities, list) or not all(isinstance(e, str) for e in entities):
+        raise InvalidInput("aspect.entities: a list of asset URNs is required.")
+    status = a.get("status") if isinstance(a.get("status"), dict) else {}
+    assert isinstance(status, dict)
+    existing = service.get_incident(session, p.entity_urn)
+    if existing is None:
+        if not isinstance(a.get("type"), str):
+            raise InvalidInput("aspect.type: the incident type is required, e.g. OPERATIONAL.")
+        source = a.get("source") if isinstance(a.get("source"), dict) else {}
+        assert isinstance(source, dict)
+        service.raise_incident(
+            session,
+            actor,
+            service.RaiseRequest(
+                incident_id=incident_id,
+                type=a["type"],
+                custom_type=a.get("customType"),
+                title=a.get("title"),
+                description=a.get("description"),
+                resource_urns=entities,
+                source_type=source.get("type"),
+                state=status.get("state"),
+                stage=status.get("stage"),
+                message=status.get("message"),
+                priority=_priority(a.get("priority")),
+                assignee_urns=_assignees(a.get("assignees") or []),
+                started_at=a.get("startedAt"),
+            ),
+        )
+        return
+    changes: dict[str, Any] = {"resource_urns": entities}
+    for theirs, ours in (
+        ("title", "title"),
+        ("description", "description"),
+        ("startedAt", "started_at"),
+    ):
+        if theirs in a:
+            changes[ours] = a[theirs]
+    if "priority" in a:
+        changes["priority"] = _priority(a["priority"])
+    if "assignees" in a:
+        changes["assignee_urns"] = _assignees(a["assignees"])
+    if status.get("state"):
+        changes["status"] = {k: status.get(k) for k in ("state", "stage", "message")}
+    service.update_incident(session, actor, p.entity_urn, changes)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -53,10 +54,17 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
+        self._sqlite_writer = threading.Lock() if url.startswith("sqlite") else None
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
         """A session whose transaction commits on success and rolls back on any exception."""
+        if write and self._sqlite_writer is not None:
+            # SQLite takes one writer at a time. Queue this process's writers here, in order,
+            # rather than in SQLite's busy handler, which polls with sleeps and is unfair.
+            with self._sqlite_writer, self._write() as session, session.begin():
+                yield session
+            return
         factory = self._write if write else self._read
         with factory() as session, session.begin():
             yield session

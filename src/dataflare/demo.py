@@ -199,7 +199,7 @@ def load_demo(session: Session) -> bool:
     apply_all(session, actor, parse_items(CATALOG, "demo"))
     for request in INCIDENTS:
         service.raise_incident(session, actor, request)
-    resolved = service.raise_incident(
+    resolved_urn = service.raise_incident(
         session,
         actor,
         service.RaiseRequest(
@@ -213,7 +213,7 @@ def load_demo(session: Session) -> bool:
     service.update_status(
         session,
         actor,
-        resolved.urn,
+        resolved_urn,
         "RESOLVED",
         "FIXED",
         "Producer rolled back; the field is back.",

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, false
+from typing import cast
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from dataflare.db import Base
@@ -26,6 +38,9 @@ class Asset(Base):
     active_incidents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     latest_incident_id: Mapped[int | None] = mapped_column(Integer)  # newest active incident
     incidents_changed_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+ASSETS = cast(Table, Asset.__table__)  # for plain inserts and updates on hot paths
 
 
 class AssetOwner(Base):

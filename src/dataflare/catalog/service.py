@@ -4,44 +4,64 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import Actor, Asset, AssetOwner, LineageEdge
+from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEdge
 from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import InvalidInput
 from dataflare.urns import AssetRef, parse_actor, parse_asset
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
+_IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
+    ASSETS.c.urn.in_(bindparam("urns", expanding=True))
+)
+_ASSET_BY_URN = select(ASSETS).where(ASSETS.c.urn == bindparam("urn"))
+_REGISTER = {
+    "postgresql": postgresql.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
+    "sqlite": sqlite.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
+}
 
 
 def get_asset(session: Session, urn: str) -> Asset | None:
     return session.scalars(select(Asset).where(Asset.urn == urn)).one_or_none()
 
 
-def _insert(session: Session):  # type: ignore[no-untyped-def]
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[int]:
+    """The ids of these assets, registering those not seen before (safe under concurrent
+    writers), in the order given. Plain statements, built once: raising an incident runs this."""
+    if not refs:
+        return []
+    urns = list(dict.fromkeys(r.urn for r in refs))
+    ids: dict[str, int] = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
+    missing = [r for r in {r.urn: r for r in refs}.values() if r.urn not in ids]
+    if missing:
+        now = now_ms()
+        connection.execute(
+            _REGISTER[connection.dialect.name],
+            [
+                {
+                    "urn": r.urn,
+                    "kind": r.kind,
+                    "platform": r.platform,
+                    "name": r.name,
+                    "created_at": now,
+                }
+                for r in missing
+            ],
+        )
+        new = [r.urn for r in missing]
+        ids.update(connection.execute(_IDS_BY_URN, {"urns": new}).all())
+    return [ids[r.urn] for r in refs]
 
 
 def ensure_assets(session: Session, refs: Sequence[AssetRef]) -> list[Asset]:
-    """Register the assets not seen before (safe under concurrent writers); return all, in order."""
-    if not refs:
-        return []
-    now = now_ms()
-    values = [
-        {"urn": r.urn, "kind": r.kind, "platform": r.platform, "name": r.name, "created_at": now}
-        for r in refs
-    ]
-    statement = (
-        _insert(session)(Asset).values(values).on_conflict_do_nothing(index_elements=["urn"])
-    )
-    session.execute(statement)
-    urns = list(dict.fromkeys(r.urn for r in refs))
-    found = {a.urn: a for a in session.scalars(select(Asset).where(Asset.urn.in_(urns)))}
-    return [found[r.urn] for r in refs]
+    """Like ensure_asset_ids, as loaded rows."""
+    ids = ensure_asset_ids(session.connection(), refs)
+    found = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(set(ids))))}
+    return [found[i] for i in ids]
 
 
 def ensure_asset(session: Session, urn: str) -> Asset:
@@ -151,9 +171,9 @@ def view(session: Session, urn: str, kind: str) -> AssetView:
     """An asset as the API shows it. Reads are lenient: an asset never seen, or one whose URN
     is malformed but of the right kind (the seed's `urn:li:dataset:(abc)`), reads as an asset
     with no incidents rather than an error."""
-    asset = get_asset(session, urn)
-    if asset is not None:
-        return AssetView.of(asset)
+    row = session.connection().execute(_ASSET_BY_URN, {"urn": urn}).one_or_none()
+    if row is not None:
+        return AssetView.of(row)
     try:
         return AssetView.unregistered(parse_asset(urn))
     except InvalidInput:

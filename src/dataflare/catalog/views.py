@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from dataflare.catalog.models import Asset
 from dataflare.urns import AssetRef
 
 
@@ -17,9 +17,12 @@ class AssetView:
     description: str | None = None
     removed: bool = False
     exists: bool = False  # registered here, rather than only named by a URN
+    id: int | None = None  # the row's, when registered
+    active_incidents: int = 0
 
     @classmethod
-    def of(cls, asset: Asset) -> AssetView:
+    def of(cls, asset: Any) -> AssetView:
+        """From an `Asset` or a row of the assets table."""
         return cls(
             asset.urn,
             asset.kind,
@@ -27,7 +30,9 @@ class AssetView:
             asset.name,
             asset.description,
             asset.removed,
-            exists=True,
+            True,
+            asset.id,
+            asset.active_incidents,
         )
 
     @classmethod

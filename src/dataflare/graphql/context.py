@@ -13,6 +13,9 @@ class RequestContext:
     session: Session
     actor: str  # urn of the user whose token made the request
     request_id: str
+    # More than one mutation in the document: each runs in a savepoint, so one that fails
+    # leaves the others' work standing. With one, the request's transaction is enough.
+    isolate_mutations: bool = False
 
 
 Info = GraphQLResolveInfo[RequestContext]

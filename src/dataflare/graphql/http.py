@@ -67,15 +67,15 @@ class GraphQLEndpoint:
             document, errors = self.compile(payload["query"])
         except InvalidInput as error:
             bad_request = error
-        write = payload is not None and document is not None and _is_mutation(document, payload)
+        mutations = _mutation_count(document, payload) if document and payload else 0
         try:
-            with self.db.session(write=write) as session:
+            with self.db.session(write=mutations > 0) as session:
                 user = authenticate(session, authorization, self.admin_token)
                 if bad_request is not None:
                     return 400, {"errors": [error_body(bad_request)]}
                 if errors or document is None or payload is None:
                     return 200, {"errors": [_format(e, request_id) for e in errors]}
-                context = RequestContext(session, user_urn(user), request_id)
+                context = RequestContext(session, user_urn(user), request_id, mutations > 1)
                 result = execute_sync(
                     self.schema,
                     document,
@@ -83,11 +83,15 @@ class GraphQLEndpoint:
                     variable_values=payload.get("variables"),
                     operation_name=payload.get("operationName"),
                 )
+                body: dict[str, Any] = {"data": result.data}
+                if result.errors:
+                    body["errors"] = [_format(e, request_id) for e in result.errors]
+                    if mutations == 1:
+                        raise _RollBack(body)
         except Unauthenticated as error:
             return 401, {"errors": [error_body(error)]}
-        body: dict[str, Any] = {"data": result.data}
-        if result.errors:
-            body["errors"] = [_format(e, request_id) for e in result.errors]
+        except _RollBack as rolled_back:
+            return 200, rolled_back.body
         return 200, body
 
     def _compile(self, query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
@@ -135,9 +139,20 @@ def _read_payload(raw: bytes) -> dict[str, Any]:
     return payload
 
 
-def _is_mutation(document: DocumentNode, payload: dict[str, Any]) -> bool:
+def _mutation_count(document: DocumentNode, payload: dict[str, Any]) -> int:
+    """How many top-level mutation fields the operation to run holds (0 for a query)."""
     operation = get_operation_ast(document, payload.get("operationName"))
-    return operation is not None and operation.operation == OperationType.MUTATION
+    if operation is None or operation.operation != OperationType.MUTATION:
+        return 0
+    return len(operation.selection_set.selections)
+
+
+class _RollBack(Exception):
+    """Leave the transaction without committing, answering `body`."""
+
+    def __init__(self, body: dict[str, Any]) -> None:
+        super().__init__("roll back")
+        self.body = body
 
 
 def _format(error: GraphQLError, request_id: str) -> dict[str, Any]:

@@ -5,19 +5,23 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, insert, select
 from sqlalchemy.orm import Session
 
-from dataflare.incidents.models import Incident, IncidentActivity
+from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
+from dataflare.incidents.models import IncidentActivity
 
 # The first entry of every timeline; the other kinds are named after the field that changed
 # (IncidentActivityKind in the GraphQL schema lists them all).
 RAISED = "RAISED"
 
 
+_INSERT = insert(ACTIVITY)
+
+
 def record(
-    session: Session,
-    incident: Incident,
+    connection: Connection,
+    incident_id: int,
     actor: str,
     at: int,
     kind: str,
@@ -25,16 +29,17 @@ def record(
     new: Any = None,
     message: str | None = None,
 ) -> None:
-    session.add(
-        IncidentActivity(
-            incident_id=incident.id,
-            at=at,
-            actor=actor,
-            kind=kind,
-            old_value=None if old is None else json.dumps(old),
-            new_value=None if new is None else json.dumps(new),
-            message=message,
-        )
+    connection.execute(
+        _INSERT,
+        {
+            "incident_id": incident_id,
+            "at": at,
+            "actor": actor,
+            "kind": kind,
+            "old_value": None if old is None else json.dumps(old),
+            "new_value": None if new is None else json.dumps(new),
+            "message": message,
+        },
     )
 
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.service import ensure_assets
+from dataflare.catalog.service import ensure_asset_ids
 from dataflare.incidents import activity, summary
+from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
 
 
@@ -47,13 +49,18 @@ def set_status(
 ) -> bool:
     changed = False
     if incident.state != state:
-        activity.record(session, incident, actor, now, "STATE", incident.state, state, message)
+        activity.record(
+            session.connection(), incident.id, actor, now, "STATE", incident.state, state, message
+        )
         incident.state = state
+        session.connection().execute(
+            update(LINKS).where(LINKS.c.incident_id == incident.id).values(state=state)
+        )
         changed = True
     if stage is not None and incident.stage != stage:
         activity.record(
-            session,
-            incident,
+            session.connection(),
+            incident.id,
             actor,
             now,
             "STAGE",
@@ -71,12 +78,17 @@ def set_assets(session: Session, incident: Incident, actor: str, now: int, refs:
     new = [ref.urn for ref in refs]
     if old == new:
         return False
-    assets = ensure_assets(session, refs)
+    asset_ids = ensure_asset_ids(session.connection(), refs)
     incident.assets.clear()
     session.flush()
-    incident.assets.extend(IncidentAsset(asset_id=a.id, position=i) for i, a in enumerate(assets))
+    incident.assets.extend(
+        IncidentAsset(
+            asset_id=asset_id, position=i, state=incident.state, created_at=incident.created_at
+        )
+        for i, asset_id in enumerate(asset_ids)
+    )
     session.flush()
-    activity.record(session, incident, actor, now, "ASSETS", old, new)
+    activity.record(session.connection(), incident.id, actor, now, "ASSETS", old, new)
     return True
 
 
@@ -91,5 +103,5 @@ def set_assignees(
     incident.assignees.extend(
         IncidentAssignee(assignee_urn=u, position=i) for i, u in enumerate(urns)
     )
-    activity.record(session, incident, actor, now, "ASSIGNEES", old, urns)
+    activity.record(session.connection(), incident.id, actor, now, "ASSIGNEES", old, urns)
     return True

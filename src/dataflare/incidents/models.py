@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from typing import cast
+
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataflare.catalog.models import Asset
@@ -30,25 +32,33 @@ class Incident(Base):
     created_by: Mapped[str] = mapped_column(String(300))
     updated_at: Mapped[int] = mapped_column(BigInteger)  # last activity of any kind
 
+    # Loaded when first used: a page of incidents rarely needs them.
     assets: Mapped[list[IncidentAsset]] = relationship(
-        order_by="IncidentAsset.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="IncidentAsset.position", cascade="all, delete-orphan"
     )
     assignees: Mapped[list[IncidentAssignee]] = relationship(
-        order_by="IncidentAssignee.position", cascade="all, delete-orphan", lazy="selectin"
+        order_by="IncidentAssignee.position", cascade="all, delete-orphan"
     )
 
 
 class IncidentAsset(Base):
-    """An asset an incident is on; position 0 is the incident's `entity`."""
+    """An asset an incident is on; position 0 is the incident's `entity`. The incident's state
+    and creation time are copied here so that a page of an asset's incidents, newest first, is
+    read from one index however many incidents the asset has."""
 
     __tablename__ = "incident_assets"
-    __table_args__ = (Index("ix_incident_assets_asset", "asset_id", "incident_id"),)
+    __table_args__ = (
+        Index("ix_incident_assets_newest", "asset_id", "created_at", "incident_id"),
+        Index("ix_incident_assets_state_newest", "asset_id", "state", "created_at", "incident_id"),
+    )
 
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
     asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))  # the incident's
+    created_at: Mapped[int] = mapped_column(BigInteger)  # the incident's
     asset: Mapped[Asset] = relationship(lazy="joined")
 
 
@@ -76,3 +86,10 @@ class IncidentActivity(Base):
     old_value: Mapped[str | None] = mapped_column(Text)  # JSON
     new_value: Mapped[str | None] = mapped_column(Text)  # JSON
     message: Mapped[str | None] = mapped_column(Text)
+
+
+# Typed handles on the tables, for the hot paths written with plain inserts and updates.
+INCIDENTS = cast(Table, Incident.__table__)
+INCIDENT_ASSETS = cast(Table, IncidentAsset.__table__)
+INCIDENT_ASSIGNEES = cast(Table, IncidentAssignee.__table__)
+INCIDENT_ACTIVITY = cast(Table, IncidentActivity.__table__)

@@ -6,21 +6,31 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import Asset
-from dataflare.catalog.service import ensure_assets
+from dataflare.catalog.service import ensure_asset_ids
+from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import Conflict, InvalidInput, NotFound
-from dataflare.incidents import activity, rules, summary
+from dataflare.incidents import activity, rules, summary, views
 from dataflare.incidents import changes as apply
-from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
+from dataflare.incidents.models import (
+    INCIDENT_ASSETS,
+    INCIDENT_ASSIGNEES,
+    INCIDENTS,
+    Incident,
+)
+from dataflare.incidents.views import IncidentView
 from dataflare.urns import incident_urn
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
+
 MAX_PAGE_SIZE = 1000
+_INSERT_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
+_INSERT_LINKS = insert(INCIDENT_ASSETS)
+_INSERT_ASSIGNEES = insert(INCIDENT_ASSIGNEES)
 
 
 @dataclass
@@ -56,11 +66,12 @@ class IncidentPage:
     start: int
     count: int
     total: int
-    incidents: list[Incident]
+    incidents: list[IncidentView]
 
 
-def raise_incident(session: Session, actor: str, request: RaiseRequest) -> Incident:
-    """Create an incident on one or more assets, registering assets seen for the first time."""
+def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
+    """Create an incident on one or more assets, registering assets seen for the first time;
+    return its URN. Written with plain inserts: this is the hottest write path."""
     custom_type = rules.check_custom_type(request.type, request.custom_type)
     refs = rules.check_resources(request.resource_urn, request.resource_urns)
     title = rules.check_title(request.title)
@@ -77,42 +88,72 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> Incid
         raise Conflict(f"Incident with id {incident_id} already exists.")
 
     now = now_ms()
-    assets = ensure_assets(session, refs)
-    incident = Incident(
-        urn=urn,
-        incident_type=request.type,
-        custom_type=custom_type,
-        title=title,
-        description=description,
-        state=state,
-        stage=stage,
-        status_message=request.message,
-        status_updated_at=now,
-        status_updated_by=actor,
-        priority=priority,
-        source_type=source,
-        started_at=now if started_at is None else started_at,
-        created_at=now,
-        created_by=actor,
-        updated_at=now,
-        assets=[IncidentAsset(asset_id=a.id, position=i) for i, a in enumerate(assets)],
-        assignees=[IncidentAssignee(assignee_urn=u, position=i) for i, u in enumerate(assignees)],
+    connection = session.connection()
+    asset_ids = ensure_asset_ids(connection, refs)
+    row = {
+        "urn": urn,
+        "incident_type": request.type,
+        "custom_type": custom_type,
+        "title": title,
+        "description": description,
+        "state": state,
+        "stage": stage,
+        "status_message": request.message,
+        "status_updated_at": now,
+        "status_updated_by": actor,
+        "priority": priority,
+        "source_type": source,
+        "started_at": now if started_at is None else started_at,
+        "created_at": now,
+        "created_by": actor,
+        "updated_at": now,
+    }
+    if incident_id is None:
+        pk = connection.execute(_INSERT_INCIDENT, row).scalar_one()
+    else:
+        try:
+            with session.begin_nested():
+                pk = connection.execute(_INSERT_INCIDENT, row).scalar_one()
+        except IntegrityError as exc:  # another writer took the same id meanwhile
+            raise Conflict(f"Incident with id {incident_id} already exists.") from exc
+    connection.execute(
+        _INSERT_LINKS,
+        [
+            {
+                "incident_id": pk,
+                "asset_id": asset_id,
+                "position": i,
+                "state": state,
+                "created_at": now,
+            }
+            for i, asset_id in enumerate(asset_ids)
+        ],
     )
-    try:
-        with session.begin_nested():
-            session.add(incident)
-            session.flush()
-    except IntegrityError as exc:  # another writer took the same caller-chosen id meanwhile
-        raise Conflict(f"Incident with id {incident_id} already exists.") from exc
+    if assignees:
+        connection.execute(
+            _INSERT_ASSIGNEES,
+            [
+                {"incident_id": pk, "assignee_urn": u, "position": i}
+                for i, u in enumerate(assignees)
+            ],
+        )
     if state == "ACTIVE":
-        asset_ids = [a.id for a in assets]
         summary.lock(session, asset_ids)
-        summary.raised(session, incident, asset_ids, now)
-    raised = snapshot(incident, [ref.urn for ref in refs])
+        summary.raised(connection, pk, asset_ids, now)
+    raised = {
+        "type": request.type,
+        "customType": custom_type,
+        "title": title,
+        "state": state,
+        "stage": stage,
+        "priority": request.priority,
+        "assets": [ref.urn for ref in refs],
+        "assignees": assignees,
+    }
     activity.record(
-        session, incident, actor, now, activity.RAISED, new=raised, message=request.message
+        connection, pk, actor, now, activity.RAISED, new=raised, message=request.message
     )
-    return incident
+    return urn
 
 
 def update_status(
@@ -132,7 +173,7 @@ def update_status(
     now = now_ms()
     changed = apply.set_status(session, incident, actor, now, state, stage, message)
     if not changed and message:
-        activity.record(session, incident, actor, now, "MESSAGE", message=message)
+        activity.record(session.connection(), incident.id, actor, now, "MESSAGE", message=message)
     incident.status_message = message
     incident.status_updated_at = now
     incident.status_updated_by = actor
@@ -160,7 +201,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
             setattr(incident, name, new)
             if name == "priority":
                 old, new = rules.NUMBER_TO_PRIORITY.get(old), changes["priority"]
-            activity.record(session, incident, actor, now, kind, old, new)
+            activity.record(session.connection(), incident.id, actor, now, kind, old, new)
             changed = True
     if "assets" in checked:
         changed |= apply.set_assets(session, incident, actor, now, checked["assets"])
@@ -188,53 +229,42 @@ def get_incident(session: Session, urn: str) -> Incident | None:
 
 
 def list_incidents(
-    session: Session, asset_urn: str, filters: IncidentFilter, start: int = 0, count: int = 20
+    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
 ) -> IncidentPage:
-    """One page of the incidents on an asset, newest first, and how many match in all."""
+    """One page of the incidents on an asset, newest first, and how many match in all.
+    The page comes from the asset's links index; only the page's incidents are loaded."""
     if start < 0 or count < 0:
         raise InvalidInput(
             f"start and count must not be negative (got start={start}, count={count})."
         )
     if count > MAX_PAGE_SIZE:
         raise InvalidInput(f"count must be at most {MAX_PAGE_SIZE} (got {count}).")
-    query = (
-        select(Incident)
-        .join(IncidentAsset, IncidentAsset.incident_id == Incident.id)
-        .join(Asset, Asset.id == IncidentAsset.asset_id)
-        .where(Asset.urn == asset_urn)
-    )
+    if asset.id is None:
+        return IncidentPage(start=start, count=count, total=0, incidents=[])
+    links = INCIDENT_ASSETS.c
+    query = select(links.incident_id).where(links.asset_id == asset.id)
     if filters.state:
-        query = query.where(Incident.state == filters.state)
-    if filters.stage:
-        query = query.where(Incident.stage == filters.stage)
-    if filters.priority:
-        query = query.where(Incident.priority == rules.priority_number(filters.priority))
+        query = query.where(links.state == filters.state)
+    if filters.stage or filters.priority:
+        query = query.join(INCIDENTS, INCIDENTS.c.id == links.incident_id)
+        if filters.stage:
+            query = query.where(INCIDENTS.c.stage == filters.stage)
+        if filters.priority:
+            query = query.where(INCIDENTS.c.priority == rules.priority_number(filters.priority))
     if filters.assignee_urns:
-        assigned = select(IncidentAssignee.incident_id).where(
-            IncidentAssignee.assignee_urn.in_(filters.assignee_urns)
+        assigned = select(INCIDENT_ASSIGNEES.c.incident_id).where(
+            INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
         )
-        query = query.where(Incident.id.in_(assigned))
-    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    rows = session.scalars(
-        query.order_by(Incident.created_at.desc(), Incident.id.desc()).offset(start).limit(count)
-    )
-    return IncidentPage(start=start, count=count, total=total, incidents=list(rows))
-
-
-def snapshot(incident: Incident, asset_urns: list[str]) -> dict[str, Any]:
-    """The fields a RAISED timeline entry records."""
-    return {
-        "type": incident.incident_type,
-        "customType": incident.custom_type,
-        "title": incident.title,
-        "state": incident.state,
-        "stage": incident.stage,
-        "priority": rules.NUMBER_TO_PRIORITY.get(incident.priority)
-        if incident.priority is not None
-        else None,
-        "assets": asset_urns,
-        "assignees": [a.assignee_urn for a in incident.assignees],
-    }
+        query = query.where(links.incident_id.in_(assigned))
+    connection = session.connection()
+    only_state = not (filters.stage or filters.priority or filters.assignee_urns)
+    if filters.state == "ACTIVE" and only_state:
+        total = asset.active_incidents  # the asset's summary counts exactly these
+    else:
+        total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
+    page_ids = list(connection.scalars(page.limit(count)))
+    return IncidentPage(start, count, total, views.by_ids(connection, page_ids))
 
 
 def _require(session: Session, urn: str) -> Incident:

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import Asset
-from dataflare.incidents.models import Incident, IncidentAsset
+from dataflare.catalog.models import ASSETS, Asset
+from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 
 
 def lock(session: Session, asset_ids: Collection[int]) -> None:
-    """Lock the assets' rows in id order, so concurrent changes queue rather than deadlock."""
-    if asset_ids:
+    """Lock the assets' rows in id order, so concurrent changes queue rather than deadlock.
+    (SQLite has one writer at a time already.)"""
+    if asset_ids and session.get_bind().dialect.name != "sqlite":
         session.execute(
             select(Asset.id)
             .where(Asset.id.in_(sorted(asset_ids)))
@@ -23,16 +24,22 @@ def lock(session: Session, asset_ids: Collection[int]) -> None:
         ).all()
 
 
-def raised(session: Session, incident: Incident, asset_ids: Collection[int], now: int) -> None:
+_RAISED = (
+    update(ASSETS)
+    .where(ASSETS.c.id.in_(bindparam("asset_ids", expanding=True)))
+    .values(
+        active_incidents=ASSETS.c.active_incidents + 1,
+        latest_incident_id=bindparam("incident_pk"),
+        incidents_changed_at=bindparam("changed_at"),
+    )
+)
+
+
+def raised(connection: Connection, incident_id: int, asset_ids: Collection[int], now: int) -> None:
     """A new ACTIVE incident: the newest on each of its assets."""
-    session.execute(
-        update(Asset)
-        .where(Asset.id.in_(asset_ids))
-        .values(
-            active_incidents=Asset.active_incidents + 1,
-            latest_incident_id=incident.id,
-            incidents_changed_at=now,
-        )
+    connection.execute(
+        _RAISED,
+        {"asset_ids": list(asset_ids), "incident_pk": incident_id, "changed_at": now},
     )
 
 
@@ -49,8 +56,8 @@ def deactivated(session: Session, asset_ids: Collection[int], now: int) -> None:
 def touched(session: Session, asset_ids: Collection[int], now: int) -> None:
     """Something else about an incident on these assets changed: only the activity time moves."""
     if asset_ids:
-        session.execute(
-            update(Asset).where(Asset.id.in_(asset_ids)).values(incidents_changed_at=now)
+        session.connection().execute(
+            update(ASSETS).where(ASSETS.c.id.in_(asset_ids)).values(incidents_changed_at=now)
         )
 
 
@@ -58,17 +65,19 @@ def _shift(session: Session, asset_ids: Collection[int], delta: int, now: int) -
     if not asset_ids:
         return
     session.flush()  # the incident's new state must be visible to the query below
-    session.execute(
-        update(Asset)
-        .where(Asset.id.in_(asset_ids))
-        .values(active_incidents=Asset.active_incidents + delta, incidents_changed_at=now)
+    connection = session.connection()
+    connection.execute(
+        update(ASSETS)
+        .where(ASSETS.c.id.in_(asset_ids))
+        .values(active_incidents=ASSETS.c.active_incidents + delta, incidents_changed_at=now)
     )
     for asset_id in asset_ids:
-        newest = session.scalar(
-            select(Incident.id)
-            .join(IncidentAsset, IncidentAsset.incident_id == Incident.id)
-            .where(IncidentAsset.asset_id == asset_id, Incident.state == "ACTIVE")
-            .order_by(Incident.created_at.desc(), Incident.id.desc())
+        newest = connection.scalar(
+            select(LINKS.c.incident_id)
+            .where(LINKS.c.asset_id == asset_id, LINKS.c.state == "ACTIVE")
+            .order_by(LINKS.c.created_at.desc(), LINKS.c.incident_id.desc())
             .limit(1)
         )
-        session.execute(update(Asset).where(Asset.id == asset_id).values(latest_incident_id=newest))
+        connection.execute(
+            update(ASSETS).where(ASSETS.c.id == asset_id).values(latest_incident_id=newest)
+        )

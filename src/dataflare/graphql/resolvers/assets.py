@@ -68,7 +68,7 @@ def resolve_incidents(
     filters = IncidentFilter(state, stage, priority, list(assigneeUrns or []))
     return list_incidents(
         info.context.session,
-        asset.urn,
+        asset,
         filters,
         0 if start is None else start,
         20 if count is None else count,

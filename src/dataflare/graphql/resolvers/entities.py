@@ -11,8 +11,8 @@ from dataflare.catalog.views import AssetView
 from dataflare.errors import InvalidInput
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
-from dataflare.incidents.models import Incident
-from dataflare.incidents.service import get_incident
+from dataflare.incidents import views
+from dataflare.incidents.views import IncidentView
 from dataflare.urns import ASSET_KINDS, ActorRef, entity_type_of
 
 query = QueryType()
@@ -26,7 +26,7 @@ corp_group = ObjectType("CorpGroup")
 def resolve_entity_type(obj: Any, *_: Any) -> str:
     if isinstance(obj, AssetView):
         return GRAPHQL_TYPE_OF_KIND[obj.kind]
-    if isinstance(obj, Incident):
+    if isinstance(obj, IncidentView):
         return "Incident"
     if isinstance(obj, ActorRef):
         return "CorpGroup" if obj.is_group else "CorpUser"
@@ -72,7 +72,7 @@ def resolve_entity(_: Any, info: Info, urn: str) -> Any:
     if kind in ASSET_KINDS:
         return view(info.context.session, urn, kind)
     if kind == "incident":
-        return get_incident(info.context.session, urn)
+        return views.by_urn(info.context.session.connection(), urn)
     if kind in ("corpuser", "corpGroup"):
         return ActorRef(urn)
     raise InvalidInput(

@@ -8,20 +8,17 @@ from ariadne import ObjectType
 
 from dataflare.catalog.views import AssetView
 from dataflare.graphql.context import Info
-from dataflare.incidents import activity
-from dataflare.incidents.models import Incident, IncidentActivity
+from dataflare.incidents import activity, views
+from dataflare.incidents.models import IncidentActivity
 from dataflare.incidents.rules import NUMBER_TO_PRIORITY
+from dataflare.incidents.views import IncidentView
 from dataflare.urns import ActorRef
 
 incident_type = ObjectType("Incident")
 activity_type = ObjectType("IncidentActivity")
 
 
-def _asset_ref(incident: Incident, position: int) -> AssetView:
-    return AssetView.of(incident.assets[position].asset)
-
-
-def _status(incident: Incident, *_: Any) -> dict[str, Any]:
+def _status(incident: IncidentView, *_: Any) -> dict[str, Any]:
     return {
         "state": incident.state,
         "stage": incident.stage,
@@ -40,52 +37,52 @@ def resolve_type(*_: Any) -> str:
 
 
 @incident_type.field("incidentType")
-def resolve_incident_type(incident: Incident, *_: Any) -> str:
+def resolve_incident_type(incident: IncidentView, *_: Any) -> str:
     return incident.incident_type
 
 
 @incident_type.field("customType")
-def resolve_custom_type(incident: Incident, *_: Any) -> str | None:
+def resolve_custom_type(incident: IncidentView, *_: Any) -> str | None:
     return incident.custom_type
 
 
 @incident_type.field("priority")
-def resolve_priority(incident: Incident, *_: Any) -> str | None:
+def resolve_priority(incident: IncidentView, *_: Any) -> str | None:
     return None if incident.priority is None else NUMBER_TO_PRIORITY[incident.priority]
 
 
 @incident_type.field("assignees")
-def resolve_assignees(incident: Incident, *_: Any) -> list[ActorRef]:
-    return [ActorRef(a.assignee_urn) for a in incident.assignees]
+def resolve_assignees(incident: IncidentView, info: Info) -> list[ActorRef]:
+    return [ActorRef(u) for u in views.assignees_of(info.context.session.connection(), incident.id)]
 
 
 @incident_type.field("entity")
-def resolve_entity(incident: Incident, *_: Any) -> AssetView:
-    return _asset_ref(incident, 0)
+def resolve_entity(incident: IncidentView, info: Info) -> AssetView:
+    return views.assets_of(info.context.session.connection(), incident.id)[0]
 
 
 @incident_type.field("entities")
-def resolve_entities(incident: Incident, *_: Any) -> list[AssetView]:
-    return [_asset_ref(incident, i) for i in range(len(incident.assets))]
+def resolve_entities(incident: IncidentView, info: Info) -> list[AssetView]:
+    return views.assets_of(info.context.session.connection(), incident.id)
 
 
 @incident_type.field("source")
-def resolve_source(incident: Incident, *_: Any) -> dict[str, Any]:
+def resolve_source(incident: IncidentView, *_: Any) -> dict[str, Any]:
     return {"type": incident.source_type, "source": None}
 
 
 @incident_type.field("startedAt")
-def resolve_started_at(incident: Incident, *_: Any) -> int:
+def resolve_started_at(incident: IncidentView, *_: Any) -> int:
     return incident.started_at
 
 
 @incident_type.field("created")
-def resolve_created(incident: Incident, *_: Any) -> dict[str, Any]:
+def resolve_created(incident: IncidentView, *_: Any) -> dict[str, Any]:
     return {"time": incident.created_at, "actor": incident.created_by}
 
 
 @incident_type.field("activity")
-def resolve_activity(incident: Incident, info: Info) -> list[IncidentActivity]:
+def resolve_activity(incident: IncidentView, info: Info) -> list[IncidentActivity]:
     return activity.timeline(info.context.session, incident.id)
 
 

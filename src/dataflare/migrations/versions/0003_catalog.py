@@ -30,6 +30,13 @@ UPDATE assets SET
 """
 
 
+BACKFILL_LINKS = """
+UPDATE incident_assets SET
+  state = (SELECT i.state FROM incidents i WHERE i.id = incident_assets.incident_id),
+  created_at = (SELECT i.created_at FROM incidents i WHERE i.id = incident_assets.incident_id)
+"""
+
+
 def upgrade() -> None:
     op.create_table(
         "actors",
@@ -81,11 +88,41 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("incidents_changed_at", sa.BigInteger(), nullable=True))
         batch_op.create_index("ix_assets_active_incidents", ["active_incidents"], unique=False)
 
+    # Each incident's state and creation time, copied to its links for an index to serve
+    # "the newest incidents on this asset" (see IncidentAsset).
+    with op.batch_alter_table("incident_assets", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("state", sa.String(length=16), nullable=False, server_default="ACTIVE")
+        )
+        batch_op.add_column(
+            sa.Column("created_at", sa.BigInteger(), nullable=False, server_default="0")
+        )
+        batch_op.drop_index("ix_incident_assets_asset")
+        batch_op.create_index(
+            "ix_incident_assets_newest", ["asset_id", "created_at", "incident_id"], unique=False
+        )
+        batch_op.create_index(
+            "ix_incident_assets_state_newest",
+            ["asset_id", "state", "created_at", "incident_id"],
+            unique=False,
+        )
+    op.execute(BACKFILL_LINKS)
+    with op.batch_alter_table("incident_assets", schema=None) as batch_op:
+        batch_op.alter_column("state", server_default=None)
+        batch_op.alter_column("created_at", server_default=None)
+
     # Summaries for the incidents already there.
     op.execute(BACKFILL_SUMMARIES)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("incident_assets", schema=None) as batch_op:
+        batch_op.drop_index("ix_incident_assets_state_newest")
+        batch_op.drop_index("ix_incident_assets_newest")
+        batch_op.create_index("ix_incident_assets_asset", ["asset_id", "incident_id"], unique=False)
+        batch_op.drop_column("created_at")
+        batch_op.drop_column("state")
+
     with op.batch_alter_table("assets", schema=None) as batch_op:
         batch_op.drop_index("ix_assets_active_incidents")
         batch_op.drop_column("incidents_changed_at")

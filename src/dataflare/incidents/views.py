@@ -1,0 +1,77 @@
+"""Incidents as the API reads them: plain rows, loaded with a single query per page."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, bindparam, select
+
+from dataflare.catalog.models import ASSETS
+from dataflare.catalog.views import AssetView
+from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentView:
+    id: int
+    urn: str
+    incident_type: str
+    custom_type: str | None
+    title: str | None
+    description: str | None
+    state: str
+    stage: str | None
+    status_message: str | None
+    status_updated_at: int
+    status_updated_by: str
+    priority: int | None
+    source_type: str
+    started_at: int
+    created_at: int
+    created_by: str
+    updated_at: int
+
+
+_BY_IDS = select(INCIDENTS).where(INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))
+_BY_URN = select(INCIDENTS).where(INCIDENTS.c.urn == bindparam("urn"))
+_ASSETS_OF = (
+    select(ASSETS)
+    .join(INCIDENT_ASSETS, INCIDENT_ASSETS.c.asset_id == ASSETS.c.id)
+    .where(INCIDENT_ASSETS.c.incident_id == bindparam("incident_id"))
+    .order_by(INCIDENT_ASSETS.c.position)
+)
+_ASSIGNEES_OF = (
+    select(INCIDENT_ASSIGNEES.c.assignee_urn)
+    .where(INCIDENT_ASSIGNEES.c.incident_id == bindparam("incident_id"))
+    .order_by(INCIDENT_ASSIGNEES.c.position)
+)
+
+
+def _view(row: Any) -> IncidentView:
+    return IncidentView(**row._mapping)
+
+
+def by_ids(connection: Connection, ids: Sequence[int]) -> list[IncidentView]:
+    """The incidents with these ids, in the order given."""
+    if not ids:
+        return []
+    found = {row.id: _view(row) for row in connection.execute(_BY_IDS, {"ids": list(ids)})}
+    return [found[i] for i in ids if i in found]
+
+
+def by_urn(connection: Connection, urn: str) -> IncidentView | None:
+    row = connection.execute(_BY_URN, {"urn": urn}).one_or_none()
+    return None if row is None else _view(row)
+
+
+def assets_of(connection: Connection, incident_id: int) -> list[AssetView]:
+    """The incident's assets, its `entity` first."""
+    return [
+        AssetView.of(row) for row in connection.execute(_ASSETS_OF, {"incident_id": incident_id})
+    ]
+
+
+def assignees_of(connection: Connection, incident_id: int) -> list[str]:
+    return list(connection.scalars(_ASSIGNEES_OF, {"incident_id": incident_id}))

@@ -23,12 +23,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dataflare.access.service import authenticate
+from dataflare.access.service import CSRF_HEADER, Authenticated, Credentials, authenticate
+from dataflare.access.sessions import COOKIE_NAME
+from dataflare.access.tokens import record_use
+from dataflare.clock import now_ms
 from dataflare.db import Database
 from dataflare.errors import DataflareError, InvalidInput, Unauthenticated
 from dataflare.graphql.context import RequestContext
 from dataflare.graphql.validation import RULES
-from dataflare.urns import user_urn
 
 log = logging.getLogger("dataflare.graphql")
 DOCUMENT_CACHE_SIZE = 1024
@@ -49,33 +51,39 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
         raw = await request.body()
-        status, body = await run_in_threadpool(
-            self.execute, request.headers.get("authorization"), raw, request_id
+        credentials = Credentials(
+            authorization=request.headers.get("authorization"),
+            session_cookie=request.cookies.get(COOKIE_NAME),
+            csrf_token=request.headers.get(CSRF_HEADER),
         )
+        status, body = await run_in_threadpool(self.execute, credentials, raw, request_id)
         return JSONResponse(body, status_code=status)
 
     def execute(
-        self, authorization: str | None, raw: bytes, request_id: str
+        self, credentials: Credentials, raw: bytes, request_id: str
     ) -> tuple[int, dict[str, Any]]:
         """Answer one request: (HTTP status, JSON body). The token is checked before anything."""
         payload: dict[str, Any] | None = None
         bad_request: InvalidInput | None = None
         document: DocumentNode | None = None
         errors: tuple[GraphQLError, ...] = ()
+        authenticated: Authenticated | None = None
         try:
             payload = _read_payload(raw)
             document, errors = self.compile(payload["query"])
         except InvalidInput as error:
             bad_request = error
         write = payload is not None and document is not None and _is_mutation(document, payload)
+        now = now_ms()
         try:
             with self.db.session(write=write) as session:
-                user = authenticate(session, authorization, self.admin_token)
+                authenticated = authenticate(session, credentials, self.admin_token, now)
                 if bad_request is not None:
                     return 400, {"errors": [error_body(bad_request)]}
                 if errors or document is None or payload is None:
                     return 200, {"errors": [_format(e, request_id) for e in errors]}
-                context = RequestContext(session, user_urn(user), request_id)
+                caller = authenticated.caller
+                context = RequestContext(session, caller.urn, request_id, caller)
                 result = execute_sync(
                     self.schema,
                     document,
@@ -85,6 +93,10 @@ class GraphQLEndpoint:
                 )
         except Unauthenticated as error:
             return 401, {"errors": [error_body(error)]}
+        finally:
+            if authenticated is not None and authenticated.stale_token is not None:
+                with self.db.session(write=True) as session:
+                    record_use(session, authenticated.stale_token, now)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [_format(e, request_id) for e in result.errors]

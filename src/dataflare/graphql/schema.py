@@ -8,7 +8,7 @@ from typing import Any
 from ariadne import ScalarType, load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
-from dataflare.graphql.resolvers import entities, incidents, mutations
+from dataflare.graphql.resolvers import access, entities, incidents, mutations
 from dataflare.graphql.resolvers.assets import asset_types
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
@@ -47,4 +47,8 @@ def build_schema() -> GraphQLSchema:
         incidents.incident_type,
         incidents.activity_type,
         *asset_types(),
+        access.query,
+        access.mutation,
+        access.token_metadata,
+        access.corp_user,
     )

@@ -16,7 +16,7 @@ from dataflare.access.models import LoginFailure, ServerKey, User, WebSession
 from dataflare.access.tokens import hash_secret
 from dataflare.access.users import get_user, password_matches
 from dataflare.clock import now_ms
-from dataflare.errors import RateLimited, Unauthenticated
+from dataflare.errors import Forbidden, RateLimited, Unauthenticated
 
 LOGIN_WINDOW_MS = 15 * 60_000
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -114,10 +114,14 @@ def csrf_matches(web_session: WebSession, given: str | None) -> bool:
     return given is not None and hmac.compare_digest(web_session.csrf_token, given)
 
 
-def log_out(session: Session, cookie: str) -> None:
-    found = find_session(session, cookie)
-    if found is not None:
-        session.delete(found[0])
+def log_out(session: Session, cookie: str | None, csrf_token: str | None) -> None:
+    """End the session behind a cookie; its CSRF token must come with the request."""
+    found = find_session(session, cookie) if cookie else None
+    if found is None:
+        return
+    if not csrf_matches(found[0], csrf_token):
+        raise Forbidden("The form has expired or was not sent from this site: please try again.")
+    session.delete(found[0])
 
 
 def login_form_token(session: Session) -> str:

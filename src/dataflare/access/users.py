@@ -156,16 +156,22 @@ def set_password(session: Session, caller: Caller, user: str, password: str) -> 
     return found
 
 
+def ensure_admin_exists(session: Session, password: str | None = None) -> bool:
+    """Create the admin user if missing (safe when servers start together); True if created."""
+    try:
+        with session.begin_nested():
+            insert_user(session, ADMIN_USER, ADMIN, password)
+        return True
+    except (Conflict, IntegrityError):
+        return False
+
+
 def ensure_admin(session: Session, password: str | None) -> str | None:
     """Make sure the admin user exists and can sign in. Returns the password when this call
     chose one (to be shown once), None when it was given or the admin was already set up."""
     chosen = None if password else secrets.token_urlsafe(18)
-    try:  # servers starting together on one database: the first one creates the admin
-        with session.begin_nested():
-            insert_user(session, ADMIN_USER, ADMIN, password or chosen)
+    if ensure_admin_exists(session, password or chosen):
         return chosen
-    except (Conflict, IntegrityError):
-        pass
     admin = session.scalars(select(User).where(User.name == ADMIN_USER).with_for_update()).one()
     if admin.password_hash is not None:
         return None

@@ -22,7 +22,6 @@ from collections.abc import Coroutine
 from typing import Any, cast
 
 import httptools
-
 from scenarios import SCENARIOS, http_request
 
 HOST = "127.0.0.1"  # the only address this generator ever sends to

@@ -17,12 +17,6 @@ from functools import lru_cache
 from typing import Any
 
 import uvicorn
-from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -33,6 +27,11 @@ from graphql import (
     parse,
     validate,
 )
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 # Only the types and fields the two benchmark requests touch, with Dataflare's names.
 SCHEMA = build_schema("""

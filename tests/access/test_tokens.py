@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from dataflare.access.service import authenticate
 from dataflare.clock import now_ms
 from dataflare.db import Database
+from dataflare.errors import Unauthenticated
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 
@@ -174,3 +177,13 @@ def test_last_use_is_recorded_at_most_once_a_minute(client: TestClient, db: Data
         session.execute(text("UPDATE access_tokens SET last_used_at = :t"), {"t": first - 61_000})
     _status(client, token)
     assert (last_used() or 0) >= first
+
+
+def test_the_header_only_check_refuses_what_the_endpoint_refuses(db: Database) -> None:
+    token = user_with_token(db, "alice", "Editor")
+    with db.session() as session:
+        assert authenticate(session, f"Bearer {token}", None) == "alice"
+    with db.session(write=True) as session:
+        session.execute(text("UPDATE access_tokens SET expires_at = 1"))
+    with db.session() as session, pytest.raises(Unauthenticated, match="Expired access token"):
+        authenticate(session, f"Bearer {token}", None)

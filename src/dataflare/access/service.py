@@ -18,6 +18,7 @@ from dataflare.access.roles import (
     UNAUTHORIZED,
     Caller,
 )
+from dataflare.clock import now_ms
 from dataflare.errors import Forbidden, Unauthenticated
 
 MISSING = "Missing access token: send the header 'Authorization: Bearer <personal access token>'."
@@ -43,7 +44,14 @@ class Authenticated:
     stale_token: int | None = None
 
 
-def authenticate(
+def authenticate(session: Session, authorization: str | None, admin_token: str | None) -> str:
+    """The name of the user behind an `Authorization: Bearer <token>` header (no session
+    cookie), or Unauthenticated. Callers that need the role use authenticate_request."""
+    found = authenticate_request(session, Credentials(authorization), admin_token, now_ms())
+    return found.caller.name
+
+
+def authenticate_request(
     session: Session, credentials: Credentials, admin_token: str | None, now: int
 ) -> Authenticated:
     """The user behind a request, or Unauthenticated saying why not."""

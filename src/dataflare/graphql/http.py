@@ -23,7 +23,12 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dataflare.access.service import CSRF_HEADER, Authenticated, Credentials, authenticate
+from dataflare.access.service import (
+    CSRF_HEADER,
+    Authenticated,
+    Credentials,
+    authenticate_request,
+)
 from dataflare.access.sessions import COOKIE_NAME
 from dataflare.access.tokens import record_use
 from dataflare.clock import now_ms
@@ -77,13 +82,13 @@ class GraphQLEndpoint:
         now = now_ms()
         try:
             with self.db.session(write=write) as session:
-                authenticated = authenticate(session, credentials, self.admin_token, now)
+                authenticated = authenticate_request(session, credentials, self.admin_token, now)
                 if bad_request is not None:
                     return 400, {"errors": [error_body(bad_request)]}
                 if errors or document is None or payload is None:
                     return 200, {"errors": [_format(e, request_id) for e in errors]}
                 caller = authenticated.caller
-                context = RequestContext(session, caller.urn, request_id, caller)
+                context = RequestContext(session, caller.urn, request_id, user=caller)
                 result = execute_sync(
                     self.schema,
                     document,

@@ -14,11 +14,14 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from dataflare import __version__
+from dataflare.access.sessions import signing_key
+from dataflare.access.users import ensure_admin_exists
 from dataflare.config import Settings
 from dataflare.db import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
+from dataflare.web.auth import LoginViews
 
 log = logging.getLogger("dataflare")
 
@@ -76,9 +79,13 @@ async def unexpected_error(_: Request, exc: Exception) -> Response:
 def create_app(settings: Settings, db: Database | None = None) -> Starlette:
     database = db or Database(settings.database_url)
     graphql = GraphQLEndpoint(build_schema(), database, settings.admin_token)
+    login = LoginViews(database)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
+        with database.session(write=True) as session:
+            ensure_admin_exists(session)  # DATAFLARE_ADMIN_TOKEN acts as this user
+            signing_key(session)  # made once, before requests that only read it
         yield
         database.dispose()
 
@@ -90,6 +97,9 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         Route("/api/v2/graphql", graphql.handle, methods=["POST"]),
         Route("/config", config_endpoint, methods=["GET"]),
         Route("/health", health_endpoint, methods=["GET"]),
+        Route("/login", login.page, methods=["GET"]),
+        Route("/login", login.login, methods=["POST"]),
+        Route("/logout", login.logout, methods=["POST"]),
     ]
     app = Starlette(
         routes=routes,

@@ -1,31 +1,16 @@
-"""The command line: serve, db, tokens, demo."""
+"""The command line: serve, db, tokens, users, ingest, demo."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
 from dataflare import __version__
+from dataflare.cli_access import tokens, users
+from dataflare.clikit import friendly_errors
 from dataflare.config import DEFAULT_HOST, DEFAULT_PORT, Settings
-from dataflare.errors import DataflareError
-
-
-def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Show our errors as `Error: ...` with exit status 1, never as a traceback."""
-
-    @wraps(command)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return command(*args, **kwargs)
-        except DataflareError as error:
-            raise click.ClickException(error.message) from error
-
-    return wrapper
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -56,6 +41,7 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
 
     settings = Settings.from_env()
     upgrade(settings.database_url)
+    _ensure_admin(settings)
     if demo:
         _start_demo(settings, host, port)
     else:
@@ -70,8 +56,28 @@ def serve(host: str, port: int, demo: bool, workers: int) -> None:
     )
 
 
+def _ensure_admin(settings: Settings) -> None:
+    """Create the admin user on first start; a password we chose is shown once, on stderr."""
+    from dataflare.access.roles import ADMIN_USER
+    from dataflare.access.users import ensure_admin
+    from dataflare.db import Database
+
+    database = Database(settings.database_url)
+    with database.session(write=True) as session:
+        chosen = ensure_admin(session, settings.admin_password)
+    database.dispose()
+    if chosen is not None:
+        click.echo(
+            f"Created the admin user '{ADMIN_USER}' with password: {chosen}\n"
+            "  (shown only this once; change it with `dataflare users set-password "
+            f"{ADMIN_USER}`)",
+            err=True,
+        )
+
+
 def _start_demo(settings: Settings, host: str, port: int) -> None:
-    from dataflare.access.service import ADMIN_USER, create_token
+    from dataflare.access.roles import ADMIN_USER
+    from dataflare.access.tokens import create_token
     from dataflare.db import Database
     from dataflare.demo import load_demo
 
@@ -111,30 +117,6 @@ def db_upgrade() -> None:
     click.echo(f"Database is up to date: {settings.database_url}", err=True)
 
 
-@main.group()
-def tokens() -> None:
-    """Personal access tokens for the API."""
-
-
-@tokens.command("create")
-@click.option("--user", "user_name", required=True, help="The user the token acts as.")
-@click.option("--name", "token_name", required=True, help="A label, e.g. 'airflow prod'.")
-@friendly_errors
-def tokens_create(user_name: str, token_name: str) -> None:
-    """Create a token and print it, alone, on stdout. It is shown only once."""
-    from dataflare.access.service import create_token
-    from dataflare.db import Database
-    from dataflare.migrate import upgrade
-
-    settings = Settings.from_env()
-    upgrade(settings.database_url)
-    database = Database(settings.database_url)
-    with database.session(write=True) as session:
-        _, secret = create_token(session, user_name, token_name)
-    database.dispose()
-    click.echo(secret)
-
-
 @main.command()
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -151,10 +133,10 @@ def ingest(path: Path, user_name: str) -> None:
     Everything in the file is applied in one transaction, or nothing is; loading the same file
     again changes nothing.
     """
+    from dataflare.access.roles import ADMIN, Caller
     from dataflare.db import Database
     from dataflare.ingest.files import load, read_file
     from dataflare.migrate import upgrade
-    from dataflare.urns import user_urn
 
     settings = Settings.from_env()
     proposals = read_file(path)
@@ -164,7 +146,8 @@ def ingest(path: Path, user_name: str) -> None:
         with click.progressbar(
             length=len(proposals), label=f"Ingesting {path.name}", file=sys.stderr
         ) as bar:
-            summary = load(database, user_urn(user_name), proposals, bar.update)
+            # The command line has server-side access; the changes are recorded under `user`.
+            summary = load(database, Caller(user_name, ADMIN), proposals, bar.update)
     finally:
         database.dispose()
     click.echo(
@@ -195,6 +178,9 @@ def demo_load() -> None:
     database.dispose()
     click.echo("Demo data loaded." if created else "Demo data is already there.", err=True)
 
+
+main.add_command(tokens)
+main.add_command(users)
 
 if __name__ == "__main__":
     sys.exit(main())

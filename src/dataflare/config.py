@@ -15,6 +15,7 @@ class Settings:
     home: Path
     database_url: str
     admin_token: str | None
+    admin_password: str | None = None  # the admin's first password; random when unset
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -26,4 +27,5 @@ class Settings:
             home=home,
             database_url=database_url,
             admin_token=os.environ.get("DATAFLARE_ADMIN_TOKEN") or None,
+            admin_password=os.environ.get("DATAFLARE_ADMIN_PASSWORD") or None,
         )

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from dataflare.access.roles import SERVER_SIDE
 from dataflare.incidents import service
 from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import parse_items
@@ -196,7 +197,7 @@ def load_demo(session: Session) -> bool:
     if service.get_incident(session, f"urn:li:incident:{RESOLVED_DEMO_ID}") is not None:
         return False
     actor = user_urn("datahub")
-    apply_all(session, actor, parse_items(CATALOG, "demo"))
+    apply_all(session, SERVER_SIDE, parse_items(CATALOG, "demo"))
     for request in INCIDENTS:
         service.raise_incident(session, actor, request)
     resolved_urn = service.raise_incident(

@@ -37,3 +37,8 @@ class NotFound(DataflareError):
 class Conflict(DataflareError):
     code = 409
     kind = "CONFLICT"
+
+
+class RateLimited(DataflareError):
+    code = 429
+    kind = "TOO_MANY_REQUESTS"

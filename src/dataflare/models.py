@@ -1,6 +1,6 @@
 """Every table, imported in one place so that migrations and tests see the whole schema."""
 
-from dataflare.access.models import AccessToken
+from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, WebSession
 from dataflare.catalog.models import Asset
 from dataflare.db import Base
 from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
@@ -13,4 +13,8 @@ __all__ = [
     "IncidentActivity",
     "IncidentAsset",
     "IncidentAssignee",
+    "LoginFailure",
+    "ServerKey",
+    "User",
+    "WebSession",
 ]

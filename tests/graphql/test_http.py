@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
-from dataflare.access.service import create_token
+from dataflare.access.tokens import create_token
 from dataflare.db import Database
 from tests.conftest import GraphQL
 from tests.graphql.documents import INCIDENT, KAFKA, RAISE

@@ -1,67 +1,120 @@
-"""Access rules for the API: personal access tokens, shown once and stored as hashes."""
+"""Who is calling, and what they may do: authentication of API requests (a personal access
+token, or a browser session with its CSRF header) and the Edit Incidents decision."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import re
-import secrets
-import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataflare.access.models import AccessToken
+from dataflare.access import sessions, tokens
+from dataflare.access.roles import (
+    ADMIN,
+    ADMIN_USER,
+    EDIT_ENTITY_INCIDENTS,
+    UNAUTHORIZED,
+    Caller,
+)
+from dataflare.catalog.service import owners_by_asset
 from dataflare.clock import now_ms
-from dataflare.errors import InvalidInput, Unauthenticated
+from dataflare.errors import Forbidden, Unauthenticated
 
-ADMIN_USER = "datahub"
-TOKEN_PREFIX = "dfp_"
-_USER_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,200}")
-
-
-def _hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+MISSING = "Missing access token: send the header 'Authorization: Bearer <personal access token>'."
+MALFORMED = "Malformed Authorization header: expected 'Bearer <personal access token>'."
+UNKNOWN = "Invalid access token: it is unknown or has been revoked."
+CSRF_HEADER = "X-CSRF-Token"
 
 
-def create_token(session: Session, user_name: str, name: str) -> tuple[AccessToken, str]:
-    """A new token for a user; the secret is returned here and never again."""
-    if not _USER_NAME.fullmatch(user_name):
-        raise InvalidInput(
-            f"Invalid user name '{user_name}': use letters, digits and . _ @ + - only."
-        )
-    if not name.strip():
-        raise InvalidInput("A token needs a name, e.g. --name 'airflow prod'.")
-    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    token = AccessToken(
-        token_id=uuid.uuid4().hex,
-        token_hash=_hash(secret),
-        user_name=user_name,
-        name=name.strip()[:200],
-        created_at=now_ms(),
-    )
-    session.add(token)
-    session.flush()
-    return token, secret
+@dataclass(frozen=True)
+class Credentials:
+    """What a request carries to prove who it is."""
+
+    authorization: str | None = None  # the Authorization header
+    session_cookie: str | None = None
+    csrf_token: str | None = None  # the X-CSRF-Token header, needed with the session cookie
+
+
+@dataclass(frozen=True)
+class Authenticated:
+    caller: Caller
+    # A token whose last use is over a minute old; the surface records the use after the
+    # request, in a short transaction of its own, so reads stay reads.
+    stale_token: int | None = None
 
 
 def authenticate(session: Session, authorization: str | None, admin_token: str | None) -> str:
-    """The user name behind an `Authorization: Bearer <token>` header, or Unauthenticated."""
-    if not authorization:
-        raise Unauthenticated(
-            "Missing access token: send the header 'Authorization: Bearer <personal access token>'."
-        )
-    scheme, _, secret = authorization.partition(" ")
+    """The name of the user behind an `Authorization: Bearer <token>` header (no session
+    cookie), or Unauthenticated. Callers that need the role use authenticate_request."""
+    found = authenticate_request(session, Credentials(authorization), admin_token, now_ms())
+    return found.caller.name
+
+
+def authenticate_request(
+    session: Session, credentials: Credentials, admin_token: str | None, now: int
+) -> Authenticated:
+    """The user behind a request, or Unauthenticated saying why not."""
+    if credentials.authorization is None and credentials.session_cookie:
+        return Authenticated(_session_caller(session, credentials))
+    if not credentials.authorization:
+        raise Unauthenticated(MISSING)
+    scheme, _, secret = credentials.authorization.partition(" ")
     secret = secret.strip()
     if scheme.lower() != "bearer" or not secret:
-        raise Unauthenticated(
-            "Malformed Authorization header: expected 'Bearer <personal access token>'."
-        )
+        raise Unauthenticated(MALFORMED)
+    # DATAFLARE_ADMIN_TOKEN is configuration, not a row: it always acts as the built-in admin,
+    # who can be neither disabled nor demoted.
     if admin_token and hmac.compare_digest(secret.encode(), admin_token.encode()):
-        return ADMIN_USER
-    user = session.scalar(
-        select(AccessToken.user_name).where(AccessToken.token_hash == _hash(secret))
-    )
-    if user is None:
-        raise Unauthenticated("Invalid access token: it is unknown or has been revoked.")
-    return user
+        return Authenticated(Caller(ADMIN_USER, ADMIN))
+    found = tokens.find_token(session, secret)
+    if found is None:
+        raise Unauthenticated(UNKNOWN)
+    token, user = found
+    if token.expires_at is not None and token.expires_at <= now:
+        expired = datetime.fromtimestamp(token.expires_at / 1000, UTC).isoformat(timespec="seconds")
+        raise Unauthenticated(f"Expired access token: it expired at {expired}; create a new one.")
+    if not user.active:
+        raise Unauthenticated(f"Access token of a disabled user: '{user.name}' is disabled.")
+    stale = token.last_used_at is None or token.last_used_at < now - tokens.LAST_USED_RESOLUTION_MS
+    return Authenticated(Caller(user.name, user.role), token.id if stale else None)
+
+
+def _session_caller(session: Session, credentials: Credentials) -> Caller:
+    assert credentials.session_cookie is not None
+    found = sessions.find_session(session, credentials.session_cookie)
+    if found is None:
+        raise Unauthenticated("Your session has ended: sign in again at /login.")
+    web_session, user = found
+    if not sessions.csrf_matches(web_session, credentials.csrf_token):
+        raise Unauthenticated(
+            f"Missing or wrong {CSRF_HEADER} header: a request with a session cookie must "
+            "send the CSRF token of its session."
+        )
+    return Caller(user.name, user.role)
+
+
+def can_edit_incidents(session: Session, user: Caller, asset_urns: Iterable[str]) -> bool:
+    """May this user raise, update, resolve or reopen incidents on all of these assets?
+
+    The one place that decides it: the role's EDIT_ENTITY_INCIDENTS privilege, or else being a
+    named owner (as a user; group membership is not known here) of every one of the assets.
+    """
+    if user.has(EDIT_ENTITY_INCIDENTS):
+        return True
+    urns = set(asset_urns)
+    if not urns:
+        return False
+    owners = owners_by_asset(session, urns)
+    return all(user.urn in owners.get(urn, ()) for urn in urns)
+
+
+def require_privilege(user: Caller, privilege: str) -> None:
+    if not user.has(privilege):
+        raise Forbidden(UNAUTHORIZED)
+
+
+def require_edit_incidents(session: Session, user: Caller, asset_urns: Iterable[str]) -> None:
+    if not can_edit_incidents(session, user, asset_urns):
+        raise Forbidden(UNAUTHORIZED)

@@ -160,6 +160,19 @@ def owners_of(session: Session, urn: str) -> list[AssetOwner]:
     )
 
 
+def owners_by_asset(session: Session, urns: Iterable[str]) -> dict[str, set[str]]:
+    """Asset urn -> the urns of its owners, for these assets."""
+    found: dict[str, set[str]] = {}
+    rows = session.execute(
+        select(Asset.urn, AssetOwner.owner_urn)
+        .join(AssetOwner, AssetOwner.asset_id == Asset.id)
+        .where(Asset.urn.in_(list(urns)))
+    )
+    for asset_urn, owner_urn in rows:
+        found.setdefault(asset_urn, set()).add(owner_urn)
+    return found
+
+
 def actors_by_urn(session: Session, urns: Iterable[str]) -> dict[str, Actor]:
     wanted = list(set(urns))
     if not wanted:

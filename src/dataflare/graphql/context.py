@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from graphql import GraphQLResolveInfo
 from sqlalchemy.orm import Session
 
+from dataflare.access.roles import Caller
+
 
 @dataclass
 class RequestContext:
     session: Session
     actor: str  # urn of the user whose token made the request
     request_id: str
+    user: Caller  # who made the request, with their role
     # More than one mutation in the document: each runs in a savepoint, so one that fails
     # leaves the others' work standing. With one, the request's transaction is enough.
     isolate_mutations: bool = False

@@ -23,12 +23,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dataflare.access.service import authenticate
+from dataflare.access.service import (
+    CSRF_HEADER,
+    Authenticated,
+    Credentials,
+    authenticate_request,
+)
+from dataflare.access.sessions import COOKIE_NAME
+from dataflare.access.tokens import record_use
+from dataflare.clock import now_ms
 from dataflare.db import Database
 from dataflare.errors import DataflareError, InvalidInput, Unauthenticated
 from dataflare.graphql.context import RequestContext
 from dataflare.graphql.validation import RULES
-from dataflare.urns import user_urn
 
 log = logging.getLogger("dataflare.graphql")
 DOCUMENT_CACHE_SIZE = 1024
@@ -49,33 +56,41 @@ class GraphQLEndpoint:
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
         raw = await request.body()
-        status, body = await run_in_threadpool(
-            self.execute, request.headers.get("authorization"), raw, request_id
+        credentials = Credentials(
+            authorization=request.headers.get("authorization"),
+            session_cookie=request.cookies.get(COOKIE_NAME),
+            csrf_token=request.headers.get(CSRF_HEADER),
         )
+        status, body = await run_in_threadpool(self.execute, credentials, raw, request_id)
         return JSONResponse(body, status_code=status)
 
     def execute(
-        self, authorization: str | None, raw: bytes, request_id: str
+        self, credentials: Credentials, raw: bytes, request_id: str
     ) -> tuple[int, dict[str, Any]]:
         """Answer one request: (HTTP status, JSON body). The token is checked before anything."""
         payload: dict[str, Any] | None = None
         bad_request: InvalidInput | None = None
         document: DocumentNode | None = None
         errors: tuple[GraphQLError, ...] = ()
+        authenticated: Authenticated | None = None
         try:
             payload = _read_payload(raw)
             document, errors = self.compile(payload["query"])
         except InvalidInput as error:
             bad_request = error
         mutations = _mutation_count(document, payload) if document and payload else 0
+        now = now_ms()
         try:
             with self.db.session(write=mutations > 0) as session:
-                user = authenticate(session, authorization, self.admin_token)
+                authenticated = authenticate_request(session, credentials, self.admin_token, now)
                 if bad_request is not None:
                     return 400, {"errors": [error_body(bad_request)]}
                 if errors or document is None or payload is None:
                     return 200, {"errors": [_format(e, request_id) for e in errors]}
-                context = RequestContext(session, user_urn(user), request_id, mutations > 1)
+                caller = authenticated.caller
+                context = RequestContext(
+                    session, caller.urn, request_id, user=caller, isolate_mutations=mutations > 1
+                )
                 result = execute_sync(
                     self.schema,
                     document,
@@ -92,6 +107,10 @@ class GraphQLEndpoint:
             return 401, {"errors": [error_body(error)]}
         except _RollBack as rolled_back:
             return 200, rolled_back.body
+        finally:
+            if authenticated is not None and authenticated.stale_token is not None:
+                with self.db.session(write=True) as session:
+                    record_use(session, authenticated.stale_token, now)
         return 200, body
 
     def _compile(self, query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:

@@ -6,16 +6,24 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
+from dataflare.access.roles import Caller
+from dataflare.access.service import require_edit_incidents
 from dataflare.catalog import service as catalog
 from dataflare.errors import InvalidInput
+from dataflare.incidents.service import get_incident
 from dataflare.ingest.aspects import handler_for
 from dataflare.ingest.proposals import Proposal
 from dataflare.urns import ASSET_KINDS
 
 
-def apply_proposal(session: Session, actor: str, proposal: Proposal) -> bool:
-    """Apply one proposal; False when its aspect means nothing to Dataflare (it is ignored)."""
+def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> bool:
+    """Apply one proposal for `caller` (who may send metadata); False when its aspect means
+    nothing to Dataflare (it is ignored). An incident sent as metadata needs the right to edit
+    incidents on its assets, as the API does."""
+    actor = caller.urn
     try:
+        if proposal.aspect_name == "incidentInfo" and proposal.entity_type == "incident":
+            _require_edit(session, caller, proposal)
         if proposal.change_type == "DELETE":
             if proposal.entity_type in ASSET_KINDS:
                 catalog.delete_asset(session, proposal.entity_urn)
@@ -32,6 +40,14 @@ def apply_proposal(session: Session, actor: str, proposal: Proposal) -> bool:
         ) from error
 
 
-def apply_all(session: Session, actor: str, proposals: Sequence[Proposal]) -> int:
+def apply_all(session: Session, caller: Caller, proposals: Sequence[Proposal]) -> int:
     """Apply every proposal, in order; how many were used (the rest were ignored)."""
-    return sum(apply_proposal(session, actor, p) for p in proposals)
+    return sum(apply_proposal(session, caller, p) for p in proposals)
+
+
+def _require_edit(session: Session, caller: Caller, proposal: Proposal) -> None:
+    entities = proposal.aspect.get("entities")
+    named = [e for e in entities if isinstance(e, str)] if isinstance(entities, list) else []
+    existing = get_incident(session, proposal.entity_urn)
+    current = [link.asset.urn for link in existing.assets] if existing is not None else []
+    require_edit_incidents(session, caller, [*named, *current])

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from dataflare.access.roles import Caller
 from dataflare.db import Database
 from dataflare.errors import InvalidInput
 from dataflare.ingest.apply import apply_proposal
@@ -35,7 +36,7 @@ def read_file(path: Path) -> list[Proposal]:
 
 def load(
     db: Database,
-    actor: str,
+    caller: Caller,
     proposals: list[Proposal],
     progress: Callable[[int], None] = lambda _: None,
 ) -> LoadSummary:
@@ -44,7 +45,7 @@ def load(
     summary = LoadSummary(proposals=len(proposals))
     with db.session(write=True) as session:
         for proposal in proposals:
-            if apply_proposal(session, actor, proposal):
+            if apply_proposal(session, caller, proposal):
                 summary.applied += 1
             else:
                 summary.ignored += 1

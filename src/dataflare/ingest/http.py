@@ -14,16 +14,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from dataflare.access.service import authenticate
+from dataflare.access.roles import INGEST_METADATA, Caller
+from dataflare.access.service import Credentials, authenticate_request, require_privilege
 from dataflare.catalog.service import delete_asset
+from dataflare.clock import now_ms
 from dataflare.db import Database
 from dataflare.errors import DataflareError, InvalidInput
 from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import parse_items, parse_proposal
-from dataflare.urns import user_urn
 
 log = logging.getLogger("dataflare.ingest")
-Work = Callable[[Session, str, Any], Any]
+Work = Callable[[Session, Caller, Any], Any]
 
 
 def _error(error: DataflareError) -> Response:
@@ -36,19 +37,19 @@ def _error(error: DataflareError) -> Response:
     return JSONResponse(body, status_code=error.code)
 
 
-def _ingest_one(session: Session, actor: str, body: Any) -> dict[str, Any]:
+def _ingest_one(session: Session, caller: Caller, body: Any) -> dict[str, Any]:
     proposal = parse_proposal(_field(body, "proposal"), "proposal")
-    apply_all(session, actor, [proposal])
+    apply_all(session, caller, [proposal])
     return {"value": proposal.entity_urn}
 
 
-def _ingest_batch(session: Session, actor: str, body: Any) -> dict[str, Any]:
+def _ingest_batch(session: Session, caller: Caller, body: Any) -> dict[str, Any]:
     proposals = parse_items(_field(body, "proposals"), "proposals")
-    apply_all(session, actor, proposals)
+    apply_all(session, caller, proposals)
     return {"value": list(dict.fromkeys(p.entity_urn for p in proposals))}
 
 
-def _delete(session: Session, _actor: str, body: Any) -> dict[str, Any]:
+def _delete(session: Session, _caller: Caller, body: Any) -> dict[str, Any]:
     urn = _field(body, "urn")
     if not isinstance(urn, str) or not urn:
         raise InvalidInput("urn: the URN of the entity to delete is required.")
@@ -90,7 +91,10 @@ class IngestEndpoints:
     def _run(self, resource: str, action: str, authorization: str | None, raw: bytes) -> Response:
         try:
             with self.db.session(write=True) as session:
-                user = authenticate(session, authorization, self.admin_token)
+                caller = authenticate_request(
+                    session, Credentials(authorization), self.admin_token, now_ms()
+                ).caller
+                require_privilege(caller, INGEST_METADATA)
                 work = ACTIONS.get((resource, action))
                 if work is None:
                     known = ", ".join(f"{r}?action={a}" for r, a in ACTIONS if r == resource)
@@ -99,7 +103,7 @@ class IngestEndpoints:
                     body = json.loads(raw)
                 except (json.JSONDecodeError, UnicodeDecodeError) as exc:
                     raise InvalidInput(f"The request body is not valid JSON: {exc}.") from exc
-                return JSONResponse(work(session, user_urn(user), body))
+                return JSONResponse(work(session, caller, body))
         except DataflareError as error:
             return _error(error)
         except Exception:

@@ -8,6 +8,7 @@ from typing import Any
 
 from ariadne import MutationType
 
+from dataflare.access.service import require_edit_incidents
 from dataflare.graphql.context import Info
 from dataflare.incidents import service
 
@@ -39,9 +40,21 @@ def atomic(resolver: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _require_edit(info: Info, incident_urn: str | None, asset_urns: list[str]) -> None:
+    """Only users allowed to edit incidents on these assets (and on the incident's current
+    ones) get past this; the others get a 403 before anything is written."""
+    assets = list(asset_urns)
+    if incident_urn is not None:
+        incident = service.get_incident(info.context.session, incident_urn)
+        assets += [link.asset.urn for link in incident.assets] if incident else []
+    require_edit_incidents(info.context.session, info.context.user, assets)
+
+
 @mutation.field("raiseIncident")
 @atomic
 def resolve_raise_incident(_: Any, info: Info, input: dict[str, Any]) -> str:
+    named = [input["resourceUrn"]] if input.get("resourceUrn") else []
+    _require_edit(info, None, named + (input.get("resourceUrns") or []))
     status = input.get("status") or {}
     request = service.RaiseRequest(
         type=input["type"],
@@ -70,6 +83,7 @@ def resolve_update_incident_status(
     urn: str,
     input: dict[str, Any],
 ) -> str:
+    _require_edit(info, urn, [])
     service.update_status(
         info.context.session,
         info.context.actor,
@@ -89,6 +103,7 @@ def resolve_update_incident(
     urn: str,
     input: dict[str, Any],
 ) -> bool:
+    _require_edit(info, urn, input.get("resourceUrns") or [])
     changes = {ours: input[theirs] for theirs, ours in _UPDATE_FIELDS.items() if theirs in input}
     service.update_incident(info.context.session, info.context.actor, urn, changes)
     return True

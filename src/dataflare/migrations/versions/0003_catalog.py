@@ -1,7 +1,7 @@
 """Catalog: asset properties, owners, lineage, people and groups, active-incident summaries.
 
 Revision ID: 0003_catalog
-Revises: 0001
+Revises: 0002_access
 Create Date: 2026-11-26 09:29:42.122121
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0003_catalog"
-down_revision = "0001"
+down_revision = "0002_access"
 branch_labels = None
 depends_on = None
 

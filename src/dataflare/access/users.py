@@ -1,0 +1,179 @@
+"""Local users: names, argon2id password hashes, roles, and whether they may sign in at all."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from dataflare.access.models import User
+from dataflare.access.roles import (
+    ADMIN,
+    ADMIN_USER,
+    MANAGE_USERS,
+    UNAUTHORIZED,
+    Caller,
+    check_role,
+)
+from dataflare.clock import now_ms
+from dataflare.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dataflare.urns import entity_type_of
+
+_USER_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,200}")
+MIN_PASSWORD_LENGTH = 8
+MAX_PAGE_SIZE = 1000
+# argon2-cffi's defaults are argon2id (RFC 9106 "low memory" profile); the hash names them.
+_hasher = PasswordHasher()
+# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@dataclass
+class UserPage:
+    start: int
+    count: int
+    total: int
+    users: list[User]
+
+
+def check_name(name: str) -> str:
+    if not _USER_NAME.fullmatch(name):
+        raise InvalidInput(f"Invalid user name '{name}': use letters, digits and . _ @ + - only.")
+    return name
+
+
+def name_of(user: str) -> str:
+    """A user name given as a name or as `urn:li:corpuser:<name>`."""
+    if entity_type_of(user) == "corpuser":
+        return user.split(":", 3)[3]
+    return check_name(user)
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    return _hasher.hash(password)
+
+
+def password_matches(user: User | None, password: str) -> bool:
+    stored = user.password_hash if user is not None else None
+    try:
+        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def get_user(session: Session, name: str) -> User | None:
+    return session.scalars(select(User).where(User.name == name)).one_or_none()
+
+
+def require_user(session: Session, user: str) -> User:
+    found = get_user(session, name_of(user))
+    if found is None:
+        raise NotFound(f"No user '{name_of(user)}'.")
+    return found
+
+
+def _require_manager(caller: Caller) -> None:
+    if not caller.has(MANAGE_USERS):
+        raise Forbidden(UNAUTHORIZED)
+
+
+def insert_user(session: Session, name: str, role: str, password: str | None = None) -> User:
+    """Add a user without checking who asks: for start-up and the command line."""
+    check_name(name)
+    if get_user(session, name) is not None:
+        raise Conflict(f"User '{name}' already exists.")
+    user = User(
+        name=name,
+        password_hash=hash_password(password) if password is not None else None,
+        role=check_role(role),
+        active=True,
+        created_at=now_ms(),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def create_user(
+    session: Session, caller: Caller, name: str, role: str, password: str | None
+) -> User:
+    _require_manager(caller)
+    return insert_user(session, name, role, password)
+
+
+def list_users(
+    session: Session, caller: Caller, start: int = 0, count: int = 20, query: str | None = None
+) -> UserPage:
+    _require_manager(caller)
+    if start < 0 or count < 0 or count > MAX_PAGE_SIZE:
+        raise InvalidInput(f"start must not be negative and count must be 0..{MAX_PAGE_SIZE}.")
+    statement = select(User)
+    if query and query.strip() not in ("", "*"):
+        statement = statement.where(User.name.contains(query.strip(), autoescape=True))
+    total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    users = session.scalars(statement.order_by(User.name).offset(start).limit(count))
+    return UserPage(start, count, total, list(users))
+
+
+def set_role(session: Session, caller: Caller, user: str, role: str) -> User:
+    _require_manager(caller)
+    found = require_user(session, user)
+    role = check_role(role)
+    if found.name == ADMIN_USER and role != ADMIN:
+        raise InvalidInput(f"The built-in admin '{ADMIN_USER}' always has the Admin role.")
+    found.role = role
+    return found
+
+
+def assign_role(session: Session, caller: Caller, users: list[str], role: str) -> None:
+    for user in users:
+        set_role(session, caller, user, role)
+
+
+def set_active(session: Session, caller: Caller, user: str, active: bool) -> User:
+    """Enable or disable a user. A disabled user's tokens and sessions stop working at once."""
+    _require_manager(caller)
+    found = require_user(session, user)
+    if found.name == ADMIN_USER and not active:
+        raise InvalidInput(f"The built-in admin '{ADMIN_USER}' cannot be disabled.")
+    found.active = active
+    return found
+
+
+def set_password(session: Session, caller: Caller, user: str, password: str) -> User:
+    found = require_user(session, user)
+    if found.name != caller.name:
+        _require_manager(caller)
+    found.password_hash = hash_password(password)
+    return found
+
+
+def ensure_admin_exists(session: Session, password: str | None = None) -> bool:
+    """Create the admin user if missing (safe when servers start together); True if created."""
+    try:
+        with session.begin_nested():
+            insert_user(session, ADMIN_USER, ADMIN, password)
+        return True
+    except (Conflict, IntegrityError):
+        return False
+
+
+def ensure_admin(session: Session, password: str | None) -> str | None:
+    """Make sure the admin user exists and can sign in. Returns the password when this call
+    chose one (to be shown once), None when it was given or the admin was already set up."""
+    chosen = None if password else secrets.token_urlsafe(18)
+    if ensure_admin_exists(session, password or chosen):
+        return chosen
+    admin = session.scalars(select(User).where(User.name == ADMIN_USER).with_for_update()).one()
+    if admin.password_hash is not None:
+        return None
+    admin.password_hash = hash_password(password or chosen or "")
+    return chosen

@@ -1,0 +1,43 @@
+"""What every command shares: errors shown as one line, and a migrated database."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from typing import Any
+
+import click
+from sqlalchemy.orm import Session
+
+from dataflare.config import Settings
+from dataflare.errors import DataflareError
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Show our errors as `Error: ...` with exit status 1, never as a traceback."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except DataflareError as error:
+            raise click.ClickException(error.message) from error
+
+    return wrapper
+
+
+@contextmanager
+def write_session() -> Iterator[Session]:
+    """One transaction on the configured database, migrated first."""
+    from dataflare.db import Database
+    from dataflare.migrate import upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    try:
+        with database.session(write=True) as session:
+            yield session
+    finally:
+        database.dispose()

@@ -1,0 +1,112 @@
+"""Sign in and out in a browser: GET/POST /login and POST /logout.
+
+Every form post carries a CSRF token: the login form a signed double-submit cookie (there is no
+session yet), the logout form its session's token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.templating import Jinja2Templates
+
+from dataflare.access import sessions
+from dataflare.db import Database
+from dataflare.errors import Forbidden, RateLimited, Unauthenticated
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+FORM_COOKIE = "dataflare_login_csrf"
+FORM_EXPIRED = "The form has expired or was not sent from this site: please try again."
+
+
+def _cookie_options(request: Request) -> dict[str, Any]:
+    return {
+        "httponly": True,
+        "samesite": "lax",
+        "secure": request.url.scheme == "https",
+        "path": "/",
+    }
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return "/login"
+
+
+class LoginViews:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def page(self, request: Request) -> Response:
+        return await run_in_threadpool(self._page, request, None, 200, "")
+
+    def _page(self, request: Request, error: str | None, status: int, username: str) -> Response:
+        cookie = request.cookies.get(sessions.COOKIE_NAME)
+        with self.db.session() as session:
+            found = sessions.find_session(session, cookie) if cookie else None
+            form_token = None if found else sessions.login_form_token(session)
+        context: dict[str, Any] = {
+            "user": found[1] if found else None,
+            "csrf_token": found[0].csrf_token if found else None,
+            "form_token": form_token,
+            "error": error,
+            "username": username,
+            "next": _safe_next(request.query_params.get("next")),
+        }
+        response = templates.TemplateResponse(request, "login.html", context, status_code=status)
+        if form_token is not None:
+            response.set_cookie(FORM_COOKIE, form_token, **_cookie_options(request))
+        return response
+
+    async def login(self, request: Request) -> Response:
+        form = await request.form()
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        address = request.client.host if request.client else "unknown"
+        return await run_in_threadpool(self._login, request, fields, address)
+
+    def _login(self, request: Request, form: dict[str, str], address: str) -> Response:
+        username = form.get("username", "")
+        opened: sessions.NewSession | None = None
+        error, status = FORM_EXPIRED, 403
+        with self.db.session(write=True) as session:
+            if sessions.login_form_token_valid(
+                session, request.cookies.get(FORM_COOKIE), form.get("csrf_token")
+            ):
+                try:  # caught inside the transaction: a failed login must stay recorded
+                    opened = sessions.log_in(session, username, form.get("password", ""), address)
+                except (Unauthenticated, RateLimited) as failure:
+                    error, status = failure.message, failure.code
+        if opened is None:
+            return self._page(request, error, status, username)
+        response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
+        response.set_cookie(
+            sessions.COOKIE_NAME,
+            opened.cookie,
+            max_age=sessions.SESSION_LIFETIME_MS // 1000,
+            **_cookie_options(request),
+        )
+        response.delete_cookie(FORM_COOKIE, path="/")
+        return response
+
+    async def logout(self, request: Request) -> Response:
+        form = await request.form()
+        token = form.get("csrf_token")
+        return await run_in_threadpool(
+            self._logout, request, token if isinstance(token, str) else None
+        )
+
+    def _logout(self, request: Request, csrf_token: str | None) -> Response:
+        try:
+            with self.db.session(write=True) as session:
+                sessions.log_out(session, request.cookies.get(sessions.COOKIE_NAME), csrf_token)
+        except Forbidden as refused:
+            return self._page(request, refused.message, refused.code, "")
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(sessions.COOKIE_NAME, path="/")
+        return response

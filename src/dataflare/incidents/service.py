@@ -90,6 +90,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     now = now_ms()
     connection = session.connection()
     asset_ids = ensure_asset_ids(connection, refs)
+    if state == "ACTIVE":
+        summary.lock(session, asset_ids)
     row = {
         "urn": urn,
         "incident_type": request.type,
@@ -138,7 +140,6 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             ],
         )
     if state == "ACTIVE":
-        summary.lock(session, asset_ids)
         summary.raised(connection, pk, asset_ids, now)
     raised = {
         "type": request.type,

@@ -20,7 +20,9 @@ def lock(session: Session, asset_ids: Collection[int]) -> None:
             select(Asset.id)
             .where(Asset.id.in_(sorted(asset_ids)))
             .order_by(Asset.id)
-            .with_for_update()
+            # NO KEY UPDATE: does not conflict with the key-share locks that inserting
+            # incident links (foreign keys to these rows) takes.
+            .with_for_update(key_share=True)
         ).all()
 
 

@@ -45,6 +45,7 @@ LOAD_SCRIPT = Path(__file__).resolve().parent / "load.py"
 GROWTH_GOAL = 2.0  # p99 at the largest size / p99 at the smallest
 MAX_ASSETS = 1_000_000
 REQUEST_TIMEOUT_S = 600.0  # one ingestion batch or one check request
+IDLE_S = 2.0  # uvicorn closes keep-alive connections idle for 5 s: reconnect well before
 
 SEARCH = (
     "query search($input: SearchAcrossEntitiesInput!) { searchAcrossEntities(input: $input) { "
@@ -135,11 +136,15 @@ class Client:
     def __init__(self, port: int, token: str) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT_S)
         self.headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        self.last_used = 0.0
 
     def post(self, path: str, body: bytes) -> dict[str, Any]:
+        if time.monotonic() - self.last_used > IDLE_S:  # the server may have closed it
+            self.connection.close()  # http.client opens a new one on the next request
         self.connection.request("POST", path, body, self.headers)
         response = self.connection.getresponse()
         raw = response.read()
+        self.last_used = time.monotonic()
         answer: dict[str, Any] = json.loads(raw) if raw.startswith(b"{") else {}
         if response.status != 200 or "errors" in answer:
             raise BenchError(f"POST {path}: HTTP {response.status}: {raw[:500]!r}")
@@ -307,6 +312,11 @@ def bench(
                     stats = load(server.port, query, token, args, workdir)
                     stats["total"] = query.expected_total
                     measured[(query.name, size)] = stats
+                    print(
+                        f"    {stats['rps']:.0f} req/s, p50 {ms(stats['p50_ms'])} ms, "
+                        f"p99 {ms(stats['p99_ms'])} ms",
+                        file=sys.stderr,
+                    )
                     if stats["errors"]:
                         raise BenchError(f"{query.name}: errors: {stats['error_samples']}")
             if args.hold:

@@ -8,8 +8,8 @@ size (1,000, 10,000, 100,000 assets by default, growing the same database):
    bench/catalog_data.py) and raises incidents on 1% of them through raiseIncident;
 2. runs the load generator (bench/load.py, a process of its own) on three GraphQL queries:
    searchAcrossEntities "*" with hasActiveIncidents=true, the same with a free-text word, and
-   searchAcrossLineage UPSTREAM with hasActiveIncidents=true from a dataset 5 hops from its
-   sources.
+   searchAcrossLineage UPSTREAM with hasActiveIncidents=true from a last-layer dataset, 5 or 6
+   hops from its sources.
 
 Prints ingestion rates, req/s, p50 and p99 per query and size, and how p99 grew from the first
 size to the last (goal: less than 2x). Exits 1 if any request failed or answered a wrong total.

@@ -7,8 +7,8 @@ already loaded:
 - 1 data flow and 8 data jobs (dataFlowInfo, dataJobInfo, dataJobInputOutput);
 - 80 datasets (datasetProperties, ownership, upstreamLineage): 20 sources with no upstream,
   then 5 layers of 12, each dataset with 1 to 3 upstreams in the layer before it (sometimes one
-  further back), and now and then a source of an earlier domain: chains 5 hops deep to the
-  sources, 6 through the jobs;
+  further back), and now and then a source of an earlier domain: from the last layer,
+  chains of 5 or 6 hops (through the jobs) to the sources;
 - 8 charts reading the last layer (chartInfo) and 3 dashboards of those charts (dashboardInfo).
 
 Every asset has one or two owners among 300 (250 users, 50 groups). Edges only point to

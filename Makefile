@@ -39,6 +39,7 @@ unit: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/catalog.py
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -4,8 +4,10 @@ Each connection sends the next request as soon as the previous response is compl
 on asyncio protocols with httptools' C parser (both already installed with uvicorn[standard]),
 so that the generator takes as little as possible of the CPU it shares with the server.
 
-Run by bench/run.py in a process of its own; prints one JSON object with the results:
+Run by bench/run.py and bench/catalog.py in a process of its own; prints one JSON object with
+the results:
     BENCH_TOKEN=... python bench/load.py --port 9100 --scenario raiseIncident
+    BENCH_TOKEN=... python bench/load.py --port 9100 --body-file query.json
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from collections.abc import Coroutine
 from typing import Any, cast
 
 import httptools
-from scenarios import SCENARIOS, http_request
+from scenarios import SCENARIOS, http_request, http_request_for_body
 
 HOST = "127.0.0.1"  # the only address this generator ever sends to
 DRAIN_TIMEOUT_S = 10.0  # after the deadline, how long in-flight requests may still take
@@ -180,13 +182,20 @@ async def load(
 def main() -> None:
     parser = argparse.ArgumentParser(description="Closed-loop HTTP load on 127.0.0.1.")
     parser.add_argument("--port", type=int, required=True)
-    parser.add_argument("--scenario", choices=sorted(SCENARIOS), required=True)
+    what = parser.add_mutually_exclusive_group(required=True)
+    what.add_argument("--scenario", choices=sorted(SCENARIOS))
+    what.add_argument("--body-file", help="a file holding the JSON body to POST instead")
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds, not measured")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds, measured")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="hard cap")
     args = parser.parse_args()
-    request = http_request(args.scenario, args.port, os.environ.get("BENCH_TOKEN", ""))
+    token = os.environ.get("BENCH_TOKEN", "")
+    if args.body_file:
+        with open(args.body_file, "rb") as body:
+            request = http_request_for_body(body.read(), args.port, token)
+    else:
+        request = http_request(args.scenario, args.port, token)
     coroutine = load(
         args.port, request, args.concurrency, args.warmup, args.duration, args.max_requests
     )

@@ -35,7 +35,11 @@ def request_body(scenario: str) -> bytes:
 
 def http_request(scenario: str, port: int, token: str) -> bytes:
     """The raw HTTP/1.1 keep-alive request, built once and sent as is for every call."""
-    body = request_body(scenario)
+    return http_request_for_body(request_body(scenario), port, token)
+
+
+def http_request_for_body(body: bytes, port: int, token: str) -> bytes:
+    """The same request around any GraphQL body (bench/catalog.py sends its own queries)."""
     head = (
         f"POST {GRAPHQL_PATH} HTTP/1.1\r\n"
         f"Host: 127.0.0.1:{port}\r\n"

@@ -13,13 +13,15 @@ from dataflare.incidents.models import Incident, IncidentAsset
 
 
 def lock(session: Session, asset_ids: Collection[int]) -> None:
-    """Lock the assets' rows in id order, so concurrent changes queue rather than deadlock."""
+    """Lock the assets' rows in id order, so concurrent changes queue rather than deadlock.
+    FOR NO KEY UPDATE (not FOR UPDATE): the incident's links to the assets already hold FOR KEY
+    SHARE locks from their foreign-key checks, which FOR UPDATE would wait on across writers."""
     if asset_ids:
         session.execute(
             select(Asset.id)
             .where(Asset.id.in_(sorted(asset_ids)))
             .order_by(Asset.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         ).all()
 
 

@@ -115,14 +115,14 @@ def dashboard_info(session: Session, actor: str, p: Proposal) -> None:
 
 
 def person(*fields: tuple[str, str]) -> Handler:
-    """Copy (aspect key -> actor field) pairs that the aspect holds."""
+    """Copy (aspect key -> actor field) pairs that the aspect holds; when two keys fill the same
+    field, the first one listed wins."""
 
     def handle(session: Session, _actor: str, p: Proposal) -> None:
-        values = {
-            ours: p.aspect[theirs]
-            for theirs, ours in fields
-            if isinstance(p.aspect.get(theirs), str)
-        }
+        values: dict[str, str | None] = {}
+        for theirs, ours in fields:
+            if isinstance(p.aspect.get(theirs), str):
+                values.setdefault(ours, p.aspect[theirs])
         catalog.upsert_actor(session, p.entity_urn, **values)
 
     return handle

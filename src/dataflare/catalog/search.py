@@ -164,10 +164,10 @@ def _facets(session: Session, matching: Select[int]) -> list[Facet]:
         .where(AssetOwner.asset_id.in_(select(ids.c.id)))
         .group_by(AssetOwner.owner_urn)
     ).all()
+    # One labelled expression: PostgreSQL does not see two `> :param` copies as the same one.
+    has_active = (Asset.active_incidents > 0).label("has_active")
     active = session.execute(
-        select(Asset.active_incidents > 0, func.count())
-        .where(in_matches)
-        .group_by(Asset.active_incidents > 0)
+        select(has_active, func.count()).where(in_matches).group_by(has_active)
     ).all()
     return [
         Facet(

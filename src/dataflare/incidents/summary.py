@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, case, exists, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
 from dataflare.catalog.models import Asset
 from dataflare.incidents.models import Incident, IncidentAsset
@@ -26,13 +26,22 @@ def lock(session: Session, asset_ids: Collection[int]) -> None:
 
 
 def raised(session: Session, incident: Incident, asset_ids: Collection[int], now: int) -> None:
-    """A new ACTIVE incident: the newest on each of its assets."""
+    """A new ACTIVE incident: the newest on each of its assets, unless a concurrent raise that
+    took its creation time later committed first (the time is taken before the locks are)."""
+    latest = aliased(Incident)
+    newer_latest = exists().where(
+        latest.id == Asset.latest_incident_id,
+        or_(
+            latest.created_at > incident.created_at,
+            and_(latest.created_at == incident.created_at, latest.id > incident.id),
+        ),
+    )
     session.execute(
         update(Asset)
         .where(Asset.id.in_(asset_ids))
         .values(
             active_incidents=Asset.active_incidents + 1,
-            latest_incident_id=incident.id,
+            latest_incident_id=case((newer_latest, Asset.latest_incident_id), else_=incident.id),
             incidents_changed_at=now,
         )
     )

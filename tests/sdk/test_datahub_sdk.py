@@ -60,3 +60,45 @@ def test_the_sdk_connects_raises_lists_and_resolves(server: Server, tmp_path: Pa
     assert seen["after"]["incidents"]["total"] == 0
     assert seen["after"]["health"][0]["status"] == "PASS"
     assert "customType is required when type is CUSTOM" in seen["error"]
+
+
+CATALOG = Path(__file__).parent / "datahub_catalog.py"
+EVENTS = "urn:li:dataset:(urn:li:dataPlatform:kafka,orders_events,PROD)"
+ORDERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.orders,PROD)"
+
+
+def test_the_sdk_emits_a_catalog_and_reads_owners_lineage_and_broken_upstreams(
+    server: Server, tmp_path: Path
+) -> None:
+    done = subprocess.run(
+        [str(SDK_PYTHON), str(CATALOG)],
+        env={
+            "DATAFLARE_URL": server.url,
+            "DATAFLARE_TOKEN": TOKEN,
+            "HOME": str(tmp_path),
+            "DATAHUB_TELEMETRY_ENABLED": "false",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+
+    assert seen["openapi"] is False
+    assert seen["orders"] == {
+        "properties": {"name": "orders", "description": "The orders."},
+        "ownership": {
+            "owners": [
+                {"type": "TECHNICAL_OWNER", "owner": {"urn": "urn:li:corpuser:jdoe"}},
+                {"type": "BUSINESS_OWNER", "owner": {"urn": "urn:li:corpGroup:data-platform"}},
+            ]
+        },
+    }
+    assert seen["lineage"] == {"total": 1, "relationships": [{"entity": {"urn": ORDERS}}]}
+    assert seen["broken_upstreams"] == {
+        "total": 1,
+        "searchResults": [{"degree": 2, "entity": {"urn": EVENTS}}],
+    }
+    assert seen["broken"] == {"total": 1, "searchResults": [{"entity": {"urn": EVENTS}}]}

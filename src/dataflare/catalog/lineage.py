@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import Asset, LineageEdge
@@ -44,4 +44,8 @@ def neighbours(session: Session, urn: str, direction: str) -> list[Asset]:
     ids = walk(session, urn, direction, max_depth=1)
     if not ids:
         return []
-    return list(session.scalars(select(Asset).where(Asset.id.in_(ids)).order_by(Asset.name)))
+    return list(
+        session.scalars(
+            select(Asset).where(Asset.id.in_(ids)).order_by(func.lower(Asset.name), Asset.id)
+        )
+    )

@@ -87,11 +87,13 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     if incident_id is not None and get_incident(session, urn) is not None:
         raise Conflict(f"Incident with id {incident_id} already exists.")
 
-    now = now_ms()
     connection = session.connection()
     asset_ids = ensure_asset_ids(connection, refs)
     if state == "ACTIVE":
         summary.lock(session, asset_ids)
+    # Read the clock only now that the assets are locked: a concurrent raise on them has
+    # committed, so this incident really is their newest.
+    now = now_ms()
     row = {
         "urn": urn,
         "incident_type": request.type,

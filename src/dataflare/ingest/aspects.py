@@ -11,7 +11,7 @@ from dataflare.catalog import service as catalog
 from dataflare.errors import InvalidInput
 from dataflare.ingest.incident_info import apply_incident_info
 from dataflare.ingest.proposals import Proposal
-from dataflare.urns import ASSET_KINDS
+from dataflare.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 
 Handler = Callable[[Session, str, Proposal], None]
 
@@ -56,7 +56,10 @@ def editable_properties(session: Session, _actor: str, p: Proposal) -> None:
 
 
 def status(session: Session, _actor: str, p: Proposal) -> None:
-    catalog.set_removed(session, p.entity_urn, bool(p.aspect.get("removed", False)))
+    removed = p.aspect.get("removed", False)
+    if not isinstance(removed, bool):
+        raise InvalidInput(f"aspect.removed: true or false is required, not {removed!r}.")
+    catalog.set_removed(session, p.entity_urn, removed)
 
 
 def ownership(session: Session, _actor: str, p: Proposal) -> None:
@@ -65,9 +68,10 @@ def ownership(session: Session, _actor: str, p: Proposal) -> None:
         raise InvalidInput("aspect.owners: a list is required.")
     pairs = []
     for i, owner in enumerate(owners):
-        if not isinstance(owner, dict) or not isinstance(owner.get("owner"), str):
+        urn = owner.get("owner") if isinstance(owner, dict) else None
+        if not isinstance(urn, str) or entity_type_of(urn) not in ACTOR_KINDS:
             raise InvalidInput(f"aspect.owners[{i}].owner: a user or group URN is required.")
-        pairs.append((owner["owner"], str(owner.get("type") or "")))
+        pairs.append((urn, str(owner.get("type") or "")))
     catalog.set_owners(session, p.entity_urn, pairs)
 
 
@@ -111,14 +115,14 @@ def dashboard_info(session: Session, actor: str, p: Proposal) -> None:
 
 
 def person(*fields: tuple[str, str]) -> Handler:
-    """Copy (aspect key -> actor field) pairs that the aspect holds."""
+    """Copy (aspect key -> actor field) pairs that the aspect holds; when two keys fill the same
+    field, the first one listed wins."""
 
     def handle(session: Session, _actor: str, p: Proposal) -> None:
-        values = {
-            ours: p.aspect[theirs]
-            for theirs, ours in fields
-            if isinstance(p.aspect.get(theirs), str)
-        }
+        values: dict[str, str | None] = {}
+        for theirs, ours in fields:
+            if isinstance(p.aspect.get(theirs), str):
+                values.setdefault(ours, p.aspect[theirs])
         catalog.upsert_actor(session, p.entity_urn, **values)
 
     return handle

@@ -23,6 +23,14 @@ def _priority(value: Any) -> str | None:
     raise InvalidInput(f"aspect.priority: expected 0 (critical) to 3 (low), not {value!r}.")
 
 
+def _checked(obj: dict[str, Any], field: str, kind: type, what: str, where: str = "aspect") -> Any:
+    """The field's value when it is absent, null or of the expected JSON type."""
+    value = obj.get(field)
+    if value is not None and (not isinstance(value, kind) or isinstance(value, bool)):
+        raise InvalidInput(f"{where}.{field}: {what} is required, not {value!r}.")
+    return value
+
+
 def _assignees(value: Any) -> list[str]:
     if not isinstance(value, list):
         raise InvalidInput("aspect.assignees: a list is required.")
@@ -41,8 +49,13 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> None:
     entities = a.get("entities")
     if not isinstance(entities, list) or not all(isinstance(e, str) for e in entities):
         raise InvalidInput("aspect.entities: a list of asset URNs is required.")
+    for text in ("type", "customType", "title", "description"):
+        _checked(a, text, str, "a string")
+    _checked(a, "startedAt", int, "a time in epoch milliseconds")
     status = a.get("status") if isinstance(a.get("status"), dict) else {}
     assert isinstance(status, dict)
+    for text in ("state", "stage", "message"):
+        _checked(status, text, str, "a string", "aspect.status")
     existing = service.get_incident(session, p.entity_urn)
     if existing is None:
         if not isinstance(a.get("type"), str):

@@ -76,13 +76,21 @@ def proposals_of_snapshot(obj: dict[str, Any], where: str) -> list[Proposal]:
     snapshot = obj["proposedSnapshot"]
     if not isinstance(snapshot, dict) or len(snapshot) != 1:
         raise InvalidInput(f"{where}.proposedSnapshot: one snapshot object is required.")
-    [body] = snapshot.values()
-    urn = _need(body, "urn", f"{where}.proposedSnapshot")
+    [(snapshot_class, body)] = snapshot.items()
+    here = f"{where}.proposedSnapshot.{snapshot_class}"
+    if not isinstance(body, dict):
+        raise InvalidInput(f"{here}: an object with 'urn' and 'aspects' is required.")
+    urn = _need(body, "urn", here)
+    aspects = body.get("aspects") or []
+    if not isinstance(aspects, list):
+        raise InvalidInput(f"{here}.aspects: a list is required.")
     proposals = []
-    for i, wrapped in enumerate(body.get("aspects") or []):
+    for i, wrapped in enumerate(aspects):
         if not isinstance(wrapped, dict) or len(wrapped) != 1:
             raise InvalidInput(f"{where}.aspects[{i}]: one aspect object is required.")
         [(class_name, value)] = wrapped.items()
+        if not isinstance(value, dict):
+            raise InvalidInput(f"{where}.aspects[{i}].{class_name}: an object is required.")
         short = class_name.rsplit(".", 1)[-1]
         name = short[:1].lower() + short[1:]
         proposals.append(

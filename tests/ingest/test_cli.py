@@ -1,0 +1,146 @@
+"""`dataflare ingest FILE`: a file as DataHub's file sink writes it, loaded all or nothing."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from dataflare.catalog import lineage
+from dataflare.catalog.service import get_asset, owners_of
+from dataflare.db import Database
+from dataflare.incidents.health import incident_health
+from dataflare.models import Base
+from tests.e2e.server import DATAFLARE, dataflare_env
+from tests.ingest.mcps import dataset, file_mcp, mcp, ownership
+
+EVENTS = dataset("kafka", "events")
+ORDERS = dataset("hive", "orders")
+JDOE = "urn:li:corpuser:jdoe"
+INCIDENT = "urn:li:incident:file-1"
+SNAPSHOT = {
+    "proposedSnapshot": {
+        "com.linkedin.pegasus2avro.metadata.snapshot.DatasetSnapshot": {
+            "urn": ORDERS,
+            "aspects": [
+                {
+                    "com.linkedin.pegasus2avro.dataset.DatasetProperties": {
+                        "name": "orders",
+                        "description": "From a snapshot.",
+                        "customProperties": {},
+                    }
+                },
+                {
+                    "com.linkedin.pegasus2avro.dataset.UpstreamLineage": {
+                        "upstreams": [{"dataset": EVENTS, "type": "TRANSFORMED"}]
+                    }
+                },
+                {"com.linkedin.pegasus2avro.schema.SchemaMetadata": {"schemaName": "orders"}},
+            ],
+        }
+    }
+}
+FILE = [
+    mcp(EVENTS, "datasetProperties", {"name": "events", "description": "As JSON text."}),
+    file_mcp(EVENTS, "ownership", {"owners": [{"owner": JDOE, "type": "DATAOWNER"}]}),
+    SNAPSHOT,
+    file_mcp(
+        INCIDENT,
+        "incidentInfo",
+        {"type": "OPERATIONAL", "title": "Feed down", "entities": [EVENTS]},
+    ),
+    file_mcp(EVENTS, "browsePathsV2", {"path": []}),
+]
+SUMMARY = "7 proposals: 5 applied, 2 ignored (aspects Dataflare does not use)."
+
+
+def ingest_file(home: Path, database_url: str, items: Any) -> subprocess.CompletedProcess[str]:
+    """Write `items` (as JSON, or a string as it is) to a file and ingest it."""
+    path = home / "metadata.json"
+    path.write_text(items if isinstance(items, str) else json.dumps(items))
+    return subprocess.run(
+        [DATAFLARE, "ingest", str(path)],
+        env=dataflare_env(home, database_url),
+        capture_output=True,
+        text=True,
+    )
+
+
+def rows(db: Database) -> dict[str, int]:
+    with db.session() as session:
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) or 0
+            for table in Base.metadata.sorted_tables
+        }
+
+
+def test_a_file_of_proposals_and_snapshots_is_loaded(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    done = ingest_file(tmp_path, database_url, FILE)
+
+    assert done.returncode == 0, done.stderr
+    assert SUMMARY in done.stderr
+    with db.session() as session:
+        events, orders = get_asset(session, EVENTS), get_asset(session, ORDERS)
+        assert events is not None and orders is not None
+        assert (events.name, events.description) == ("events", "As JSON text.")
+        assert (orders.name, orders.description) == ("orders", "From a snapshot.")
+        assert [(o.owner_urn, o.type) for o in owners_of(session, EVENTS)] == [(JDOE, "DATAOWNER")]
+        assert [a.urn for a in lineage.neighbours(session, ORDERS, lineage.UPSTREAM)] == [EVENTS]
+        health = incident_health(session, EVENTS)
+        assert (health.status, health.latest_urn) == ("FAIL", INCIDENT)
+
+
+def test_loading_the_same_file_twice_changes_nothing(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    first = ingest_file(tmp_path, database_url, FILE)
+    after_first = rows(db)
+
+    second = ingest_file(tmp_path, database_url, FILE)
+
+    assert (first.returncode, second.returncode) == (0, 0), second.stderr
+    assert SUMMARY in second.stderr
+    assert rows(db) == after_first
+    assert after_first["incident_activity"] == 1
+
+
+BAD_FILES: list[tuple[Any, str]] = [
+    ("{not json", "is not valid JSON"),
+    ({"just": "an object"}, "metadata.json[0].entityUrn"),
+    ([FILE[0], {**FILE[1], "aspect": {"value": "{"}}], "metadata.json[1].aspect.value"),
+    ([FILE[0], ownership(EVENTS, "jdoe")], "aspect.owners[0].owner"),
+    ([FILE[0], {"proposedSnapshot": {"DatasetSnapshot": []}}], "metadata.json[1].proposedSnapshot"),
+]
+
+
+@pytest.mark.parametrize(("content", "named"), BAD_FILES)
+def test_a_bad_file_is_an_error_and_writes_nothing(
+    database_url: str, db: Database, tmp_path: Path, content: Any, named: str
+) -> None:
+    before = rows(db)
+
+    done = ingest_file(tmp_path, database_url, content)
+
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines()[-1].startswith("Error: ")
+    assert named in done.stderr
+    assert "Traceback" not in done.stderr
+    assert rows(db) == before
+
+
+def test_a_missing_file_is_an_error(database_url: str, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [DATAFLARE, "ingest", str(tmp_path / "nowhere.json")],
+        env=dataflare_env(tmp_path, database_url),
+        capture_output=True,
+        text=True,
+    )
+
+    assert done.returncode == 1
+    assert "Error: No such file" in done.stderr

@@ -22,12 +22,17 @@ from dataflare.db import Base
 
 class Asset(Base):
     __tablename__ = "assets"
-    __table_args__ = (Index("ix_assets_active_incidents", "active_incidents"),)
+    # "Has Active Incidents" searches read their count and their type and platform facets from
+    # this index alone. No index on kind, platform or name alone: without statistics SQLite
+    # walks such an index whole, to group or sort by it, rather than take the rows picked out.
+    __table_args__ = (
+        Index("ix_assets_incidents_search", "active_incidents", "removed", "kind", "platform"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     urn: Mapped[str] = mapped_column(String(1000), unique=True)
-    kind: Mapped[str] = mapped_column(String(32), index=True)  # dataset, chart, ... (urns)
-    platform: Mapped[str] = mapped_column(String(200), index=True)
+    kind: Mapped[str] = mapped_column(String(32))  # dataset, chart, ... (urns)
+    platform: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(1000))  # from the URN, or the properties aspect
     description: Mapped[str | None] = mapped_column(Text)
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

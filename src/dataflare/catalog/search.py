@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import Asset, AssetOwner
@@ -22,6 +23,7 @@ FACET_FIELDS = {
     "hasActiveIncidents": "Has Active Incidents",
 }
 SUPPORTED_CONDITIONS = ("EQUAL", "IN", "CONTAIN", "EXISTS")
+MAX_FACET_VALUES = 20  # the owners facet's most frequent values, as DataHub shows
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,25 @@ def search(
         conditions.append(or_(*(and_(true(), *map(_criterion, group)) for group in or_filters)))
     if within is not None:
         conditions.append(Asset.id.in_(list(within)) if within else false())
-    matching = select(Asset.id).where(*conditions)
-    total = session.scalar(select(func.count()).select_from(matching.subquery())) or 0
-    page = session.scalars(
-        select(Asset)
-        .where(*conditions)
-        .order_by(func.lower(Asset.name), Asset.id)
-        .offset(start)
-        .limit(count)
+    # One pass over the matches, in order, gives the total, the page and three of the four
+    # facets: each further statement would have to find (and, with free text, read) them again.
+    matches = (
+        session.connection()
+        .execute(
+            select(Asset.id, Asset.kind, Asset.platform, Asset.active_incidents > 0)
+            .where(*conditions)
+            .order_by(func.lower(Asset.name), Asset.id)
+        )
+        .all()
     )
-    return SearchPage(start, total, list(page), _facets(session, matching) if total else [])
+    ids, kinds, platforms, active = (
+        (list(column) for column in zip(*matches, strict=True)) if (matches) else ([], [], [], [])
+    )
+    page_ids = ids[start : start + count]
+    loaded = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(page_ids)))}
+    page = [loaded[i] for i in page_ids]
+    facets = _facets(session, conditions, kinds, platforms, active) if matches else []
+    return SearchPage(start, len(ids), page, facets)
 
 
 def _text(query: str) -> list[ColumnElement[bool]]:
@@ -150,42 +161,30 @@ def _match(criterion: Criterion) -> ColumnElement[bool]:
     )
 
 
-def _facets(session: Session, matching: Select[int]) -> list[Facet]:
-    ids = matching.subquery()
-    in_matches = Asset.id.in_(select(ids.c.id))
-    kinds = session.execute(
-        select(Asset.kind, func.count()).where(in_matches).group_by(Asset.kind)
-    ).all()
-    platforms = session.execute(
-        select(Asset.platform, func.count()).where(in_matches).group_by(Asset.platform)
-    ).all()
+def _facets(
+    session: Session,
+    conditions: list[ColumnElement[bool]],
+    kinds: list[str],
+    platforms: list[str],
+    active: list[bool],
+) -> list[Facet]:
+    """Counts over every match: type, platform and active incidents from the matches at hand;
+    owners from a lookup of the matching ids' owners, the most frequent first."""
     owners = session.execute(
         select(AssetOwner.owner_urn, func.count())
-        .where(AssetOwner.asset_id.in_(select(ids.c.id)))
+        .where(AssetOwner.asset_id.in_(select(Asset.id).where(*conditions)))
         .group_by(AssetOwner.owner_urn)
+        .order_by(func.count().desc(), AssetOwner.owner_urn)
+        .limit(MAX_FACET_VALUES)
     ).all()
-    # One labelled expression: PostgreSQL does not see two `> :param` copies as the same one.
-    has_active = (Asset.active_incidents > 0).label("has_active")
-    active = session.execute(
-        select(has_active, func.count()).where(in_matches).group_by(has_active)
-    ).all()
+    by_kind = ((ASSET_KINDS[k], n) for k, n in Counter(kinds).items())
+    by_platform = ((f"{PREFIX}dataPlatform:{p}", n) for p, n in Counter(platforms).items())
+    by_active = (("true" if flag else "false", n) for flag, n in Counter(active).items())
     return [
-        Facet(
-            "_entityType",
-            FACET_FIELDS["_entityType"],
-            _sorted((ASSET_KINDS[k], n) for k, n in kinds),
-        ),
-        Facet(
-            "platform",
-            FACET_FIELDS["platform"],
-            _sorted((f"{PREFIX}dataPlatform:{p}", n) for p, n in platforms),
-        ),
+        Facet("_entityType", FACET_FIELDS["_entityType"], _sorted(by_kind)),
+        Facet("platform", FACET_FIELDS["platform"], _sorted(by_platform)),
         Facet("owners", FACET_FIELDS["owners"], _sorted(owners)),
-        Facet(
-            "hasActiveIncidents",
-            FACET_FIELDS["hasActiveIncidents"],
-            _sorted(("true" if flag else "false", n) for flag, n in active),
-        ),
+        Facet("hasActiveIncidents", FACET_FIELDS["hasActiveIncidents"], _sorted(by_active)),
     ]
 
 

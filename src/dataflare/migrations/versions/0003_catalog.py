@@ -86,7 +86,13 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("latest_incident_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("incidents_changed_at", sa.BigInteger(), nullable=True))
-        batch_op.create_index("ix_assets_active_incidents", ["active_incidents"], unique=False)
+        batch_op.drop_index("ix_assets_kind")
+        batch_op.drop_index("ix_assets_platform")
+        batch_op.create_index(
+            "ix_assets_incidents_search",
+            ["active_incidents", "removed", "kind", "platform"],
+            unique=False,
+        )
 
     # Each incident's state and creation time, copied to its links for an index to serve
     # "the newest incidents on this asset" (see IncidentAsset).
@@ -124,7 +130,9 @@ def downgrade() -> None:
         batch_op.drop_column("state")
 
     with op.batch_alter_table("assets", schema=None) as batch_op:
-        batch_op.drop_index("ix_assets_active_incidents")
+        batch_op.drop_index("ix_assets_incidents_search")
+        batch_op.create_index("ix_assets_kind", ["kind"], unique=False)
+        batch_op.create_index("ix_assets_platform", ["platform"], unique=False)
         batch_op.drop_column("incidents_changed_at")
         batch_op.drop_column("latest_incident_id")
         batch_op.drop_column("active_incidents")

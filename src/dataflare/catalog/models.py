@@ -22,11 +22,13 @@ from dataflare.db import Base
 
 class Asset(Base):
     __tablename__ = "assets"
-    # "Has Active Incidents" searches read their count and their type and platform facets from
-    # this index alone. No index on kind, platform or name alone: without statistics SQLite
+    # "Has Active Incidents" searches read their matches (type, platform, name for the order)
+    # from this index alone. No index on kind, platform or name alone: without statistics SQLite
     # walks such an index whole, to group or sort by it, rather than take the rows picked out.
     __table_args__ = (
-        Index("ix_assets_incidents_search", "active_incidents", "removed", "kind", "platform"),
+        Index(
+            "ix_assets_incidents_search", "active_incidents", "removed", "kind", "platform", "name"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -90,7 +90,7 @@ def upgrade() -> None:
         batch_op.drop_index("ix_assets_platform")
         batch_op.create_index(
             "ix_assets_incidents_search",
-            ["active_incidents", "removed", "kind", "platform"],
+            ["active_incidents", "removed", "kind", "platform", "name"],
             unique=False,
         )
 

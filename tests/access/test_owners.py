@@ -3,7 +3,6 @@ privilege, and an incident sent as metadata needs the right to edit incidents on
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from starlette.testclient import TestClient
@@ -12,24 +11,15 @@ from dataflare.db import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.documents import KAFKA, RAISE, UPDATE_STATUS
+from tests.ingest.mcps import BATCH, mcp
 
 UNAUTHORIZED = "Unauthorized to perform this action. Please contact your DataHub administrator."
 CHART = "urn:li:chart:(looker,look.1)"
 
 
-def _proposal(urn: str, aspect_name: str, value: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "entityType": urn.split(":")[2],
-        "entityUrn": urn,
-        "changeType": "UPSERT",
-        "aspectName": aspect_name,
-        "aspect": {"value": json.dumps(value), "contentType": "application/json"},
-    }
-
-
 def _ingest(client: TestClient, token: str, *proposals: dict[str, Any]) -> Any:
     return client.post(
-        "/aspects?action=ingestProposalBatch",
+        BATCH,
         json={"proposals": list(proposals)},
         headers={"Authorization": f"Bearer {token}"},
     )
@@ -37,7 +27,7 @@ def _ingest(client: TestClient, token: str, *proposals: dict[str, Any]) -> Any:
 
 def _own(client: TestClient, asset: str, owner: str) -> None:
     ownership = {"owners": [{"owner": owner, "type": "TECHNICAL_OWNER"}]}
-    assert _ingest(client, ADMIN_TOKEN, _proposal(asset, "ownership", ownership)).status_code == 200
+    assert _ingest(client, ADMIN_TOKEN, mcp(asset, "ownership", ownership)).status_code == 200
 
 
 def test_a_reader_who_owns_the_asset_may_raise_and_resolve(
@@ -79,7 +69,7 @@ def test_a_reader_who_owns_nothing_is_refused(
 def test_a_reader_may_not_send_metadata(client: TestClient, db: Database) -> None:
     token = user_with_token(db, "reader", "Reader")
 
-    response = _ingest(client, token, _proposal(KAFKA, "status", {"removed": True}))
+    response = _ingest(client, token, mcp(KAFKA, "status", {"removed": True}))
 
     assert response.status_code == 403
     assert response.json()["message"] == UNAUTHORIZED
@@ -91,9 +81,7 @@ def test_an_editor_may_write_an_incident_as_metadata(
     editor = user_with_token(db, "ed", "Editor")
     info = {"type": "OPERATIONAL", "entities": [KAFKA], "status": {"state": "ACTIVE"}}
 
-    accepted = _ingest(
-        client, editor, _proposal("urn:li:incident:from-metadata", "incidentInfo", info)
-    )
+    accepted = _ingest(client, editor, mcp("urn:li:incident:from-metadata", "incidentInfo", info))
 
     assert accepted.status_code == 200
     incident = gql.data('{ entity(urn: "urn:li:incident:from-metadata") { urn } }')

@@ -27,7 +27,6 @@ import os
 import platform
 import random
 import secrets
-import subprocess
 import sys
 import tempfile
 import time
@@ -38,10 +37,10 @@ from typing import Any
 
 import servers
 from catalog_data import DOMAIN_SIZE, SEARCH_WORD, Catalog
+from loadgen import BenchError, run_load
 from pgdb import DEFAULT_SERVER_URL, DatabaseSetupError, temporary_database
 from scenarios import GRAPHQL_PATH
 
-LOAD_SCRIPT = Path(__file__).resolve().parent / "load.py"
 GROWTH_GOAL = 2.0  # p99 at the largest size / p99 at the smallest
 MAX_ASSETS = 1_000_000
 REQUEST_TIMEOUT_S = 600.0  # one ingestion batch or one check request
@@ -59,10 +58,6 @@ LINEAGE = (
 )
 ACTIVE = [{"and": [{"field": "hasActiveIncidents", "values": ["true"]}]}]
 RAISE = "mutation raise($input: RaiseIncidentInput!) { raiseIncident(input: $input) }"
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -243,30 +238,7 @@ def check(client: Client, query: Query) -> None:
 def load(port: int, query: Query, token: str, args: argparse.Namespace, workdir: Path) -> Any:
     body_file = workdir / "query.json"
     body_file.write_bytes(query.body)
-    command = [
-        sys.executable,
-        str(LOAD_SCRIPT),
-        f"--port={port}",
-        f"--body-file={body_file}",
-        f"--concurrency={args.concurrency}",
-        f"--warmup={args.warmup}",
-        f"--duration={args.duration}",
-        f"--max-requests={args.max_requests}",
-    ]
-    try:
-        completed = subprocess.run(
-            command,
-            env=dict(os.environ, BENCH_TOKEN=token),  # not on the command line, where ps shows it
-            capture_output=True,
-            text=True,
-            timeout=args.warmup + args.duration + 60,  # load.py stops itself well before this
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:  # subprocess.run has killed it
-        raise BenchError(f"load generator did not finish: {error}") from error
-    if completed.returncode != 0:
-        raise BenchError(f"load generator failed ({completed.returncode}):\n{completed.stderr}")
-    return json.loads(completed.stdout)
+    return run_load(port, f"--body-file={body_file}", token, args)
 
 
 def bench(

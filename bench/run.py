@@ -16,7 +16,6 @@ import json
 import os
 import platform
 import secrets
-import subprocess
 import sys
 import tempfile
 from contextlib import ExitStack
@@ -24,15 +23,10 @@ from pathlib import Path
 from typing import Any
 
 import servers
+from loadgen import BenchError, run_load
 from pgdb import DEFAULT_SERVER_URL, DatabaseSetupError, temporary_database
 from report import Result, goal_line, table
 from scenarios import GRAPHQL_PATH, SCENARIOS, request_body
-
-LOAD_SCRIPT = Path(__file__).resolve().parent / "load.py"
-
-
-class BenchError(RuntimeError):
-    pass
 
 
 def parse_args() -> argparse.Namespace:
@@ -72,31 +66,7 @@ def post(port: int, scenario: str, token: str) -> dict[str, Any]:
 
 
 def load(port: int, scenario: str, token: str, args: argparse.Namespace) -> dict[str, Any]:
-    command = [
-        sys.executable,
-        str(LOAD_SCRIPT),
-        f"--port={port}",
-        f"--scenario={scenario}",
-        f"--concurrency={args.concurrency}",
-        f"--warmup={args.warmup}",
-        f"--duration={args.duration}",
-        f"--max-requests={args.max_requests}",
-    ]
-    try:
-        completed = subprocess.run(
-            command,
-            env=dict(os.environ, BENCH_TOKEN=token),  # not on the command line, where ps shows it
-            capture_output=True,
-            text=True,
-            timeout=args.warmup + args.duration + 60,  # load.py stops itself well before this
-            check=False,
-        )
-    except subprocess.TimeoutExpired as error:  # subprocess.run has killed it
-        raise BenchError(f"load generator did not finish: {error}") from error
-    if completed.returncode != 0:
-        raise BenchError(f"load generator failed ({completed.returncode}):\n{completed.stderr}")
-    stats: dict[str, Any] = json.loads(completed.stdout)
-    return stats
+    return run_load(port, f"--scenario={scenario}", token, args)
 
 
 def bench(args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:

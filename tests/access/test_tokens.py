@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from dataflare.access.service import authenticate
+from dataflare.access.service import Credentials, authenticate_request
 from dataflare.clock import now_ms
 from dataflare.db import Database
 from dataflare.errors import Unauthenticated
@@ -179,11 +179,13 @@ def test_last_use_is_recorded_at_most_once_a_minute(client: TestClient, db: Data
     assert (last_used() or 0) >= first
 
 
-def test_the_header_only_check_refuses_what_the_endpoint_refuses(db: Database) -> None:
+def test_the_service_check_refuses_what_the_endpoint_refuses(db: Database) -> None:
     token = user_with_token(db, "alice", "Editor")
+    credentials = Credentials(f"Bearer {token}")
     with db.session() as session:
-        assert authenticate(session, f"Bearer {token}", None) == "alice"
+        found = authenticate_request(session, credentials, None, now_ms())
+        assert found.caller.name == "alice"
     with db.session(write=True) as session:
         session.execute(text("UPDATE access_tokens SET expires_at = 1"))
     with db.session() as session, pytest.raises(Unauthenticated, match="Expired access token"):
-        authenticate(session, f"Bearer {token}", None)
+        authenticate_request(session, credentials, None, now_ms())

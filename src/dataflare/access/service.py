@@ -19,7 +19,6 @@ from dataflare.access.roles import (
     Caller,
 )
 from dataflare.catalog.service import owners_by_asset
-from dataflare.clock import now_ms
 from dataflare.errors import Forbidden, Unauthenticated
 
 MISSING = "Missing access token: send the header 'Authorization: Bearer <personal access token>'."
@@ -43,13 +42,6 @@ class Authenticated:
     # A token whose last use is over a minute old; the surface records the use after the
     # request, in a short transaction of its own, so reads stay reads.
     stale_token: int | None = None
-
-
-def authenticate(session: Session, authorization: str | None, admin_token: str | None) -> str:
-    """The name of the user behind an `Authorization: Bearer <token>` header (no session
-    cookie), or Unauthenticated. Callers that need the role use authenticate_request."""
-    found = authenticate_request(session, Credentials(authorization), admin_token, now_ms())
-    return found.caller.name
 
 
 def authenticate_request(

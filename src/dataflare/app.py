@@ -21,6 +21,8 @@ from dataflare.db import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
+from dataflare.notifications import config as notifications
+from dataflare.notifications.worker import BackgroundWorker
 from dataflare.web.auth import LoginViews
 
 log = logging.getLogger("dataflare")
@@ -76,8 +78,13 @@ async def unexpected_error(_: Request, exc: Exception) -> Response:
     )
 
 
-def create_app(settings: Settings, db: Database | None = None) -> Starlette:
+def create_app(
+    settings: Settings,
+    db: Database | None = None,
+    notification_config: notifications.NotificationConfig | None = None,
+) -> Starlette:
     database = db or Database(settings.database_url)
+    notify = notification_config or notifications.load(settings.home)
     graphql = GraphQLEndpoint(build_schema(), database, settings.admin_token)
     login = LoginViews(database)
 
@@ -86,8 +93,15 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         with database.session(write=True) as session:
             ensure_admin_exists(session)  # DATAFLARE_ADMIN_TOKEN acts as this user
             signing_key(session)  # made once, before requests that only read it
-        yield
-        database.dispose()
+        worker = BackgroundWorker(database, notify) if settings.notify_in_server else None
+        if worker:
+            worker.start()
+        try:
+            yield
+        finally:
+            if worker:
+                worker.stop()
+            database.dispose()
 
     ingest = IngestEndpoints(database, settings.admin_token)
     routes = [

@@ -9,8 +9,9 @@ import click
 
 from dataflare import __version__
 from dataflare.cli_access import tokens, users
+from dataflare.cli_notifications import notifications_group, worker
 from dataflare.clikit import friendly_errors
-from dataflare.config import DEFAULT_HOST, DEFAULT_PORT, Settings
+from dataflare.config import DEFAULT_HOST, DEFAULT_PORT, NOTIFY_IN_SERVER, Settings
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,14 +33,26 @@ def main() -> None:
     type=click.IntRange(1, 64),
     help="Server processes (use PostgreSQL for more than one).",
 )
+@click.option(
+    "--notify/--no-notify",
+    default=True,
+    show_default=True,
+    help="Deliver notifications from the server too (off: only `dataflare worker` does).",
+)
 @friendly_errors
-def serve(host: str, port: int, demo: bool, workers: int) -> None:
+def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
     """Apply pending migrations, then serve the API."""
+    import os
+
     import uvicorn
 
     from dataflare.migrate import upgrade
+    from dataflare.notifications.config import load
 
+    if not notify:
+        os.environ[NOTIFY_IN_SERVER] = "0"  # read by each server process
     settings = Settings.from_env()
+    load(settings.home)  # a mistake in the settings file stops the start, with its key named
     upgrade(settings.database_url)
     _ensure_admin(settings)
     if demo:
@@ -181,6 +194,8 @@ def demo_load() -> None:
 
 main.add_command(tokens)
 main.add_command(users)
+main.add_command(worker)
+main.add_command(notifications_group)
 
 if __name__ == "__main__":
     sys.exit(main())

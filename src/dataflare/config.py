@@ -8,6 +8,8 @@ from pathlib import Path
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9002
+NOTIFY_IN_SERVER = "DATAFLARE_NOTIFICATIONS_IN_SERVER"
+OFF = ("0", "false", "no", "off")
 
 
 @dataclass(frozen=True)
@@ -16,6 +18,8 @@ class Settings:
     database_url: str
     admin_token: str | None
     admin_password: str | None = None  # the admin's first password; random when unset
+    # Whether `dataflare serve` delivers notifications itself, besides any `dataflare worker`.
+    notify_in_server: bool = True
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -28,4 +32,5 @@ class Settings:
             database_url=database_url,
             admin_token=os.environ.get("DATAFLARE_ADMIN_TOKEN") or None,
             admin_password=os.environ.get("DATAFLARE_ADMIN_PASSWORD") or None,
+            notify_in_server=os.environ.get(NOTIFY_IN_SERVER, "1").lower() not in OFF,
         )

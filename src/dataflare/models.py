@@ -4,6 +4,7 @@ from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, 
 from dataflare.catalog.models import Asset
 from dataflare.db import Base
 from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
+from dataflare.notifications.models import NotificationDelivery, NotificationEvent, SlackMessage
 
 __all__ = [
     "AccessToken",
@@ -14,7 +15,10 @@ __all__ = [
     "IncidentAsset",
     "IncidentAssignee",
     "LoginFailure",
+    "NotificationDelivery",
+    "NotificationEvent",
     "ServerKey",
+    "SlackMessage",
     "User",
     "WebSession",
 ]

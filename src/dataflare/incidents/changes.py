@@ -9,17 +9,48 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.service import ensure_asset_ids
-from dataflare.incidents import activity, summary
+from dataflare.incidents import activity, rules, summary
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
+from dataflare.notifications import outbox
 
 
 class Before:
-    """What the asset summaries depend on, as it was before a change."""
+    """What the asset summaries and notifications depend on, as it was before a change."""
 
     def __init__(self, incident: Incident) -> None:
         self.active = incident.state == "ACTIVE"
         self.asset_ids = {link.asset_id for link in incident.assets}
+        self.snapshot = snapshot(incident)
+
+
+def snapshot(incident: Incident) -> dict[str, Any]:
+    return outbox.incident_snapshot(
+        urn=incident.urn,
+        incident_type=incident.incident_type,
+        custom_type=incident.custom_type,
+        title=incident.title,
+        description=incident.description,
+        state=incident.state,
+        stage=incident.stage,
+        priority=rules.NUMBER_TO_PRIORITY.get(incident.priority)
+        if incident.priority is not None
+        else None,
+        assets=[link.asset.urn for link in incident.assets],
+        assignees=[a.assignee_urn for a in incident.assignees],
+    )
+
+
+def notify(
+    session: Session, incident: Incident, before: Before, actor: str, now: int, message: str | None
+) -> None:
+    """Put a notification in the outbox when a watched field changed."""
+    after = snapshot(incident)
+    changed = outbox.changes_between(before.snapshot, after)
+    if changed:
+        outbox.record(
+            session.connection(), incident.id, outbox.CHANGED, actor, now, after, changed, message
+        )
 
 
 def sync_summary(session: Session, incident: Incident, before: Before, now: int) -> None:

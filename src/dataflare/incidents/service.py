@@ -23,6 +23,7 @@ from dataflare.incidents.models import (
     Incident,
 )
 from dataflare.incidents.views import IncidentView
+from dataflare.notifications import outbox
 from dataflare.urns import incident_urn
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
@@ -143,6 +144,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         )
     if state == "ACTIVE":
         summary.raised(connection, pk, asset_ids, now)
+    asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,
         "customType": custom_type,
@@ -150,12 +152,25 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "state": state,
         "stage": stage,
         "priority": request.priority,
-        "assets": [ref.urn for ref in refs],
+        "assets": asset_urns,
         "assignees": assignees,
     }
     activity.record(
         connection, pk, actor, now, activity.RAISED, new=raised, message=request.message
     )
+    snapshot = outbox.incident_snapshot(
+        urn=urn,
+        incident_type=request.type,
+        custom_type=custom_type,
+        title=title,
+        description=description,
+        state=state,
+        stage=stage,
+        priority=request.priority,
+        assets=asset_urns,
+        assignees=assignees,
+    )
+    outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=request.message)
     return urn
 
 
@@ -182,6 +197,7 @@ def update_status(
     incident.status_updated_by = actor
     incident.updated_at = now
     apply.sync_summary(session, incident, before, now)
+    apply.notify(session, incident, before, actor, now, message)
     return incident
 
 
@@ -210,6 +226,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
         changed |= apply.set_assets(session, incident, actor, now, checked["assets"])
     if "assignees" in checked:
         changed |= apply.set_assignees(session, incident, actor, now, checked["assignees"])
+    message = None
     if "status" in checked:
         status = checked["status"]
         message = status.get("message")
@@ -224,6 +241,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     if changed:
         incident.updated_at = now
         apply.sync_summary(session, incident, before, now)
+        apply.notify(session, incident, before, actor, now, message)
     return incident
 
 

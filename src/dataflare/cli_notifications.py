@@ -1,0 +1,99 @@
+"""The command line for notifications: `dataflare worker` and `dataflare notifications ...`."""
+
+from __future__ import annotations
+
+import signal
+from datetime import UTC, datetime
+from types import FrameType
+
+import click
+
+from dataflare.clikit import friendly_errors, write_session
+from dataflare.clock import now_ms
+from dataflare.config import Settings
+from dataflare.errors import InvalidInput
+from dataflare.notifications import config as notifications
+from dataflare.notifications import queue
+
+
+def _when(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+@click.command()
+@click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@friendly_errors
+def worker(once: bool) -> None:
+    """Deliver notifications (Slack, webhooks, e-mail) until stopped.
+
+    Any number of workers may run, besides the one inside `dataflare serve`: they share the queue.
+    """
+    from dataflare.db import Database
+    from dataflare.migrate import upgrade
+    from dataflare.notifications.worker import Worker
+
+    settings = Settings.from_env()
+    config = notifications.load(settings.home)
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    running = Worker(database, config)
+
+    def stop(signum: int, _: FrameType | None) -> None:
+        running.stopping.set()
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if not config.configured:
+        click.echo("No notification destination is configured; events are dropped.", err=True)
+    click.echo(f"Notification worker {running.name} on {settings.database_url}", err=True)
+    try:
+        if once:
+            while running.run_once():
+                pass
+        else:
+            running.run()
+    finally:
+        database.dispose()
+
+
+@click.group("notifications")
+def notifications_group() -> None:
+    """Notifications waiting to be delivered, or given up on."""
+
+
+@notifications_group.command("list")
+@click.option("--dead", is_flag=True, help="Only the deliveries given up on.")
+@click.option("--limit", default=100, show_default=True, type=click.IntRange(1, 10000))
+@friendly_errors
+def notifications_list(dead: bool, limit: int) -> None:
+    """Deliveries not yet made (pending and dead), oldest first."""
+    with write_session() as session:
+        rows = queue.listing(session, dead, limit)
+    if not rows:
+        click.echo("No dead deliveries." if dead else "Nothing waiting.", err=True)
+        return
+    click.echo("ID\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tDESTINATION\tEVENT\tINCIDENT\tLAST ERROR")
+    for row in rows:
+        next_attempt = "-" if row.status == "DEAD" else _when(row.next_attempt_at)
+        click.echo(
+            f"{row.id}\t{row.status}\t{row.attempts}\t{next_attempt}\t{row.destination}\t"
+            f"{row.kind}\t{row.urn}\t{row.last_error or '-'}"
+        )
+
+
+@notifications_group.command("retry")
+@click.argument("ids", nargs=-1, type=int)
+@click.option("--all-dead", is_flag=True, help="Every dead delivery.")
+@friendly_errors
+def notifications_retry(ids: tuple[int, ...], all_dead: bool) -> None:
+    """Put dead deliveries back in the queue, due now."""
+    if bool(ids) == all_dead:
+        raise InvalidInput("Give delivery ids, or --all-dead (not both).")
+    with write_session() as session:
+        count = queue.retry(session, ids, all_dead, now_ms())
+    if ids and count < len(ids):
+        raise click.ClickException(
+            f"{count} of {len(ids)} deliveries queued again; the others are not dead "
+            "(see `dataflare notifications list --dead`)."
+        )
+    click.echo(f"{count} deliveries queued again.", err=True)

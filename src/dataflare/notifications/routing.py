@@ -1,0 +1,51 @@
+"""Where an event goes: the Slack channels its routes choose, every webhook, and e-mail."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from dataflare.catalog.service import owners_by_asset
+from dataflare.errors import InvalidInput
+from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig, Slack
+from dataflare.notifications.queue import Event
+from dataflare.urns import parse_asset
+
+
+def destinations(session: Session, config: NotificationConfig, event: Event) -> list[str]:
+    found = []
+    if config.slack is not None:
+        found += slack_destinations(session, config.slack, event)
+    found += [webhook.destination for webhook in config.webhooks]
+    if config.email is not None:
+        found.append(EMAIL_DESTINATION)
+    return found
+
+
+def slack_destinations(session: Session, slack: Slack, event: Event) -> list[str]:
+    """Every route whose conditions all hold; the default channel when none does."""
+    incident = event.incident
+    asset_urns: list[str] = incident["assets"]
+    platforms = {_platform(urn) for urn in asset_urns}
+    groups: set[str] | None = None
+    chosen = []
+    for route in slack.routes:
+        if route.priorities and incident["priority"] not in route.priorities:
+            continue
+        if route.platforms and not platforms & set(route.platforms):
+            continue
+        if route.owner_groups:
+            if groups is None:
+                groups = set().union(*owners_by_asset(session, asset_urns).values())
+            if not groups & set(route.owner_groups):
+                continue
+        chosen.append(route.destination)
+    if not chosen and (slack.channel or (slack.webhook_url and not slack.bot_token)):
+        chosen.append(slack.default_destination)
+    return chosen
+
+
+def _platform(urn: str) -> str:
+    try:
+        return parse_asset(urn).platform
+    except InvalidInput:
+        return ""

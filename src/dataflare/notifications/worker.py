@@ -1,0 +1,170 @@
+"""The delivery worker: claims due deliveries, sends them, records the outcome, and retries
+failures with exponential backoff and jitter until they succeed or are declared dead."""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+
+from sqlalchemy import exists, select
+
+from dataflare.clock import now_ms
+from dataflare.db import Database
+from dataflare.notifications import mail, queue, routing, webhooks
+from dataflare.notifications.audience import gather, incident_link
+from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig
+from dataflare.notifications.failures import DeliveryFailed
+from dataflare.notifications.message import Notice
+from dataflare.notifications.models import DELIVERIES, EVENTS, PENDING
+from dataflare.notifications.slack import SlackSender
+
+log = logging.getLogger("dataflare.notifications")
+
+KEEP_DELIVERED_MS = 7 * 24 * 3600 * 1000  # delivered notifications are forgotten after a week
+PRUNE_EVERY_MS = 3600 * 1000
+
+
+class Worker:
+    def __init__(self, database: Database, config: NotificationConfig) -> None:
+        self.database = database
+        self.config = config
+        self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.stopping = threading.Event()
+        timeout = config.delivery.timeout_seconds
+        self.slack = config.slack and SlackSender(config.slack, database, timeout)
+        self._webhooks = {w.destination: w for w in config.webhooks}
+        self._pruned_at = 0
+
+    def run(self) -> None:
+        """Deliver until stopped; an idle worker looks for work every `poll_seconds`."""
+        poll = self.config.delivery.poll_seconds
+        failures = 0
+        while not self.stopping.is_set():
+            try:
+                busy = self.run_once()
+                failures = 0
+            except Exception:  # the database away, for instance: log it and try again
+                failures += 1
+                log.exception("notification worker %s failed; retrying", self.name)
+                busy = False
+            if not busy:
+                self.stopping.wait(min(poll * 2**failures, 60.0))
+
+    def run_once(self) -> int:
+        """One round: fan out new events, claim due deliveries, send them. Returns how many
+        deliveries were attempted."""
+        now = now_ms()
+        if not self._work_waiting(now):
+            self._prune(now)
+            return 0
+        delivery = self.config.delivery
+        with self.database.session(write=True) as session:
+            queue.fan_out(
+                session, lambda event: routing.destinations(session, self.config, event), now
+            )
+            claimed = queue.claim(
+                session, self.name, now, int(delivery.lease_seconds * 1000), delivery.batch
+            )
+        for item in claimed:
+            if self.stopping.is_set():
+                break  # the rest stay leased, and are taken again when the lease ends
+            self.deliver(item)
+        return len(claimed)
+
+    def deliver(self, item: queue.Claimed) -> None:
+        try:
+            with self.database.session() as session:
+                audience = gather(
+                    session,
+                    item.event.incident["assets"],
+                    item.event.actor,
+                    self.config.downstream_depth,
+                    self.config.public_url,
+                )
+            link = incident_link(self.config.public_url, item.event.incident["urn"])
+            self._send(item.destination, Notice(item.event, audience, link))
+        except DeliveryFailed as failure:
+            self._failed(item, failure)
+        except Exception as error:  # a bug of ours must not stop the other deliveries
+            log.exception("delivery %s to %s failed unexpectedly", item.id, item.destination)
+            self._failed(item, DeliveryFailed(f"internal error: {type(error).__name__}"))
+        else:
+            with self.database.session(write=True) as session:
+                queue.delivered(session, item.id, now_ms())
+
+    def _send(self, destination: str, notice: Notice) -> None:
+        timeout = self.config.delivery.timeout_seconds
+        if destination.startswith("slack:"):
+            if not self.slack:
+                raise DeliveryFailed("Slack is no longer configured", permanent=True)
+            self.slack.send(destination, notice)
+        elif destination in self._webhooks:
+            webhooks.send(self._webhooks[destination], notice, timeout)
+        elif destination == EMAIL_DESTINATION and self.config.email is not None:
+            mail.send(self.config.email, notice, timeout)
+        else:
+            raise DeliveryFailed(f"{destination} is no longer configured", permanent=True)
+
+    def _failed(self, item: queue.Claimed, failure: DeliveryFailed) -> None:
+        attempts = item.attempts + 1
+        now = now_ms()
+        retry_at = None
+        if not failure.permanent and attempts < self.config.delivery.max_attempts:
+            retry_at = now + int(self.backoff_seconds(attempts, failure.retry_after) * 1000)
+        log.warning(
+            "delivery %s to %s failed (attempt %s): %s%s",
+            item.id,
+            item.destination,
+            attempts,
+            failure.message,
+            "" if retry_at else "; giving up",
+        )
+        with self.database.session(write=True) as session:
+            queue.failed(session, item.id, failure.message, retry_at, now)
+
+    def backoff_seconds(self, attempts: int, retry_after: float | None) -> float:
+        """Doubling from `backoff_seconds`, capped, with jitter (half to all of it) so that
+        many failed deliveries do not come back at once; never sooner than Retry-After."""
+        delivery = self.config.delivery
+        delay = min(delivery.max_backoff_seconds, delivery.backoff_seconds * 2 ** (attempts - 1))
+        delay = random.uniform(delay / 2, delay)
+        return max(delay, retry_after or 0.0)
+
+    def _work_waiting(self, now: int) -> bool:
+        """A read, so that an idle worker never takes SQLite's write lock."""
+        d = DELIVERIES.c
+        due = (
+            exists()
+            .where(d.status == PENDING, d.next_attempt_at <= now)
+            .where((d.claimed_until.is_(None)) | (d.claimed_until < now))
+        )
+        with self.database.session() as session:
+            return bool(session.scalar(select(exists().where(EVENTS.c.fanned_out == 0) | due)))
+
+    def _prune(self, now: int) -> None:
+        if now - self._pruned_at < PRUNE_EVERY_MS:
+            return
+        self._pruned_at = now
+        with self.database.session(write=True) as session:
+            queue.prune(session, now - KEEP_DELIVERED_MS)
+
+
+class BackgroundWorker:
+    """A worker on a daemon thread, for `dataflare serve`."""
+
+    def __init__(self, database: Database, config: NotificationConfig) -> None:
+        self.worker = Worker(database, config)
+        self.thread = threading.Thread(
+            target=self.worker.run, name="dataflare-notifications", daemon=True
+        )
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self.worker.stopping.set()
+        self.thread.join(timeout)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,6 +41,14 @@ def make_config(values: dict[str, Any], env: dict[str, str] | None = None) -> No
     values = {"public_url": "https://dataflare.example.com", **values}
     values["delivery"] = {**FAST, **values.get("delivery", {})}
     return parse(Table("notifications.toml", "", values), env or {})
+
+
+def write_webhook_settings(home: Path, url: str, **delivery: float) -> None:
+    """A settings file in `home` sending every event to one webhook endpoint, `url`."""
+    lines = "\n".join(f"{key} = {value}" for key, value in delivery.items())
+    (home / "notifications.toml").write_text(
+        f'[[webhooks]]\nname = "ops"\nurl = "{url}"\nsecrets = ["s"]\n\n[delivery]\n{lines}\n'
+    )
 
 
 def user(name: str) -> str:

@@ -19,7 +19,14 @@ from dataflare.notifications.worker import Worker
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE_STATUS
 from tests.ingest.mcps import ingest, mcp
-from tests.notifications.conftest import ORDERS, make_config, raise_incident, set_state, update
+from tests.notifications.conftest import (
+    ORDERS,
+    make_config,
+    raise_incident,
+    set_state,
+    update,
+    write_webhook_settings,
+)
 from tests.notifications.receivers import Receiver
 
 
@@ -70,17 +77,7 @@ def served(
     settings: Settings, db: Database, tmp_path: Path, receiver: Receiver
 ) -> Iterator[TestClient]:
     """The app with its own notification worker, sending to a webhook receiver."""
-    (tmp_path / "notifications.toml").write_text(
-        f"""
-[[webhooks]]
-name = "ops"
-url = "{receiver.url}/hook"
-secrets = ["s"]
-
-[delivery]
-poll_seconds = 0.02
-"""
-    )
+    write_webhook_settings(tmp_path, f"{receiver.url}/hook", poll_seconds=0.02)
     with TestClient(create_app(settings, db), raise_server_exceptions=False) as client:
         yield client
 

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from dataflare.db import Database
 from dataflare.notifications.models import NotificationDelivery
 from tests.e2e.server import DATAFLARE, dataflare_env
-from tests.notifications.conftest import raise_incident, set_state
+from tests.notifications.conftest import raise_incident, set_state, write_webhook_settings
 from tests.notifications.receivers import Receiver
 
 INCIDENTS = 30
@@ -32,19 +32,13 @@ def start_worker(home: Path, database_url: str) -> subprocess.Popen[str]:
 
 def test_a_killed_worker_loses_no_event(database_url: str, db: Database, tmp_path: Path) -> None:
     with Receiver(delay=0.03) as receiver:
-        (tmp_path / "notifications.toml").write_text(
-            f"""
-[[webhooks]]
-name = "ops"
-url = "{receiver.url}/hook"
-secrets = ["s"]
-
-[delivery]
-poll_seconds = 0.05
-lease_seconds = 1
-batch = 5
-backoff_seconds = 0.05
-"""
+        write_webhook_settings(
+            tmp_path,
+            f"{receiver.url}/hook",
+            poll_seconds=0.05,
+            lease_seconds=1,
+            batch=5,
+            backoff_seconds=0.05,
         )
         urns = [raise_incident(db, title=f"incident {i}") for i in range(INCIDENTS)]
         for urn in urns[:RESOLVED]:

@@ -21,6 +21,7 @@ class Received:
     raw: bytes
     body: dict[str, Any]
     at: float = field(default_factory=time.monotonic)
+    answer: dict[str, Any] = field(default_factory=dict)  # what the receiver answered
 
 
 @dataclass
@@ -106,6 +107,7 @@ class Receiver:
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 answer = receiver._answer(request)
+                request.answer = answer.body
                 payload = json.dumps(answer.body).encode()
                 self.send_response(answer.status)
                 self.send_header("Content-Type", "application/json")

@@ -6,10 +6,11 @@ import json
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy import update as sql_update
 
 from dataflare.db import Database
-from dataflare.notifications.models import SlackMessage
+from dataflare.notifications.models import NotificationDelivery, SlackMessage
 from dataflare.notifications.worker import Worker
 from tests.notifications.conftest import (
     DASHBOARD,
@@ -22,7 +23,7 @@ from tests.notifications.conftest import (
     set_state,
     update,
 )
-from tests.notifications.receivers import Receiver
+from tests.notifications.receivers import Answer, Receiver
 
 POST = "/api/chat.postMessage"
 UPDATE = "/api/chat.update"
@@ -38,6 +39,12 @@ def bot_config(receiver: Receiver, **slack: Any) -> Any:
         **slack,
     }
     return make_config({"slack": values})
+
+
+def deliveries_done(db: Database) -> int:
+    with db.session() as session:
+        query = select(func.count()).where(NotificationDelivery.status == "DONE")
+        return session.scalar(query) or 0
 
 
 def everything(body: dict[str, Any]) -> str:
@@ -180,3 +187,35 @@ def test_routes_choose_channels_by_priority_platform_and_owner_group(
         "kafka clicks": {"#streaming"},
         "dashboard": {"#data-incidents"},  # no route matched: the default channel
     }
+
+
+def test_a_raise_sent_again_after_a_crash_updates_its_message_rather_than_post_twice(
+    db: Database, receiver: Receiver
+) -> None:
+    load_catalog(db)
+    raise_incident(db)
+    worker = Worker(db, bot_config(receiver))
+    run_worker(worker, lambda: bool(receiver.to(POST)))
+    run_worker(worker, lambda: deliveries_done(db) == 1)
+    # As a worker killed after posting, before recording the delivery, leaves it:
+    with db.session(write=True) as session:
+        session.execute(sql_update(NotificationDelivery).values(status="PENDING"))
+
+    run_worker(worker, lambda: bool(receiver.to(UPDATE)))
+
+    assert len(receiver.to(POST)) == 1
+    assert receiver.to(UPDATE)[0].body["ts"] == receiver.to(POST)[0].answer["ts"]
+
+
+def test_owners_are_named_when_slack_refuses_e_mail_look_ups(
+    db: Database, receiver: Receiver
+) -> None:
+    load_catalog(db)
+    receiver.fail_next(
+        "/api/users.lookupByEmail", Answer(200, {"ok": False, "error": "missing_scope"})
+    )
+    raise_incident(db)
+
+    run_worker(Worker(db, bot_config(receiver)), lambda: bool(receiver.to(POST)))
+
+    assert people_line(receiver.to(POST)[0].body, "Owners") == "<@UALICE1> Bob <!subteam^SFIN1>"

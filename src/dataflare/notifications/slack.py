@@ -3,6 +3,7 @@ per incident and channel, updated in place, with a thread reply for each change)
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ from dataflare.notifications.message import Notice, plain_text
 from dataflare.notifications.models import SLACK_MESSAGES
 from dataflare.notifications.outbox import RAISED
 from dataflare.notifications.slack_message import blocks, escape, thread_reply
+
+log = logging.getLogger("dataflare.notifications")
 
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 SLACK_API_URL = "https://slack.com/api/"
@@ -84,8 +87,11 @@ class SlackSender:
                 found = self.client.users_lookupByEmail(email=email)
                 self._ids_by_email[email] = str(found["user"]["id"])
             except SlackApiError as error:
-                if error.response.get("error") != "users_not_found":
-                    raise
+                reason = error.response.get("error")
+                if error.response.status_code != 200 or reason in TRANSIENT_ERRORS:
+                    raise  # worth retrying the delivery
+                if reason != "users_not_found":  # e.g. missing_scope: name them, untagged
+                    log.warning("cannot look up Slack users by e-mail: %s", reason)
                 self._ids_by_email[email] = None
         return self._ids_by_email[email]
 
@@ -137,6 +143,8 @@ class SlackSender:
         else:
             posted_channel, ts = posted.posted_channel, posted.ts
             self.client.chat_update(channel=posted_channel, ts=ts, text=text, blocks=message_blocks)
+            if notice.event.kind == RAISED:
+                return  # the raise sent again after a crash: its message is already there
         self.client.chat_postMessage(
             channel=posted_channel, thread_ts=ts, text=thread_reply(notice), unfurl_links=False
         )

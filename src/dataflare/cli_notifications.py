@@ -69,6 +69,9 @@ def notifications_list(dead: bool, limit: int) -> None:
     """Deliveries not yet made (pending and dead), oldest first."""
     with write_session() as session:
         rows = queue.listing(session, dead, limit)
+        unrouted = queue.unrouted(session)
+    if unrouted:
+        click.echo(f"Events not yet routed by a worker: {unrouted}", err=True)
     if not rows:
         click.echo("No dead deliveries." if dead else "Nothing waiting.", err=True)
         return

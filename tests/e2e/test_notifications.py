@@ -64,6 +64,10 @@ def test_serve_without_notify_leaves_delivery_to_the_worker(
         finally:
             server.stop()
 
+        waiting = subprocess.run(
+            [DATAFLARE, "notifications", "list"], env=env, capture_output=True, text=True
+        )
+        assert "Events not yet routed by a worker: 1" in waiting.stderr
         worker = subprocess.run(
             [DATAFLARE, "worker", "--once"], env=env, capture_output=True, text=True, timeout=60
         )

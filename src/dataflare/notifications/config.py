@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -126,7 +127,7 @@ def load(home: Path) -> NotificationConfig:
     return parse(Table(str(path), "", values), os.environ)
 
 
-def parse(root: Table, env: os._Environ[str] | dict[str, str]) -> NotificationConfig:
+def parse(root: Table, env: Mapping[str, str]) -> NotificationConfig:
     public_url = env.get("DATAFLARE_PUBLIC_URL") or root.text("public_url")
     depth = root.whole("downstream_depth", 3, 0)
     slack = _slack(root.table("slack"), env)
@@ -159,7 +160,7 @@ def _url(table: Table, key: str, url: str, https_only: bool = False) -> str:
     return url
 
 
-def _slack(table: Table | None, env: os._Environ[str] | dict[str, str]) -> Slack | None:
+def _slack(table: Table | None, env: Mapping[str, str]) -> Slack | None:
     if table is None:
         table = Table("environment", "slack", {})
     bot_token = env.get("DATAFLARE_SLACK_BOT_TOKEN") or table.text("bot_token")

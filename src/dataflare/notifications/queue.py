@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from dataflare.incidents.models import INCIDENTS
@@ -92,7 +92,8 @@ def fan_out(session: Session, destinations: Callable[[Event], Sequence[str]], no
         connection.execute(insert(DELIVERIES), deliveries)
     if dropped:
         connection.execute(delete(EVENTS).where(EVENTS.c.id.in_(dropped)))
-    kept = [row.id for row in rows if row.id not in set(dropped)]
+    gone = set(dropped)
+    kept = [row.id for row in rows if row.id not in gone]
     if kept:
         connection.execute(update(EVENTS).where(EVENTS.c.id.in_(kept)).values(fanned_out=1))
     return len(rows)
@@ -200,6 +201,12 @@ def retry(session: Session, ids: Sequence[int], all_dead: bool, now: int) -> int
         .values(status=PENDING, attempts=0, next_attempt_at=now, claimed_until=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def unrouted(session: Session) -> int:
+    """Events no worker has turned into deliveries yet."""
+    query = select(func.count()).select_from(EVENTS).where(EVENTS.c.fanned_out == 0)
+    return session.scalar(query) or 0
 
 
 def prune(session: Session, finished_before: int) -> None:

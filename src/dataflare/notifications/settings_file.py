@@ -43,8 +43,8 @@ class Table:
         return self._take(key, bool, default, "true or false")
 
     def number(self, key: str, default: float, minimum: float) -> float:
-        value = self._take(key, (int, float), default, "a number")  # type: ignore[arg-type]
-        if isinstance(value, bool) or value < minimum:
+        value = self.values.pop(key, default)
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < minimum:
             raise self.fail(key, f"must be a number of at least {minimum} (got {value!r}).")
         return float(value)
 

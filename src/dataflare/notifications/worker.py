@@ -35,7 +35,7 @@ class Worker:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
         self.stopping = threading.Event()
         timeout = config.delivery.timeout_seconds
-        self.slack = config.slack and SlackSender(config.slack, database, timeout)
+        self.slack = SlackSender(config.slack, database, timeout) if config.slack else None
         self._webhooks = {w.destination: w for w in config.webhooks}
         self._pruned_at = 0
 

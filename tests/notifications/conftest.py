@@ -32,7 +32,7 @@ FAST = {
     "poll_seconds": 0.02,
     "lease_seconds": 2,
     "max_attempts": 3,
-    "timeout_seconds": 2,
+    "timeout_seconds": 1,
 }
 
 

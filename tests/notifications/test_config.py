@@ -48,6 +48,10 @@ def write(home: Path, text: str) -> Path:
         ('[email]\nenabled = true\nhost = "smtp"\n', "email.from must be set when e-mail is"),
         ('public_url = "dataflare.example.com"\n', "public_url must be an http(s) URL"),
         ("downstream_depth = 1.5\n", "downstream_depth must be a whole number"),
+        (
+            "[delivery]\nlease_seconds = 10\n",
+            "delivery.lease_seconds must be longer than timeout_seconds (10)",
+        ),
         ("[slack\n", "not valid TOML"),
     ],
 )

@@ -37,6 +37,7 @@ def test_a_killed_worker_loses_no_event(database_url: str, db: Database, tmp_pat
             f"{receiver.url}/hook",
             poll_seconds=0.05,
             lease_seconds=1,
+            timeout_seconds=0.5,
             batch=5,
             backoff_seconds=0.05,
         )

@@ -276,4 +276,10 @@ def _delivery(table: Table | None) -> Delivery:
         timeout_seconds=table.number("timeout_seconds", defaults.timeout_seconds, 0.1),
     )
     table.done()
+    if delivery.lease_seconds <= delivery.timeout_seconds:
+        raise table.fail(
+            "lease_seconds",
+            f"must be longer than timeout_seconds ({delivery.timeout_seconds:g}): a delivery "
+            "must be able to finish within its lease.",
+        )
     return delivery

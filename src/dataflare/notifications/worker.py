@@ -69,8 +69,10 @@ class Worker:
             claimed = queue.claim(
                 session, self.name, now, int(delivery.lease_seconds * 1000), delivery.batch
             )
+        # Stop short of the lease's end: past it, another worker may take the same deliveries.
+        last_start = now + int((delivery.lease_seconds - delivery.timeout_seconds) * 1000)
         for item in claimed:
-            if self.stopping.is_set():
+            if self.stopping.is_set() or now_ms() > last_start:
                 break  # the rest stay leased, and are taken again when the lease ends
             self.deliver(item)
         return len(claimed)

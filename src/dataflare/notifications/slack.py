@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -27,6 +28,7 @@ log = logging.getLogger("dataflare.notifications")
 SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 SLACK_API_URL = "https://slack.com/api/"
 # Answers with "ok": false worth trying again; the others (channel_not_found, ...) are not.
+LOOKUP_KEPT_SECONDS = 3600
 TRANSIENT_ERRORS = ("ratelimited", "internal_error", "fatal_error", "service_unavailable")
 
 
@@ -41,7 +43,7 @@ class SlackSender:
             timeout=int(max(1, timeout)),
             retry_handlers=[],  # the queue retries, with backoff that survives restarts
         )
-        self._ids_by_email: dict[str, str | None] = {}
+        self._ids_by_email: dict[str, tuple[str | None, float]] = {}
         self._webhooks = {
             slack_destination(None, url): url
             for url in [config.webhook_url, *(r.webhook_url for r in config.routes)]
@@ -82,18 +84,22 @@ class SlackSender:
         return escape(person.name)
 
     def _user_id(self, email: str) -> str | None:
-        if email not in self._ids_by_email:
-            try:
-                found = self.client.users_lookupByEmail(email=email)
-                self._ids_by_email[email] = str(found["user"]["id"])
-            except SlackApiError as error:
-                reason = error.response.get("error")
-                if error.response.status_code != 200 or reason in TRANSIENT_ERRORS:
-                    raise  # worth retrying the delivery
-                if reason != "users_not_found":  # e.g. missing_scope: name them, untagged
-                    log.warning("cannot look up Slack users by e-mail: %s", reason)
-                self._ids_by_email[email] = None
-        return self._ids_by_email[email]
+        """The Slack user with this e-mail, remembered for an hour (people join Slack later)."""
+        known = self._ids_by_email.get(email)
+        if known is not None and time.monotonic() - known[1] < LOOKUP_KEPT_SECONDS:
+            return known[0]
+        user_id: str | None = None
+        try:
+            found = self.client.users_lookupByEmail(email=email)
+            user_id = str(found["user"]["id"])
+        except SlackApiError as error:
+            reason = error.response.get("error")
+            if error.response.status_code != 200 or reason in TRANSIENT_ERRORS:
+                raise  # worth retrying the delivery
+            if reason != "users_not_found":  # e.g. missing_scope: name them, untagged
+                log.warning("cannot look up Slack users by e-mail: %s", reason)
+        self._ids_by_email[email] = (user_id, time.monotonic())
+        return user_id
 
     def _post_webhook(
         self, destination: str, notice: Notice, owners: list[str], downstream: list[str]

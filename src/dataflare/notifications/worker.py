@@ -56,7 +56,7 @@ class Worker:
 
     def run_once(self) -> int:
         """One round: fan out new events, claim due deliveries, send them. Returns how many
-        deliveries were attempted."""
+        deliveries it claimed (0: nothing to do now)."""
         now = now_ms()
         if not self._work_waiting(now):
             self._prune(now)

@@ -39,6 +39,7 @@ class NotificationDelivery(Base):
     __table_args__ = (
         Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
         Index("ix_notification_deliveries_order", "destination", "incident_id", "event_id"),
+        Index("ix_notification_deliveries_event", "event_id"),  # pruning events, cascades
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

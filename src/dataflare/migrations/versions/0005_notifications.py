@@ -67,10 +67,12 @@ def upgrade() -> None:
             ["destination", "incident_id", "event_id"],
             unique=False,
         )
+        batch_op.create_index("ix_notification_deliveries_event", ["event_id"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("notification_deliveries", schema=None) as batch_op:
+        batch_op.drop_index("ix_notification_deliveries_event")
         batch_op.drop_index("ix_notification_deliveries_order")
         batch_op.drop_index("ix_notification_deliveries_due")
 

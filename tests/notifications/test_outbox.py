@@ -20,6 +20,7 @@ from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE_STATUS
 from tests.ingest.mcps import ingest, mcp
 from tests.notifications.conftest import (
+    KAFKA,
     ORDERS,
     make_config,
     raise_incident,
@@ -64,6 +65,15 @@ def test_each_watched_change_is_one_event_and_other_edits_none(db: Database) -> 
     ]
     assert snapshot["incident"]["title"] == "Orders are very late"  # the incident as it now is
     assert json.loads(raised.payload)["incident"]["assets"] == [ORDERS]
+
+
+def test_moving_an_incident_to_other_assets_is_an_event(db: Database) -> None:
+    urn = raise_incident(db)
+    update(db, urn, resource_urns=[KAFKA, ORDERS])
+
+    changed = json.loads(events(db)[1].payload)
+    assert changed["changes"] == [{"field": "assets", "old": [ORDERS], "new": [KAFKA, ORDERS]}]
+    assert changed["incident"]["assets"] == [KAFKA, ORDERS]
 
 
 def test_events_with_nowhere_to_go_are_dropped(db: Database) -> None:

@@ -165,3 +165,16 @@ def test_workers_share_the_queue_without_sending_twice(
     sent = sorted(r.body["incident"]["urn"] for r in receiver.to(HOOK))
     assert sent == sorted(urns)  # each once: leases keep the workers off each other's rows
     assert {d.status for d in deliveries(db)} == {"DONE"}
+
+
+def test_backoff_doubles_with_jitter_up_to_its_cap_and_never_under_retry_after(
+    db: Database,
+) -> None:
+    worker = Worker(
+        db, hook_config("https://h.example.com", backoff_seconds=2, max_backoff_seconds=10)
+    )
+    for attempts, full in [(1, 2.0), (2, 4.0), (3, 8.0), (4, 10.0), (9, 10.0)]:
+        delays = [worker.backoff_seconds(attempts, None) for _ in range(200)]
+        assert all(full / 2 <= d <= full for d in delays)
+        assert max(delays) - min(delays) > full / 10  # spread out, not all at once
+    assert worker.backoff_seconds(1, 30.0) == 30.0

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from dataflare import __version__
 from dataflare.access.sessions import signing_key
@@ -22,6 +22,7 @@ from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
 from dataflare.web.auth import LoginViews
+from dataflare.web.routes import web_routes
 
 log = logging.getLogger("dataflare")
 
@@ -90,7 +91,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         database.dispose()
 
     ingest = IngestEndpoints(database, settings.admin_token)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/aspects", ingest.aspects, methods=["POST"]),
         Route("/entities", ingest.entities, methods=["POST"]),
         Route("/api/graphql", graphql.handle, methods=["POST"]),
@@ -100,6 +101,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         Route("/login", login.page, methods=["GET"]),
         Route("/login", login.login, methods=["POST"]),
         Route("/logout", login.logout, methods=["POST"]),
+        *web_routes(database),
     ]
     app = Starlette(
         routes=routes,

@@ -157,6 +157,8 @@ def test_resolve_reopen_and_edit_report_what_went_wrong(
         headers={"HX-Request": "true"},
     )
     untitled = client.post("/incident/edit", data={"csrf_token": editor, "urn": urn, "title": ""})
+    edit = {"csrf_token": editor, "urn": urn, "title": "Later", "priority": "LOW"}
+    edited = client.post("/incident/edit", data={**edit, "stage": "FIXED", "assignees": "bob"})
     resolved = client.post(
         "/incident/status",
         data={"csrf_token": editor, "urn": urn, "state": "RESOLVED", "message": "fixed"},
@@ -167,6 +169,10 @@ def test_resolve_reopen_and_edit_report_what_went_wrong(
     assert bad_state.status_code == 400 and bad_state.headers["HX-Retarget"] == "#e"
     assert "Invalid incident state &#39;DONE&#39;" in bad_state.text
     assert untitled.status_code == 400 and "An incident needs a title." in untitled.text
+    assert edited.status_code == 200  # back on the incident's page
+    for change in ("changed the title", "set the priority to Low", "set the stage to Fixed"):
+        assert change in edited.text
+    assert "assigned it to bob" in edited.text
     assert resolved.status_code == 303
     page = client.get(resolved.headers["location"])
     assert "ann</strong> resolved the incident" in page.text and "fixed" in page.text
@@ -176,6 +182,8 @@ def test_resolve_reopen_and_edit_report_what_went_wrong(
 
 
 def test_unknown_pages_and_bad_parameters_are_explained(client: TestClient, editor: str) -> None:
+    no_route = client.get("/nowhere", headers={"Accept": "text/html"})
+    api_route = client.get("/api/nowhere")
     not_an_asset = client.get("/asset/urn:li:corpuser:ann")
     no_incident = client.get("/incident/urn:li:incident:nope")
     bad_page = client.get("/search?page=0")
@@ -185,6 +193,8 @@ def test_unknown_pages_and_bad_parameters_are_explained(client: TestClient, edit
         "/settings/tokens/revoke", data={"csrf_token": editor, "token_id": "nope"}
     )
 
+    assert no_route.status_code == 404 and "There is no such page." in no_route.text
+    assert api_route.status_code == 404 and api_route.json()["errors"][0]["message"]
     assert not_an_asset.status_code == 404 and "an asset URN looks like" in not_an_asset.text
     assert no_incident.status_code == 404 and "There is no incident" in no_incident.text
     assert bad_page.status_code == 400 and "is not a page number" in bad_page.text

@@ -233,3 +233,22 @@ def test_search_filters_on_has_active_incidents(
 )
 def test_the_incidents_summary_line(active: int, everything: int, line: str) -> None:
     assert summary_line(active, everything) == line
+
+
+def test_search_results_come_ten_to_a_page(client: TestClient, editor: str, gql: GraphQL) -> None:
+    raises = " ".join(
+        f"r{n}: raiseIncident(input: {{type: SQL, "
+        f'resourceUrn: "urn:li:dataset:(urn:li:dataPlatform:hive,t{n:02},PROD)"}})'
+        for n in range(12)
+    )
+    gql.data(f"mutation {{ {raises} }}")
+
+    first = client.get("/search?query=hive").text
+    second = client.get("/search?query=hive&page=2").text
+    third = client.get("/search?query=hive&page=3")
+
+    assert "Showing 1\u201310 of 12 assets" in first and ">t09<" in first
+    assert 'href="/search?query=hive&amp;page=2" rel="next"' in first
+    assert "Showing 11\u201312 of 12 assets" in second and ">t11<" in second
+    assert 'rel="prev"' in second and 'rel="next"' not in second
+    assert third.status_code == 400 and "There is no page 3" in third.text

@@ -47,9 +47,6 @@ class Call:
         values = self.form.get(name)
         return values[0].strip() if values else ""
 
-    def fields(self, name: str) -> list[str]:
-        return [v for v in self.form.get(name, []) if v.strip()]
-
     @property
     def htmx(self) -> bool:
         return self.request.headers.get("hx-request") == "true"

@@ -81,3 +81,18 @@ document.addEventListener("reset", (event) => {
   });
   event.target.querySelectorAll("[aria-live]").forEach((box) => { box.textContent = ""; });
 });
+
+// A health badge's popover opens next to its badge (the browser would centre it on the screen);
+// placed before it shows, so it never flashes elsewhere.
+document.addEventListener("beforetoggle", (event) => {
+  const popover = event.target;
+  if (!(popover instanceof HTMLElement) || event.newState !== "open") return;
+  const badge = document.querySelector(`[popovertarget="${popover.id}"]`);
+  if (!badge) return;
+  const place = badge.getBoundingClientRect();
+  const onLeft = place.left < window.innerWidth / 2;
+  popover.style.margin = "0";
+  popover.style.top = `${place.bottom + 6}px`;
+  popover.style.left = onLeft ? `${Math.max(8, place.left)}px` : "auto";
+  popover.style.right = onLeft ? "auto" : `${Math.max(8, window.innerWidth - place.right)}px`;
+}, true);

@@ -4,12 +4,14 @@ a message a person can read (never a 500, never a half-written change)."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from starlette.testclient import TestClient
 
 from dataflare.db import Database
+from dataflare.web import settings
 from dataflare.web.assets import summary_line
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
@@ -252,3 +254,19 @@ def test_search_results_come_ten_to_a_page(client: TestClient, editor: str, gql:
     assert "Showing 11\u201312 of 12 assets" in second and ">t11<" in second
     assert 'rel="prev"' in second and 'rel="next"' not in second
     assert third.status_code == 400 and "There is no page 3" in third.text
+
+
+def test_graphiql_is_served_from_our_own_files(
+    client: TestClient, editor: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    page = client.get("/api/graphiql").text
+    scripts = re.findall(r'src="(/static/[^"]+)"', page)
+
+    assert "/static/vendor/graphiql.min.js" in scripts
+    assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another site
+    for script in scripts:
+        assert client.get(script).status_code == 200, script
+
+    monkeypatch.setattr(settings, "GRAPHIQL_BUNDLE", tmp_path / "missing.js")
+    missing = client.get("/api/graphiql")
+    assert missing.status_code == 404 and "run `make setup`" in missing.text

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
 
 from dataflare.access import tokens, users
 from dataflare.access.roles import MANAGE_USERS
-from dataflare.errors import DataflareError, InvalidInput
+from dataflare.errors import DataflareError, InvalidInput, NotFound
 from dataflare.web.handling import Call
 
 DURATION_LABELS = {
@@ -22,6 +23,7 @@ DURATION_LABELS = {
     "NO_EXPIRY": "Never",
 }
 MAX_LISTED = 200
+GRAPHIQL_BUNDLE = Path(__file__).parent / "static" / "vendor" / "graphiql.min.js"
 
 
 def settings_page(call: Call) -> Response:
@@ -72,4 +74,9 @@ def _render(call: Call, extra: dict[str, Any], status: int = 200) -> Response:
 
 
 def graphiql_page(call: Call) -> Response:
+    if not GRAPHIQL_BUNDLE.exists():  # installed without `make setup`: say what is missing
+        raise NotFound(
+            "GraphiQL's files are not installed on this server: run `make setup` (npm ci) in "
+            "the source tree. The GraphQL endpoint itself, /api/graphql, works without them."
+        )
     return call.render("graphiql.html", {})

@@ -25,6 +25,8 @@ DOCS_SCREENSHOTS = Path(__file__).parents[2] / "docs" / "screenshots"
 
 @contextmanager
 def chromium() -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        raise RuntimeError(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does it).")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:

@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from dataflare.write_batches import WriteBatches
+
 WRITE_OPTION = "dataflare_write"
 
 
@@ -54,7 +56,10 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
-        self._sqlite_writer = threading.Lock() if url.startswith("sqlite") else None
+        sqlite = url.startswith("sqlite")
+        self._sqlite_writer = threading.Lock() if sqlite else None
+        # PostgreSQL takes concurrent writers; SQLite gains from committing them together.
+        self.write_batches = WriteBatches(lambda: self.session(write=True)) if sqlite else None
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
@@ -70,4 +75,6 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        if self.write_batches is not None:
+            self.write_batches.close()
         self.engine.dispose()

@@ -12,12 +12,14 @@ from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEd
 from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import InvalidInput
+from dataflare.raw_sql import RawStatement
 from dataflare.urns import AssetRef, parse_actor, parse_asset
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
     ASSETS.c.urn.in_(bindparam("urns", expanding=True))
 )
+_ID_BY_URN = RawStatement(select(ASSETS.c.id).where(ASSETS.c.urn == bindparam("urn")))
 _ASSET_BY_URN = select(ASSETS).where(ASSETS.c.urn == bindparam("urn"))
 _REGISTER = {
     "postgresql": postgresql.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
@@ -35,7 +37,11 @@ def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[i
     if not refs:
         return []
     urns = list(dict.fromkeys(r.urn for r in refs))
-    ids: dict[str, int] = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
+    if len(urns) == 1:  # the common case, the fastest way
+        found = _ID_BY_URN.scalar(connection, {"urn": urns[0]})
+        ids: dict[str, int] = {} if found is None else {urns[0]: found}
+    else:
+        ids = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
     missing = [r for r in {r.urn: r for r in refs}.values() if r.urn not in ids]
     if missing:
         now = now_ms()

@@ -34,7 +34,10 @@ def _sqlite_on_begin(connection: Any) -> None:
     # A writer takes the write lock up front, so it waits (busy_timeout) instead of failing
     # later when upgrading a read lock; readers never block in WAL mode.
     writing = connection.get_execution_options().get(WRITE_OPTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    # Straight to the driver: every request pays for this statement.
+    cursor = connection.connection.cursor()
+    cursor.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
+    cursor.close()
 
 
 def make_engine(url: str) -> Engine:

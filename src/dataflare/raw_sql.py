@@ -15,6 +15,8 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 # The driver's named style: sqlite3 takes :name, psycopg takes %(name)s.
 _NAMED_STYLE = {"sqlite": "named", "postgresql": "pyformat"}
@@ -33,8 +35,12 @@ class RawStatement:
         sql = self._sql.get(dialect.name)
         if sql is None:
             named = cast(Any, type(dialect))(paramstyle=_NAMED_STYLE[dialect.name])
-            compiled = self.statement.compile(dialect=named)
-            self._own_values = {k: v for k, v in compiled.params.items() if v is not None}
+            compiled = cast(SQLCompiler, self.statement.compile(dialect=named))
+            self._own_values = {
+                name: value
+                for name, value in compiled.params.items()
+                if not compiled.binds[name].required
+            }
             sql = self._sql[dialect.name] = str(compiled)
         return sql
 
@@ -71,8 +77,14 @@ class RawStatement:
 
 
 def raw_insert(table: Table, columns: Sequence[str], returning: str | None = None) -> RawStatement:
-    """INSERT of these columns (parameters named after them), returning one column if asked."""
-    statement = insert(table).values({name: bindparam(name) for name in columns})
+    """INSERT of these columns (parameters named after them), returning one column if asked.
+    Other columns get their plain default values, which SQLAlchemy would otherwise add itself."""
+    values: dict[str, Any] = {name: bindparam(name) for name in columns}
+    for column in table.c:
+        default = column.default
+        if column.name not in values and isinstance(default, ScalarElementColumnDefault):
+            values[column.name] = default.arg
+    statement = insert(table).values(values)
     if returning is not None:
         return RawStatement(statement.returning(table.c[returning]))
     return RawStatement(statement)

@@ -20,7 +20,17 @@ _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
     ASSETS.c.urn.in_(bindparam("urns", expanding=True))
 )
 _ID_BY_URN = RawStatement(select(ASSETS.c.id).where(ASSETS.c.urn == bindparam("urn")))
-_ASSET_BY_URN = select(ASSETS).where(ASSETS.c.urn == bindparam("urn"))
+_VIEW_BY_URN = RawStatement(
+    select(
+        ASSETS.c.kind,
+        ASSETS.c.platform,
+        ASSETS.c.name,
+        ASSETS.c.description,
+        ASSETS.c.removed,
+        ASSETS.c.id,
+        ASSETS.c.active_incidents,
+    ).where(ASSETS.c.urn == bindparam("urn"))
+)
 _REGISTER = {
     "postgresql": postgresql.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
     "sqlite": sqlite.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
@@ -190,9 +200,12 @@ def view(session: Session, urn: str, kind: str) -> AssetView:
     """An asset as the API shows it. Reads are lenient: an asset never seen, or one whose URN
     is malformed but of the right kind (the seed's `urn:li:dataset:(abc)`), reads as an asset
     with no incidents rather than an error."""
-    row = session.connection().execute(_ASSET_BY_URN, {"urn": urn}).one_or_none()
-    if row is not None:
-        return AssetView.of(row)
+    rows = _VIEW_BY_URN.rows(session.connection(), {"urn": urn})
+    if rows:
+        kind, platform, name, description, removed, asset_id, active = rows[0]
+        return AssetView(
+            urn, kind, platform, name, description, bool(removed), True, asset_id, active
+        )
     try:
         return AssetView.unregistered(parse_asset(urn))
     except InvalidInput:

@@ -250,6 +250,16 @@ def list_incidents(
         raise InvalidInput(f"count must be at most {MAX_PAGE_SIZE} (got {count}).")
     if asset.id is None:
         return IncidentPage(start=start, count=count, total=0, incidents=[])
+    connection = session.connection()
+    if not (filters.stage or filters.priority or filters.assignee_urns):
+        # The usual page: one statement, straight from the links' index. With state ACTIVE,
+        # the total is the asset's summary count.
+        incidents = views.page_on_asset(connection, asset.id, filters.state, start, count)
+        if filters.state == "ACTIVE":
+            total = asset.active_incidents
+        else:
+            total = views.count_on_asset(connection, asset.id, filters.state)
+        return IncidentPage(start, count, total, incidents)
     links = INCIDENT_ASSETS.c
     query = select(links.incident_id).where(links.asset_id == asset.id)
     if filters.state:
@@ -265,12 +275,7 @@ def list_incidents(
             INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
         )
         query = query.where(links.incident_id.in_(assigned))
-    connection = session.connection()
-    only_state = not (filters.stage or filters.priority or filters.assignee_urns)
-    if filters.state == "ACTIVE" and only_state:
-        total = asset.active_incidents  # the asset's summary counts exactly these
-    else:
-        total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
     page_ids = list(connection.scalars(page.limit(count)))
     return IncidentPage(start, count, total, views.by_ids(connection, page_ids))

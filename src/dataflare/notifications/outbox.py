@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, insert
+from sqlalchemy import Connection
 
 from dataflare.notifications.models import EVENTS
+from dataflare.raw_sql import raw_insert
 
 RAISED = "RAISED"
 CHANGED = "CHANGED"
@@ -15,7 +16,8 @@ CHANGED = "CHANGED"
 WATCHED = ("state", "stage", "priority", "assignees", "assets")
 DESCRIPTION_KEPT = 2000  # characters of the description carried in an event
 
-_INSERT = insert(EVENTS)
+# On the raise path, so handed straight to the driver like the incident's own rows.
+_INSERT = raw_insert(EVENTS, ["incident_id", "kind", "at", "actor", "payload"])
 
 
 def incident_snapshot(
@@ -67,8 +69,8 @@ def record(
 ) -> None:
     """One plain insert; the worker finds the destinations later."""
     payload = {"incident": incident, "changes": changes or [], "message": message}
-    connection.execute(
-        _INSERT,
+    _INSERT.run(
+        connection,
         {
             "incident_id": incident_id,
             "kind": kind,

@@ -14,7 +14,7 @@ from dataflare.catalog.service import ensure_asset_ids
 from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import Conflict, InvalidInput, NotFound
-from dataflare.incidents import activity, rules, summary, views
+from dataflare.incidents import activity, dedup, rules, summary, views
 from dataflare.incidents import changes as apply
 from dataflare.incidents.models import (
     INCIDENT_ASSETS,
@@ -23,7 +23,7 @@ from dataflare.incidents.models import (
     Incident,
 )
 from dataflare.incidents.views import IncidentView
-from dataflare.urns import incident_urn
+from dataflare.urns import incident_urn, parse_asset
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
@@ -51,6 +51,7 @@ class RaiseRequest:
     assignee_urns: list[str] | None = None
     started_at: int | None = None
     incident_id: str | None = None
+    dedup_key: str | None = None
 
 
 @dataclass
@@ -83,14 +84,20 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     assignees = rules.check_assignees(request.assignee_urns)
     started_at = rules.check_time(request.started_at, "startedAt")
     incident_id = rules.check_incident_id(request.incident_id)
+    dedup_key = rules.check_dedup_key(request.dedup_key)
     urn = incident_urn(incident_id)
     if incident_id is not None and get_incident(session, urn) is not None:
         raise Conflict(f"Incident with id {incident_id} already exists.")
 
     connection = session.connection()
     asset_ids = ensure_asset_ids(connection, refs)
-    if state == "ACTIVE":
+    if state == "ACTIVE" or dedup_key is not None:
+        # Also what makes concurrent raises with one dedup key find each other's incident.
         summary.lock(session, asset_ids)
+    if dedup_key is not None:
+        existing = dedup.find_active(connection, asset_ids, dedup_key)
+        if existing is not None:
+            return dedup.raised_again(session, existing, actor, now_ms(), request.message)
     # Read the clock only now that the assets are locked: a concurrent raise on them has
     # committed, so this incident really is their newest.
     now = now_ms()
@@ -111,6 +118,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "created_at": now,
         "created_by": actor,
         "updated_at": now,
+        "dedup_key": dedup_key,
     }
     if incident_id is None:
         pk = connection.execute(_INSERT_INCIDENT, row).scalar_one()
@@ -129,6 +137,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
                 "position": i,
                 "state": state,
                 "created_at": now,
+                "dedup_key": dedup_key,
             }
             for i, asset_id in enumerate(asset_ids)
         ],
@@ -153,6 +162,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "assets": [ref.urn for ref in refs],
         "assignees": assignees,
     }
+    if dedup_key is not None:
+        raised["dedupKey"] = dedup_key
     activity.record(
         connection, pk, actor, now, activity.RAISED, new=raised, message=request.message
     )
@@ -225,6 +236,26 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
         incident.updated_at = now
         apply.sync_summary(session, incident, before, now)
     return incident
+
+
+def resolve_by_dedup_key(
+    session: Session, actor: str, asset_urn: str, key: str, message: str | None
+) -> str | None:
+    """Resolve the active incident holding `key` on the asset; its URN, or None if none is."""
+    urn = find_active_by_dedup_key(session, asset_urn, key)
+    if urn is None:
+        return None
+    incident = _require(session, urn)
+    if incident.state != "ACTIVE":  # resolved by someone else since it was found
+        return None
+    update_status(session, actor, urn, "RESOLVED", message=message)
+    return urn
+
+
+def find_active_by_dedup_key(session: Session, asset_urn: str, key: str) -> str | None:
+    """The URN of the active incident holding `key` on the asset, if any."""
+    ref = parse_asset(asset_urn)
+    return dedup.find_active_urn(session, ref.urn, rules.check_dedup_key(key) or key)
 
 
 def get_incident(session: Session, urn: str) -> Incident | None:

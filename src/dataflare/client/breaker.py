@@ -64,9 +64,21 @@ class IncidentCircuitBreaker:
         self, config: IncidentCircuitBreakerConfig, client: DataflareClient | None = None
     ) -> None:
         self.config = config
+        self._owns_client = client is None
         self.client = client or DataflareClient(
             config.datahub_host, config.datahub_token, timeout=config.timeout
         )
+
+    def __enter__(self) -> IncidentCircuitBreaker:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connections of the client this breaker made (not of one passed in)."""
+        if self._owns_client:
+            self.client.close()
 
     def is_circuit_breaker_active(self, urn: str) -> bool:
         return bool(self.blocking_incidents(urn))

@@ -53,6 +53,13 @@ def raised_again(
 ) -> str:
     """Record one more raise of an active incident; return its URN. Nothing else changes."""
     connection = session.connection()
+    # Updating the row first locks it: repeats of one incident count one after the other.
+    urn: str = connection.execute(
+        update(INCIDENTS)
+        .where(INCIDENTS.c.id == incident_id)
+        .values(updated_at=now)
+        .returning(INCIDENTS.c.urn)
+    ).scalar_one()
     earlier = connection.scalar(
         select(func.count())
         .select_from(ACTIVITY)
@@ -62,12 +69,6 @@ def raised_again(
     activity.record(
         connection, incident_id, actor, now, RAISED_AGAIN, new={"count": count}, message=message
     )
-    urn: str = connection.execute(
-        update(INCIDENTS)
-        .where(INCIDENTS.c.id == incident_id)
-        .values(updated_at=now)
-        .returning(INCIDENTS.c.urn)
-    ).scalar_one()
     asset_ids = connection.scalars(
         select(LINKS.c.asset_id).where(LINKS.c.incident_id == incident_id)
     ).all()

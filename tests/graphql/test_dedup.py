@@ -2,6 +2,8 @@
 
 import json
 
+from dataflare.db import Database
+from tests.access.helpers import user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import ACTIVITY, CHART, KAFKA, RAISE, UPDATE, UPDATE_STATUS
 
@@ -130,3 +132,15 @@ def test_moving_a_keyed_incident_onto_an_asset_holding_the_key_is_a_conflict(
 
     assert moved["extensions"]["code"] == 409
     assert on_kafka in moved["message"]
+
+
+def test_a_reader_may_not_resolve_by_key_and_nothing_changes(gql: GraphQL, db: Database) -> None:
+    urn = _raise(gql, "k")
+    reader = user_with_token(db, "reader", "Reader")
+
+    body = gql(RESOLVE_BY_KEY, {"asset": KAFKA, "key": "k"}, token=reader)
+
+    assert body["errors"][0]["extensions"] == {"code": 403, "type": "UNAUTHORIZED"}
+    assert gql.data(ACTIVE, {"urn": KAFKA})["dataset"]["incidents"]["incidents"] == [
+        {"urn": urn, "dedupKey": "k"}
+    ]

@@ -85,3 +85,22 @@ def test_the_database_refuses_a_second_active_incident_with_the_key(
         "UNIQUE constraint failed: incident_assets.asset_id, incident_assets.dedup_key"
         in str(refused.value)
     )
+
+
+def test_raising_and_resolving_one_key_at_once_never_fails(
+    live: LiveServer, fresh_dataset: str
+) -> None:
+    """A pipeline raising while another resolves: every call answers, none is an error."""
+
+    def raise_or_resolve(run: int) -> str | None:
+        with DataflareClient(live.url, TOKEN) as client:
+            if run % 4 == 3:
+                return client.resolve_by_dedup_key(fresh_dataset, "flaky")
+            return client.raise_incident(fresh_dataset, "SQL", dedup_key="flaky")
+
+    with ThreadPoolExecutor(max_workers=RAISERS) as pool:
+        answers = list(pool.map(raise_or_resolve, range(4 * RAISERS)))
+
+    assert all(a is None or a.startswith("urn:li:incident:") for a in answers)
+    with DataflareClient(live.url, TOKEN) as client:
+        assert client.list_incidents(fresh_dataset, "ACTIVE").total <= 1

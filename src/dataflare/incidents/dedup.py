@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
+from dataflare.clock import now_ms
 from dataflare.errors import Conflict
 from dataflare.incidents import activity, summary
 from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
@@ -49,16 +50,22 @@ def find_active_urn(session: Session, asset_urn: str, key: str) -> str | None:
 
 
 def raised_again(
-    session: Session, incident_id: int, actor: str, now: int, message: str | None
+    session: Session,
+    incident_id: int,
+    locked_asset_ids: Collection[int],
+    actor: str,
+    message: str | None,
 ) -> str:
-    """Record one more raise of an active incident; return its URN. Nothing else changes."""
+    """Record one more raise of an active incident in its timeline; return its URN.
+
+    The raise holds the locks of its assets only, taken before it knew the incident; locking
+    the incident's row now would invert the order of changes (incident, then assets) and could
+    deadlock with them. So the incident row is left as it is, and the count is exact among
+    repeats on the same asset (which queue on its lock)."""
     connection = session.connection()
-    # Updating the row first locks it: repeats of one incident count one after the other.
+    now = now_ms()
     urn: str = connection.execute(
-        update(INCIDENTS)
-        .where(INCIDENTS.c.id == incident_id)
-        .values(updated_at=now)
-        .returning(INCIDENTS.c.urn)
+        select(INCIDENTS.c.urn).where(INCIDENTS.c.id == incident_id)
     ).scalar_one()
     earlier = connection.scalar(
         select(func.count())
@@ -69,10 +76,12 @@ def raised_again(
     activity.record(
         connection, incident_id, actor, now, RAISED_AGAIN, new={"count": count}, message=message
     )
-    asset_ids = connection.scalars(
-        select(LINKS.c.asset_id).where(LINKS.c.incident_id == incident_id)
+    on_incident = connection.scalars(
+        select(LINKS.c.asset_id).where(
+            LINKS.c.incident_id == incident_id, LINKS.c.asset_id.in_(list(locked_asset_ids))
+        )
     ).all()
-    summary.touched(session, asset_ids, now)
+    summary.touched(session, on_incident, now)
     return urn
 
 

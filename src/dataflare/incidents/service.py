@@ -97,7 +97,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     if dedup_key is not None:
         existing = dedup.find_active(connection, asset_ids, dedup_key)
         if existing is not None:
-            return dedup.raised_again(session, existing, actor, now_ms(), request.message)
+            return dedup.raised_again(session, existing, asset_ids, actor, request.message)
     # Read the clock only now that the assets are locked: a concurrent raise on them has
     # committed, so this incident really is their newest.
     now = now_ms()
@@ -307,7 +307,9 @@ def _require(session: Session, urn: str) -> Incident:
     incident = session.scalars(
         select(Incident)
         .where(Incident.urn == urn)
-        .with_for_update()
+        # NO KEY UPDATE: a repeat raise, which holds its asset's lock, may still add a timeline
+        # row (a foreign key to this one) and finish, rather than wait here and deadlock.
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if incident is None:

@@ -54,7 +54,7 @@ def with_client(error_exit_code: int = 1) -> Callable[[Callable[..., Any]], Call
 
 
 json_option = click.option(
-    "--json", "as_json", is_flag=True, help="Print JSON (for scripts) instead of a table."
+    "--json", "as_json", is_flag=True, help="Print JSON, for scripts, instead of text for people."
 )
 
 

@@ -6,21 +6,36 @@ STAMP := $(VENV)/.installed
 # The DataHub SDK lives in an environment of its own: its pins must never meet ours.
 SDK_VENV := .venv-datahub
 SDK_STAMP := $(SDK_VENV)/.installed
+# The web UI's browser code comes from the npm registry (package-lock.json) and is copied, file by
+# file, to a folder the server serves: nothing from a CDN, nothing of it committed.
+VENDOR := src/dataflare/web/static/vendor
+VENDOR_STAMP := $(VENDOR)/.installed
+VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js \
+	node_modules/react/umd/react.production.min.js \
+	node_modules/react-dom/umd/react-dom.production.min.js \
+	node_modules/graphiql/graphiql.min.js \
+	node_modules/graphiql/graphiql.min.css
 
 .PHONY: run test lint typecheck unit bench setup clean
 
-run: $(STAMP)
+run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/dataflare serve --demo
 
 test: $(STAMP) $(SDK_STAMP) lint typecheck unit
 
-setup: $(STAMP)
+setup: $(STAMP) $(VENDOR_STAMP)
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+$(VENDOR_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p $(VENDOR)
+	cp $(VENDOR_FILES) $(VENDOR)/
+	touch $(VENDOR_STAMP)
 
 $(SDK_STAMP): tests/sdk/requirements.txt
 	$(PYTHON) -m venv $(SDK_VENV)
@@ -34,7 +49,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/pytest
 
 bench: $(STAMP)
@@ -42,4 +57,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache

@@ -11,7 +11,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from dataflare import __version__
 from dataflare.access.sessions import signing_key
@@ -22,6 +22,8 @@ from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
 from dataflare.web.auth import LoginViews
+from dataflare.web.handling import error_page
+from dataflare.web.routes import web_routes
 
 log = logging.getLogger("dataflare")
 
@@ -52,17 +54,29 @@ async def health_endpoint(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-async def http_error(_: Request, exc: Exception) -> Response:
+def _wants_page(request: Request) -> bool:
+    """A browser asking for a page (not an API client): it gets the error as a page."""
+    api = request.url.path.startswith(("/api/", "/aspects", "/entities", "/config", "/health"))
+    return not api and "text/html" in request.headers.get("accept", "")
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
+    if _wants_page(request):
+        message = "There is no such page." if exc.status_code == 404 else str(exc.detail)
+        return error_page(request, exc.status_code, message, None)
     return JSONResponse(
         {"errors": [{"message": exc.detail, "extensions": {"code": exc.status_code}}]},
         status_code=exc.status_code,
     )
 
 
-async def unexpected_error(_: Request, exc: Exception) -> Response:
+async def unexpected_error(request: Request, exc: Exception) -> Response:
     request_id = uuid.uuid4().hex[:12]
     log.error("request %s failed", request_id, exc_info=exc)
+    if _wants_page(request):
+        message = f"Something went wrong on our side (request id {request_id})."
+        return error_page(request, 500, message, None)
     return JSONResponse(
         {
             "errors": [
@@ -90,7 +104,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         database.dispose()
 
     ingest = IngestEndpoints(database, settings.admin_token)
-    routes = [
+    routes: list[BaseRoute] = [
         Route("/aspects", ingest.aspects, methods=["POST"]),
         Route("/entities", ingest.entities, methods=["POST"]),
         Route("/api/graphql", graphql.handle, methods=["POST"]),
@@ -100,6 +114,7 @@ def create_app(settings: Settings, db: Database | None = None) -> Starlette:
         Route("/login", login.page, methods=["GET"]),
         Route("/login", login.login, methods=["POST"]),
         Route("/logout", login.logout, methods=["POST"]),
+        *web_routes(database),
     ]
     app = Starlette(
         routes=routes,

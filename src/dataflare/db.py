@@ -10,6 +10,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
+from dataflare.write_batches import WriteBatches
+
 WRITE_OPTION = "dataflare_write"
 
 
@@ -32,7 +34,10 @@ def _sqlite_on_begin(connection: Any) -> None:
     # A writer takes the write lock up front, so it waits (busy_timeout) instead of failing
     # later when upgrading a read lock; readers never block in WAL mode.
     writing = connection.get_execution_options().get(WRITE_OPTION, False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    # Straight to the driver: every request pays for this statement.
+    cursor = connection.connection.cursor()
+    cursor.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
+    cursor.close()
 
 
 def make_engine(url: str) -> Engine:
@@ -54,7 +59,10 @@ class Database:
         self._write = sessionmaker(
             self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
         )
-        self._sqlite_writer = threading.Lock() if url.startswith("sqlite") else None
+        sqlite = url.startswith("sqlite")
+        self._sqlite_writer = threading.Lock() if sqlite else None
+        # PostgreSQL takes concurrent writers; SQLite gains from committing them together.
+        self.write_batches = WriteBatches(lambda: self.session(write=True)) if sqlite else None
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
@@ -70,4 +78,6 @@ class Database:
             yield session
 
     def dispose(self) -> None:
+        if self.write_batches is not None:
+            self.write_batches.close()
         self.engine.dispose()

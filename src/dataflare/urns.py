@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dataflare.errors import InvalidInput
 
@@ -87,6 +88,8 @@ _SHAPES = {
 }
 
 
+# Automation raises on the same few assets again and again; a parse is worth remembering.
+@lru_cache(maxsize=4096)
 def parse_asset(urn: str) -> AssetRef:
     """Parse an asset URN of one of the five kinds, or raise InvalidInput naming what is wrong."""
     kind = entity_type_of(urn)

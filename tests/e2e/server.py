@@ -7,6 +7,8 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -66,3 +68,14 @@ class Server:
             self.process.kill()
             output, _ = self.process.communicate()
         return output or ""
+
+
+@contextmanager
+def serving(env: dict[str, str], *args: str) -> Iterator[Server]:
+    """A ready `dataflare serve`, stopped on the way out."""
+    running = Server(env, *args)
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()

@@ -18,7 +18,7 @@ import pytest
 
 from tests.conftest import ADMIN_TOKEN
 from tests.e2e.seed import SEED, SHARED_SEED, SeedRequest, localize, seed_requests
-from tests.e2e.server import DATAFLARE, Server, dataflare_env
+from tests.e2e.server import DATAFLARE, Server, dataflare_env, serving
 
 KAFKA = "urn:li:dataset:(urn:li:dataPlatform:kafka,SampleKafkaDataset,PROD)"
 SEED_INCIDENT_ID = "bfecab62-dc10-49a6-a305-78ce0cc6e5b1"
@@ -27,12 +27,9 @@ INCIDENT_URN = re.compile(r"urn:li:incident:[0-9a-f-]{36}")
 
 @pytest.fixture
 def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=ADMIN_TOKEN))
-    try:
-        running.wait_ready()
+    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=ADMIN_TOKEN)
+    with serving(env) as running:
         yield running
-    finally:
-        running.stop()
 
 
 @pytest.fixture

@@ -12,13 +12,25 @@ from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEd
 from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import InvalidInput
+from dataflare.raw_sql import RawStatement
 from dataflare.urns import AssetRef, parse_actor, parse_asset
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
     ASSETS.c.urn.in_(bindparam("urns", expanding=True))
 )
-_ASSET_BY_URN = select(ASSETS).where(ASSETS.c.urn == bindparam("urn"))
+_ID_BY_URN = RawStatement(select(ASSETS.c.id).where(ASSETS.c.urn == bindparam("urn")))
+_VIEW_BY_URN = RawStatement(
+    select(
+        ASSETS.c.kind,
+        ASSETS.c.platform,
+        ASSETS.c.name,
+        ASSETS.c.description,
+        ASSETS.c.removed,
+        ASSETS.c.id,
+        ASSETS.c.active_incidents,
+    ).where(ASSETS.c.urn == bindparam("urn"))
+)
 _REGISTER = {
     "postgresql": postgresql.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
     "sqlite": sqlite.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
@@ -35,7 +47,11 @@ def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[i
     if not refs:
         return []
     urns = list(dict.fromkeys(r.urn for r in refs))
-    ids: dict[str, int] = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
+    if len(urns) == 1:  # the common case, the fastest way
+        found = _ID_BY_URN.scalar(connection, {"urn": urns[0]})
+        ids: dict[str, int] = {} if found is None else {urns[0]: found}
+    else:
+        ids = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
     missing = [r for r in {r.urn: r for r in refs}.values() if r.urn not in ids]
     if missing:
         now = now_ms()
@@ -184,9 +200,12 @@ def view(session: Session, urn: str, kind: str) -> AssetView:
     """An asset as the API shows it. Reads are lenient: an asset never seen, or one whose URN
     is malformed but of the right kind (the seed's `urn:li:dataset:(abc)`), reads as an asset
     with no incidents rather than an error."""
-    row = session.connection().execute(_ASSET_BY_URN, {"urn": urn}).one_or_none()
-    if row is not None:
-        return AssetView.of(row)
+    rows = _VIEW_BY_URN.rows(session.connection(), {"urn": urn})
+    if rows:
+        kind, platform, name, description, removed, asset_id, active = rows[0]
+        return AssetView(
+            urn, kind, platform, name, description, bool(removed), True, asset_id, active
+        )
     try:
         return AssetView.unregistered(parse_asset(urn))
     except InvalidInput:

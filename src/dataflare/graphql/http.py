@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 import re
 import uuid
-from functools import lru_cache
+from collections.abc import Awaitable
+from dataclasses import dataclass
+from functools import lru_cache, partial
 from typing import Any
 
 from graphql import (
@@ -19,13 +22,13 @@ from graphql import (
     parse,
     validate,
 )
+from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dataflare.access.service import (
     CSRF_HEADER,
-    Authenticated,
     Credentials,
     authenticate_request,
 )
@@ -45,6 +48,21 @@ def error_body(error: DataflareError) -> dict[str, Any]:
     return {"message": error.message, "extensions": {"code": error.code, "type": error.kind}}
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A request body read and its document compiled: everything that needs no database."""
+
+    payload: dict[str, Any] | None = None
+    document: DocumentNode | None = None
+    errors: tuple[GraphQLError, ...] = ()
+    bad_request: InvalidInput | None = None
+    mutations: int = 0  # top-level mutation fields of the operation to run
+
+
+# (HTTP status, JSON body, id of a token whose use is to be recorded after the transaction)
+Answer = tuple[int, dict[str, Any], int | None]
+
+
 class GraphQLEndpoint:
     def __init__(self, schema: GraphQLSchema, db: Database, admin_token: str | None) -> None:
         self.schema = schema
@@ -61,57 +79,78 @@ class GraphQLEndpoint:
             session_cookie=request.cookies.get(COOKIE_NAME),
             csrf_token=request.headers.get(CSRF_HEADER),
         )
-        status, body = await run_in_threadpool(self.execute, credentials, raw, request_id)
+        prepared = self.prepare(raw)
+        batches = self.db.write_batches
+        if prepared.mutations and batches is not None:
+            # SQLite: the writer thread runs this with the writes that arrive meanwhile.
+            future = batches.submit(partial(self._respond, credentials, prepared, request_id))
+            answer = await _settled(asyncio.wrap_future(future))
+        else:
+            answer = await run_in_threadpool(self._answer, credentials, prepared, request_id)
+        status, body, stale_token = answer
+        if stale_token is not None:
+            await run_in_threadpool(self._record_use, stale_token)
         return JSONResponse(body, status_code=status)
 
     def execute(
         self, credentials: Credentials, raw: bytes, request_id: str
     ) -> tuple[int, dict[str, Any]]:
-        """Answer one request: (HTTP status, JSON body). The token is checked before anything."""
-        payload: dict[str, Any] | None = None
-        bad_request: InvalidInput | None = None
-        document: DocumentNode | None = None
-        errors: tuple[GraphQLError, ...] = ()
-        authenticated: Authenticated | None = None
+        """Answer one request in the calling thread: (HTTP status, JSON body)."""
+        status, body, stale_token = self._answer(credentials, self.prepare(raw), request_id)
+        if stale_token is not None:
+            self._record_use(stale_token)
+        return status, body
+
+    def prepare(self, raw: bytes) -> Prepared:
         try:
             payload = _read_payload(raw)
-            document, errors = self.compile(payload["query"])
         except InvalidInput as error:
-            bad_request = error
-        mutations = _mutation_count(document, payload) if document and payload else 0
-        now = now_ms()
+            return Prepared(bad_request=error)
+        document, errors = self.compile(payload["query"])
+        mutations = _mutation_count(document, payload) if document else 0
+        return Prepared(payload, document, errors, mutations=mutations)
+
+    def _answer(self, credentials: Credentials, prepared: Prepared, request_id: str) -> Answer:
         try:
-            with self.db.session(write=mutations > 0) as session:
-                authenticated = authenticate_request(session, credentials, self.admin_token, now)
-                if bad_request is not None:
-                    return 400, {"errors": [error_body(bad_request)]}
-                if errors or document is None or payload is None:
-                    return 200, {"errors": [_format(e, request_id) for e in errors]}
-                caller = authenticated.caller
-                context = RequestContext(
-                    session, caller.urn, request_id, user=caller, isolate_mutations=mutations > 1
-                )
-                result = execute_sync(
-                    self.schema,
-                    document,
-                    context_value=context,
-                    variable_values=payload.get("variables"),
-                    operation_name=payload.get("operationName"),
-                )
-                body: dict[str, Any] = {"data": result.data}
-                if result.errors:
-                    body["errors"] = [_format(e, request_id) for e in result.errors]
-                    if mutations == 1:
-                        raise _RollBack(body)
-        except Unauthenticated as error:
-            return 401, {"errors": [error_body(error)]}
-        except _RollBack as rolled_back:
-            return 200, rolled_back.body
-        finally:
-            if authenticated is not None and authenticated.stale_token is not None:
-                with self.db.session(write=True) as session:
-                    record_use(session, authenticated.stale_token, now)
-        return 200, body
+            with self.db.session(write=prepared.mutations > 0) as session:
+                return self._respond(credentials, prepared, request_id, session)
+        except (Unauthenticated, _RollBack) as error:
+            return _refused(error)
+
+    def _respond(
+        self, credentials: Credentials, prepared: Prepared, request_id: str, session: Session
+    ) -> Answer:
+        """The answer, in the request's transaction. The token is checked before anything;
+        a failed single mutation raises _RollBack so that nothing it wrote is kept."""
+        now = now_ms()
+        authenticated = authenticate_request(session, credentials, self.admin_token, now)
+        stale_token = authenticated.stale_token
+        document, payload = prepared.document, prepared.payload
+        if prepared.bad_request is not None:
+            return 400, {"errors": [error_body(prepared.bad_request)]}, stale_token
+        if prepared.errors or document is None or payload is None:
+            return 200, {"errors": [_format(e, request_id) for e in prepared.errors]}, stale_token
+        caller = authenticated.caller
+        context = RequestContext(
+            session, caller.urn, request_id, user=caller, isolate_mutations=prepared.mutations > 1
+        )
+        result = execute_sync(
+            self.schema,
+            document,
+            context_value=context,
+            variable_values=payload.get("variables"),
+            operation_name=payload.get("operationName"),
+        )
+        body: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            body["errors"] = [_format(e, request_id) for e in result.errors]
+            if prepared.mutations == 1:
+                raise _RollBack(body, stale_token)
+        return 200, body, stale_token
+
+    def _record_use(self, token_id: int) -> None:
+        with self.db.session(write=True) as session:
+            record_use(session, token_id, now_ms())
 
     def _compile(self, query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
         try:
@@ -119,6 +158,19 @@ class GraphQLEndpoint:
         except GraphQLError as error:
             return None, (error,)
         return document, tuple(validate(self.schema, document, RULES))
+
+
+async def _settled(answer: Awaitable[Answer]) -> Answer:
+    try:
+        return await answer
+    except (Unauthenticated, _RollBack) as error:
+        return _refused(error)
+
+
+def _refused(error: Unauthenticated | _RollBack) -> Answer:
+    if isinstance(error, _RollBack):
+        return 200, error.body, error.stale_token
+    return 401, {"errors": [error_body(error)]}, None
 
 
 # `{"query":"...","variables":{}}` written by hand, with the query's quotes left unescaped and
@@ -169,9 +221,10 @@ def _mutation_count(document: DocumentNode, payload: dict[str, Any]) -> int:
 class _RollBack(Exception):
     """Leave the transaction without committing, answering `body`."""
 
-    def __init__(self, body: dict[str, Any]) -> None:
+    def __init__(self, body: dict[str, Any], stale_token: int | None) -> None:
         super().__init__("roll back")
         self.body = body
+        self.stale_token = stale_token
 
 
 def _format(error: GraphQLError, request_id: str) -> dict[str, Any]:

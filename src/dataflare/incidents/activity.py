@@ -5,18 +5,21 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
 from dataflare.incidents.models import IncidentActivity
+from dataflare.raw_sql import raw_insert
 
 # The first entry of every timeline; the other kinds are named after the field that changed
 # (IncidentActivityKind in the GraphQL schema lists them all).
 RAISED = "RAISED"
 
 
-_INSERT = insert(ACTIVITY)
+_INSERT = raw_insert(
+    ACTIVITY, ["incident_id", "at", "actor", "kind", "old_value", "new_value", "message"]
+)
 
 
 def record(
@@ -29,8 +32,8 @@ def record(
     new: Any = None,
     message: str | None = None,
 ) -> None:
-    connection.execute(
-        _INSERT,
+    _INSERT.run(
+        connection,
         {
             "incident_id": incident_id,
             "at": at,

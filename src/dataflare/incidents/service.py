@@ -23,14 +23,20 @@ from dataflare.incidents.models import (
     Incident,
 )
 from dataflare.incidents.views import IncidentView
+from dataflare.raw_sql import raw_insert
 from dataflare.urns import incident_urn, parse_asset
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
 MAX_PAGE_SIZE = 1000
-_INSERT_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
-_INSERT_LINKS = insert(INCIDENT_ASSETS)
-_INSERT_ASSIGNEES = insert(INCIDENT_ASSIGNEES)
+_INCIDENT_COLUMNS = [c.name for c in INCIDENTS.c if c.name != "id"]
+_INSERT_INCIDENT = raw_insert(INCIDENTS, _INCIDENT_COLUMNS, returning="id")
+_INSERT_LINKS = raw_insert(
+    INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
+)
+_INSERT_ASSIGNEES = raw_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
+# A caller-chosen id may meet another writer's: that insert runs in a savepoint, the slow way.
+_INSERT_CHOSEN_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
 
 
 @dataclass
@@ -121,15 +127,15 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "dedup_key": dedup_key,
     }
     if incident_id is None:
-        pk = connection.execute(_INSERT_INCIDENT, row).scalar_one()
+        pk = _INSERT_INCIDENT.scalar(connection, row)
     else:
         try:
             with session.begin_nested():
-                pk = connection.execute(_INSERT_INCIDENT, row).scalar_one()
+                pk = connection.execute(_INSERT_CHOSEN_INCIDENT, row).scalar_one()
         except IntegrityError as exc:  # another writer took the same id meanwhile
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
-    connection.execute(
-        _INSERT_LINKS,
+    _INSERT_LINKS.run_many(
+        connection,
         [
             {
                 "incident_id": pk,
@@ -143,8 +149,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         ],
     )
     if assignees:
-        connection.execute(
-            _INSERT_ASSIGNEES,
+        _INSERT_ASSIGNEES.run_many(
+            connection,
             [
                 {"incident_id": pk, "assignee_urn": u, "position": i}
                 for i, u in enumerate(assignees)
@@ -275,6 +281,16 @@ def list_incidents(
         raise InvalidInput(f"count must be at most {MAX_PAGE_SIZE} (got {count}).")
     if asset.id is None:
         return IncidentPage(start=start, count=count, total=0, incidents=[])
+    connection = session.connection()
+    if not (filters.stage or filters.priority or filters.assignee_urns):
+        # The usual page: one statement, straight from the links' index. With state ACTIVE,
+        # the total is the asset's summary count.
+        incidents = views.page_on_asset(connection, asset.id, filters.state, start, count)
+        if filters.state == "ACTIVE":
+            total = asset.active_incidents
+        else:
+            total = views.count_on_asset(connection, asset.id, filters.state)
+        return IncidentPage(start, count, total, incidents)
     links = INCIDENT_ASSETS.c
     query = select(links.incident_id).where(links.asset_id == asset.id)
     if filters.state:
@@ -290,12 +306,7 @@ def list_incidents(
             INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
         )
         query = query.where(links.incident_id.in_(assigned))
-    connection = session.connection()
-    only_state = not (filters.stage or filters.priority or filters.assignee_urns)
-    if filters.state == "ACTIVE" and only_state:
-        total = asset.active_incidents  # the asset's summary counts exactly these
-    else:
-        total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
+    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
     page_ids = list(connection.scalars(page.limit(count)))
     return IncidentPage(start, count, total, views.by_ids(connection, page_ids))

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS, Asset
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
+from dataflare.raw_sql import RawStatement
 
 
 def lock(session: Session, asset_ids: Collection[int]) -> None:
@@ -26,9 +27,9 @@ def lock(session: Session, asset_ids: Collection[int]) -> None:
         ).all()
 
 
-_RAISED = (
+_RAISED = RawStatement(
     update(ASSETS)
-    .where(ASSETS.c.id.in_(bindparam("asset_ids", expanding=True)))
+    .where(ASSETS.c.id == bindparam("asset_id"))
     .values(
         active_incidents=ASSETS.c.active_incidents + 1,
         latest_incident_id=bindparam("incident_pk"),
@@ -39,9 +40,9 @@ _RAISED = (
 
 def raised(connection: Connection, incident_id: int, asset_ids: Collection[int], now: int) -> None:
     """A new ACTIVE incident: the newest on each of its assets."""
-    connection.execute(
-        _RAISED,
-        {"asset_ids": list(asset_ids), "incident_pk": incident_id, "changed_at": now},
+    _RAISED.run_many(
+        connection,
+        [{"asset_id": i, "incident_pk": incident_id, "changed_at": now} for i in asset_ids],
     )
 
 

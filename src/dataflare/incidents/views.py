@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select
+from sqlalchemy import Connection, bindparam, func, select
 
 from dataflare.catalog.models import ASSETS
 from dataflare.catalog.views import AssetView
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
+from dataflare.raw_sql import RawStatement
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +49,52 @@ _ASSIGNEES_OF = (
     .where(INCIDENT_ASSIGNEES.c.incident_id == bindparam("incident_id"))
     .order_by(INCIDENT_ASSIGNEES.c.position)
 )
+
+
+_FIELDS = [INCIDENTS.c[name] for name in IncidentView.__slots__]
+_LINKS = INCIDENT_ASSETS.c
+_PAGE = select(*_FIELDS).join(INCIDENT_ASSETS, _LINKS.incident_id == INCIDENTS.c.id)
+_NEWEST_FIRST = (_LINKS.created_at.desc(), _LINKS.incident_id.desc())
+# A page of an asset's incidents, newest first, from the links' indexes: in any state, or in one.
+_PAGE_ANY_STATE = RawStatement(
+    _PAGE.where(_LINKS.asset_id == bindparam("asset_id"))
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("count"))
+    .offset(bindparam("start"))
+)
+_PAGE_IN_STATE = RawStatement(
+    _PAGE.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state == bindparam("state"))
+    .order_by(*_NEWEST_FIRST)
+    .limit(bindparam("count"))
+    .offset(bindparam("start"))
+)
+
+
+def page_on_asset(
+    connection: Connection, asset_id: int, state: str | None, start: int, count: int
+) -> list[IncidentView]:
+    """A page of the incidents on an asset, newest first, in one state or any."""
+    params = {"asset_id": asset_id, "start": start, "count": count}
+    if state is None:
+        rows = _PAGE_ANY_STATE.rows(connection, params)
+    else:
+        rows = _PAGE_IN_STATE.rows(connection, {**params, "state": state})
+    return [IncidentView(*row) for row in rows]
+
+
+_COUNT = select(func.count()).select_from(INCIDENT_ASSETS)
+_COUNT_ANY_STATE = RawStatement(_COUNT.where(_LINKS.asset_id == bindparam("asset_id")))
+_COUNT_IN_STATE = RawStatement(
+    _COUNT.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state == bindparam("state"))
+)
+
+
+def count_on_asset(connection: Connection, asset_id: int, state: str | None) -> int:
+    if state is None:
+        found = _COUNT_ANY_STATE.scalar(connection, {"asset_id": asset_id})
+    else:
+        found = _COUNT_IN_STATE.scalar(connection, {"asset_id": asset_id, "state": state})
+    return int(found or 0)
 
 
 def _view(row: Any) -> IncidentView:

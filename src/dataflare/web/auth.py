@@ -36,7 +36,7 @@ def _safe_next(target: str | None) -> str:
     """Only a path on this site: never an open redirect to another host."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/login"
+    return "/"
 
 
 class LoginViews:

@@ -1,0 +1,155 @@
+"""The asset page: what the asset is, its health, its lineage, its incidents, and raising one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+
+from dataflare.access.service import can_edit_incidents, require_edit_incidents
+from dataflare.catalog import lineage
+from dataflare.catalog.service import actors_by_urn, owners_of, view
+from dataflare.catalog.views import AssetView
+from dataflare.errors import DataflareError, InvalidInput, NotFound
+from dataflare.incidents import rules, service
+from dataflare.incidents import views as incident_views
+from dataflare.incidents.health import incident_health
+from dataflare.incidents.views import IncidentView
+from dataflare.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.web.handling import Call
+from dataflare.web.templating import asset_url
+
+TABS = ("overview", "incidents")
+INCIDENT_FILTERS = {"active": "ACTIVE", "resolved": "RESOLVED", "all": None}
+INCIDENTS_PER_PAGE = 50
+CANNOT_EDIT = (
+    "You can read this asset's incidents, but not raise or change them: that needs the Editor "
+    "role, or being an owner of the asset. Ask an administrator."
+)
+
+
+@dataclass(frozen=True)
+class IncidentRow:
+    incident: IncidentView
+    assignees: list[str]
+
+
+def asset_page(call: Call) -> Response:
+    urn = call.request.path_params["urn"]
+    tab = call.request.query_params.get("tab", "overview")
+    show = call.request.query_params.get("show", "active")
+    if tab not in TABS or show not in INCIDENT_FILTERS:
+        tab, show = "overview", "active"
+    context = asset_context(call, urn, tab, show)
+    if call.htmx:
+        return call.render("fragments/asset_main.html", context)
+    return call.render("asset.html", context)
+
+
+def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
+    kind = entity_type_of(urn)
+    if kind not in ASSET_KINDS:
+        raise NotFound(
+            f"There is no asset '{urn}': an asset URN looks like "
+            "urn:li:dataset:(urn:li:dataPlatform:kafka,SampleKafkaDataset,PROD)."
+        )
+    session = call.session
+    asset = view(session, urn, kind)
+    owners = owners_of(session, urn) if asset.exists else []
+    context: dict[str, Any] = {
+        "asset": asset,
+        "health": incident_health(session, urn),
+        "owners": owners,
+        "actors": actors_by_urn(session, [o.owner_urn for o in owners]),
+        "upstream": lineage.neighbours(session, urn, lineage.UPSTREAM),
+        "downstream": lineage.neighbours(session, urn, lineage.DOWNSTREAM),
+        "may_edit": can_edit_incidents(session, call.viewer.caller, [urn]),
+        "cannot_edit": CANNOT_EDIT,
+        "tab": tab,
+        "show": show,
+        "incident_types": rules.INCIDENT_TYPES,
+        "priorities": rules.PRIORITY_TO_NUMBER,
+        "stages": rules.STAGES,
+    }
+    if tab == "incidents":
+        context.update(_incidents(call, asset, show))
+    return context
+
+
+def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
+    session = call.session
+    filters = service.IncidentFilter(state=INCIDENT_FILTERS[show])
+    page = service.list_incidents(session, asset, filters, count=INCIDENTS_PER_PAGE)
+    everything = service.list_incidents(session, asset, service.IncidentFilter(), count=0).total
+    connection = session.connection()
+    rows = [IncidentRow(i, incident_views.assignees_of(connection, i.id)) for i in page.incidents]
+    active = asset.active_incidents
+    return {
+        "incidents": rows,
+        "shown_total": page.total,
+        "counts": {"active": active, "resolved": everything - active, "all": everything},
+        "summary": summary_line(active, everything),
+    }
+
+
+def summary_line(active: int, everything: int) -> str:
+    if not everything:
+        return "No incidents have been raised"
+    if not active:
+        return "There are no active incidents"
+    if active == 1:
+        return "There is 1 active incident"
+    return f"There are {active} active incidents"
+
+
+def raise_incident(call: Call) -> Response:
+    """The Raise Incident dialog's Add: create it, then show the asset's Incidents tab."""
+    urn = call.field("asset")
+    try:
+        with call.session.begin_nested():  # a refusal leaves nothing written
+            require_edit_incidents(call.session, call.viewer.caller, [urn])
+            service.raise_incident(call.session, call.viewer.caller.urn, raise_request(call, urn))
+    except DataflareError as error:
+        return form_error(call, error, "#raise-error")
+    return after_change(call, urn, "active")
+
+
+def raise_request(call: Call, urn: str) -> service.RaiseRequest:
+    incident_type = call.field("type")
+    custom = call.field("custom_type") if incident_type == "CUSTOM" else None
+    if not call.field("title"):
+        raise InvalidInput("Give the incident a title, so people know what is wrong.")
+    return service.RaiseRequest(
+        type=incident_type,
+        custom_type=custom,
+        resource_urn=urn,
+        title=call.field("title"),
+        description=call.field("description") or None,
+        priority=call.field("priority") or None,
+        stage=call.field("stage") or None,
+        assignee_urns=assignee_urns(call.field("assignees")),
+    )
+
+
+def assignee_urns(text: str) -> list[str]:
+    """`jdoe, urn:li:corpGroup:analytics` -> URNs: a bare name is a user."""
+    names = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
+    return [name if name.startswith("urn:li:") else user_urn(name) for name in names]
+
+
+def form_error(call: Call, error: DataflareError, target: str) -> Response:
+    """A refused form: the dialog stays open and shows why (htmx puts it in `target`)."""
+    if not call.htmx:
+        raise error
+    headers = {"HX-Retarget": target, "HX-Reswap": "innerHTML"}
+    return call.render("fragments/error.html", {"message": error.message}, error.code, **headers)
+
+
+def after_change(call: Call, urn: str, show: str) -> Response:
+    """After a change from the asset page: its Incidents tab, current (or the page itself)."""
+    show = show if show in INCIDENT_FILTERS else "active"
+    if not call.htmx:
+        return RedirectResponse(f"{asset_url(urn)}?tab=incidents&show={show}", status_code=303)
+    context = asset_context(call, urn, "incidents", show)
+    return call.render("fragments/asset_main.html", context)

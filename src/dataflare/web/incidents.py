@@ -1,0 +1,127 @@
+"""One incident: its page and timeline, resolving, reopening and editing it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.responses import RedirectResponse, Response
+
+from dataflare.access.service import can_edit_incidents, require_edit_incidents
+from dataflare.errors import DataflareError, InvalidInput, NotFound
+from dataflare.incidents import activity, rules, service
+from dataflare.incidents import views as incident_views
+from dataflare.incidents.models import Incident
+from dataflare.web.assets import after_change, assignee_urns, form_error
+from dataflare.web.handling import Call
+from dataflare.web.templating import actor_name, incident_url, priority, words
+
+NO_SUCH_INCIDENT = "There is no incident '{urn}': it may have been mistyped."
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the timeline, in words."""
+
+    at: int
+    actor: str
+    text: str
+    message: str | None
+
+
+def incident_page(call: Call) -> Response:
+    return _page(call, call.request.path_params["urn"], None)
+
+
+def _page(call: Call, urn: str, error: DataflareError | None) -> Response:
+    session = call.session
+    incident = service.get_incident(session, urn)
+    if incident is None:
+        raise NotFound(NO_SUCH_INCIDENT.format(urn=urn))
+    assets = incident_views.assets_of(session.connection(), incident.id)
+    context: dict[str, Any] = {
+        "incident": incident,
+        "assets": assets,
+        "assignees": incident_views.assignees_of(session.connection(), incident.id),
+        "timeline": [_entry(e) for e in activity.timeline(session, incident.id)],
+        "may_edit": can_edit_incidents(session, call.viewer.caller, [a.urn for a in assets]),
+        "priorities": rules.PRIORITY_TO_NUMBER,
+        "stages": rules.STAGES,
+        "error": error.message if error else None,
+    }
+    return call.render("incident.html", context, error.code if error else 200)
+
+
+def change_status(call: Call) -> Response:
+    """Resolve (with an optional message) or reopen, from the asset page or the incident's."""
+    urn, state = call.field("urn"), call.field("state")
+    target = call.field("error_target") or "#status-error"
+    try:
+        with call.session.begin_nested():
+            _require_edit(call, urn)
+            message = call.field("message") or None
+            service.update_status(call.session, call.viewer.caller.urn, urn, state, None, message)
+    except DataflareError as error:
+        if call.htmx:
+            return form_error(call, error, target)
+        return _page(call, urn, error)
+    if call.field("asset"):
+        return after_change(call, call.field("asset"), call.field("show"))
+    return RedirectResponse(incident_url(urn), status_code=303)
+
+
+def edit(call: Call) -> Response:
+    urn = call.field("urn")
+    try:
+        with call.session.begin_nested():
+            incident = _require_edit(call, urn)
+            if not call.field("title"):
+                raise InvalidInput("An incident needs a title.")
+            changes: dict[str, Any] = {
+                "title": call.field("title"),
+                "description": call.field("description") or None,
+                "priority": call.field("priority") or None,
+                "assignee_urns": assignee_urns(call.field("assignees")),
+            }
+            stage = call.field("stage") or None
+            if stage != incident.stage:
+                changes["status"] = {"state": incident.state, "stage": stage}
+            service.update_incident(call.session, call.viewer.caller.urn, urn, changes)
+    except DataflareError as error:
+        return _page(call, urn, error)
+    return RedirectResponse(incident_url(urn), status_code=303)
+
+
+def _require_edit(call: Call, urn: str) -> Incident:
+    incident = service.get_incident(call.session, urn)
+    if incident is None:
+        raise NotFound(NO_SUCH_INCIDENT.format(urn=urn))
+    assets = [link.asset.urn for link in incident.assets]
+    require_edit_incidents(call.session, call.viewer.caller, assets)
+    return incident
+
+
+def _entry(row: Any) -> Entry:
+    old = json.loads(row.old_value) if row.old_value else None
+    new = json.loads(row.new_value) if row.new_value else None
+    return Entry(row.at, actor_name(row.actor), describe(row.kind, old, new), row.message)
+
+
+def describe(kind: str, old: Any, new: Any) -> str:
+    """What an activity entry did, in words."""
+    if kind == "RAISED":
+        return "raised the incident"
+    if kind == "STATE":
+        return "resolved the incident" if new == "RESOLVED" else "reopened the incident"
+    if kind == "STAGE":
+        return f"set the stage to {words(new)}" if new else "cleared the stage"
+    if kind == "PRIORITY":
+        shown = priority(rules.PRIORITY_TO_NUMBER.get(new)) if isinstance(new, str) else new
+        return f"set the priority to {shown}" if new else "cleared the priority"
+    if kind == "ASSIGNEES":
+        names = ", ".join(actor_name(u) for u in new or [])
+        return f"assigned it to {names}" if names else "removed the assignees"
+    if kind == "MESSAGE":
+        return "added a note"
+    return f"changed the {words(kind).lower()}"

@@ -1,0 +1,48 @@
+"""The web UI's routes. Pages read in one transaction; changes write in one."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from dataflare.db import Database
+from dataflare.web import assets, browse, incidents, settings
+from dataflare.web.handling import Pages, View
+
+STATIC = Path(__file__).parent / "static"
+
+
+def web_routes(db: Database) -> list[BaseRoute]:
+    pages = Pages(db)
+
+    def read(view: View) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await pages.run(request, view)
+
+        return endpoint
+
+    def write(view: View) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await pages.run(request, view, write=True)
+
+        return endpoint
+
+    return [
+        Route("/", read(browse.home), methods=["GET"]),
+        Route("/search", read(browse.search_page), methods=["GET"]),
+        Route("/asset/{urn:path}", read(assets.asset_page), methods=["GET"]),
+        Route("/incidents/raise", write(assets.raise_incident), methods=["POST"]),
+        Route("/incident/status", write(incidents.change_status), methods=["POST"]),
+        Route("/incident/edit", write(incidents.edit), methods=["POST"]),
+        Route("/incident/{urn:path}", read(incidents.incident_page), methods=["GET"]),
+        Route("/settings", read(settings.settings_page), methods=["GET"]),
+        Route("/settings/tokens", write(settings.create_token), methods=["POST"]),
+        Route("/settings/tokens/revoke", write(settings.revoke_token), methods=["POST"]),
+        Route("/api/graphiql", read(settings.graphiql_page), methods=["GET"]),
+        Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+    ]

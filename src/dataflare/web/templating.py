@@ -1,0 +1,79 @@
+"""The Jinja2 environment of the web UI, with the few filters its templates share."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from starlette.templating import Jinja2Templates
+
+from dataflare.incidents.rules import NUMBER_TO_PRIORITY
+from dataflare.urns import ASSET_KINDS, entity_type_of
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+
+KIND_LABELS = {
+    "dataset": "Dataset",
+    "chart": "Chart",
+    "dashboard": "Dashboard",
+    "dataFlow": "Pipeline",
+    "dataJob": "Task",
+}
+ENTITY_TYPE_LABELS = {ASSET_KINDS[kind]: label for kind, label in KIND_LABELS.items()}
+
+
+def asset_url(urn: str) -> str:
+    return "/asset/" + quote(urn, safe="")
+
+
+def incident_url(urn: str) -> str:
+    return "/incident/" + quote(urn, safe="")
+
+
+def when(ms: int | None) -> str:
+    """A time for people: UTC, to the minute."""
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def iso(ms: int | None) -> str:
+    return "" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).isoformat()
+
+
+def words(value: str | None) -> str:
+    """WORK_IN_PROGRESS -> Work in progress."""
+    return "" if not value else value.replace("_", " ").capitalize()
+
+
+def priority(number: int | None) -> str:
+    return words(NUMBER_TO_PRIORITY.get(number)) if number is not None else ""
+
+
+def actor_name(urn: str | None) -> str:
+    """urn:li:corpuser:jdoe -> jdoe (groups keep a marker)."""
+    if not urn:
+        return ""
+    kind = entity_type_of(urn)
+    name = urn.split(":", 3)[3] if kind else urn
+    return f"{name} (group)" if kind == "corpGroup" else name
+
+
+def platform_name(value: str) -> str:
+    return value.removeprefix("urn:li:dataPlatform:")
+
+
+templates.env.filters.update(
+    asset_url=asset_url,
+    incident_url=incident_url,
+    when=when,
+    iso=iso,
+    words=words,
+    priority=priority,
+    priority_name=NUMBER_TO_PRIORITY.get,
+    actor_name=actor_name,
+    platform_name=platform_name,
+    kind_label=lambda kind: KIND_LABELS.get(kind, kind),
+    entity_type_label=lambda value: ENTITY_TYPE_LABELS.get(value, words(value)),
+)

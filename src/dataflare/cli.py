@@ -1,4 +1,4 @@
-"""The command line: serve, db, tokens, users, ingest, demo."""
+"""The command line: serve, db, tokens, users, ingest, demo, incident, check."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import click
 
 from dataflare import __version__
 from dataflare.cli_access import tokens, users
+from dataflare.cli_check import check
+from dataflare.cli_incidents import incident
 from dataflare.cli_notifications import notifications_group, worker
 from dataflare.clikit import friendly_errors
 from dataflare.config import DEFAULT_HOST, DEFAULT_PORT, NOTIFY_IN_SERVER, Settings
@@ -194,6 +196,8 @@ def demo_load() -> None:
 
 main.add_command(tokens)
 main.add_command(users)
+main.add_command(incident)
+main.add_command(check)
 main.add_command(worker)
 main.add_command(notifications_group)
 

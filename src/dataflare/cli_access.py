@@ -6,22 +6,15 @@ These commands read the database directly, so they act with server-side access (
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
 
 import click
 
 from dataflare.access import tokens as token_service
 from dataflare.access import users as user_service
 from dataflare.access.roles import EDITOR, ROLES, SERVER_SIDE
-from dataflare.clikit import friendly_errors, write_session
+from dataflare.clikit import friendly_errors, when, write_session
 
 DURATION = click.Choice(list(token_service.DURATIONS))
-
-
-def _when(ms: int | None, never: str = "-") -> str:
-    if ms is None:
-        return never
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
 
 
 def _read_password(from_stdin: bool) -> str:
@@ -64,9 +57,9 @@ def tokens_list(user_name: str | None) -> None:
                 t.token_id,
                 t.user_name,
                 t.name,
-                _when(t.created_at),
-                _when(t.expires_at, "never"),
-                _when(t.last_used_at, "never"),
+                when(t.created_at),
+                when(t.expires_at, "never"),
+                when(t.last_used_at, "never"),
             )
             for t in page.tokens
         ]

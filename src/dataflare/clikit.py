@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
@@ -25,6 +26,23 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
             raise click.ClickException(error.message) from error
 
     return wrapper
+
+
+def when(ms: int | None, never: str = "-") -> str:
+    """An epoch-milliseconds time for people, in UTC."""
+    if ms is None:
+        return never
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """Columns aligned for reading in a terminal."""
+    lines = [list(headers), *(list(row) for row in rows)]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(headers))]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
 
 
 @contextmanager

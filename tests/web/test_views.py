@@ -15,6 +15,7 @@ from dataflare.web import settings
 from dataflare.web.assets import summary_line
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
+from tests.graphql.documents import RAISE
 
 ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)"
 ASSET_PAGE = "/asset/" + quote(ASSET, safe="")
@@ -270,3 +271,17 @@ def test_graphiql_is_served_from_our_own_files(
     monkeypatch.setattr(settings, "GRAPHIQL_BUNDLE", tmp_path / "missing.js")
     missing = client.get("/api/graphiql")
     assert missing.status_code == 404 and "run `make setup`" in missing.text
+
+
+def test_the_timeline_counts_repeat_raises_of_a_dedup_key(
+    client: TestClient, editor: str, gql: GraphQL
+) -> None:
+    given = {"type": "VOLUME", "resourceUrn": ASSET, "dedupKey": "rows"}
+    for _ in range(3):
+        urn = gql.data(RAISE, {"input": given})["raiseIncident"]
+
+    page = client.get("/incident/" + quote(urn, safe=""))
+
+    assert page.status_code == 200
+    assert "raised it again (2 raises in all)" in page.text
+    assert "raised it again (3 raises in all)" in page.text

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.service import ensure_asset_ids
-from dataflare.incidents import activity, rules, summary
+from dataflare.incidents import activity, dedup, rules, summary
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
 from dataflare.notifications import outbox
@@ -80,6 +80,9 @@ def set_status(
 ) -> bool:
     changed = False
     if incident.state != state:
+        if state == "ACTIVE" and incident.dedup_key is not None:
+            asset_ids = [link.asset_id for link in incident.assets]
+            dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)
         activity.record(
             session.connection(), incident.id, actor, now, "STATE", incident.state, state, message
         )
@@ -110,11 +113,18 @@ def set_assets(session: Session, incident: Incident, actor: str, now: int, refs:
     if old == new:
         return False
     asset_ids = ensure_asset_ids(session.connection(), refs)
+    if incident.state == "ACTIVE" and incident.dedup_key is not None:
+        summary.lock(session, asset_ids)
+        dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)
     incident.assets.clear()
     session.flush()
     incident.assets.extend(
         IncidentAsset(
-            asset_id=asset_id, position=i, state=incident.state, created_at=incident.created_at
+            asset_id=asset_id,
+            position=i,
+            state=incident.state,
+            created_at=incident.created_at,
+            dedup_key=incident.dedup_key,
         )
         for i, asset_id in enumerate(asset_ids)
     )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataflare.catalog.models import Asset
 from dataflare.db import Base
+
+ACTIVE_WITH_KEY = "state = 'ACTIVE' AND dedup_key IS NOT NULL"
 
 
 class Incident(Base):
@@ -31,6 +33,9 @@ class Incident(Base):
     created_at: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(300))
     updated_at: Mapped[int] = mapped_column(BigInteger)  # last activity of any kind
+    # Chosen by automation: while this incident is active, raising the same key on one of its
+    # assets returns it instead of opening another (see incidents/dedup.py).
+    dedup_key: Mapped[str | None] = mapped_column(String(200))
 
     # Loaded when first used: a page of incidents rarely needs them.
     assets: Mapped[list[IncidentAsset]] = relationship(
@@ -50,6 +55,15 @@ class IncidentAsset(Base):
     __table_args__ = (
         Index("ix_incident_assets_newest", "asset_id", "created_at", "incident_id"),
         Index("ix_incident_assets_state_newest", "asset_id", "state", "created_at", "incident_id"),
+        # At most one active incident per asset and dedup key, whoever raises it concurrently.
+        Index(
+            "ux_incident_assets_active_dedup",
+            "asset_id",
+            "dedup_key",
+            unique=True,
+            sqlite_where=text(ACTIVE_WITH_KEY),
+            postgresql_where=text(ACTIVE_WITH_KEY),
+        ),
     )
 
     incident_id: Mapped[int] = mapped_column(
@@ -59,6 +73,7 @@ class IncidentAsset(Base):
     position: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))  # the incident's
     created_at: Mapped[int] = mapped_column(BigInteger)  # the incident's
+    dedup_key: Mapped[str | None] = mapped_column(String(200))  # the incident's
     asset: Mapped[Asset] = relationship(lazy="joined")
 
 

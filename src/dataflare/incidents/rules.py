@@ -19,6 +19,7 @@ MAX_TITLE_CHARS = 500
 MAX_DESCRIPTION_BYTES = 64 * 1024
 MAX_CUSTOM_TYPE_CHARS = 200
 MAX_ID_CHARS = 200
+MAX_DEDUP_KEY_CHARS = 200
 _ID_PATTERN = re.compile(r"[^\s(),]+")
 
 
@@ -28,16 +29,19 @@ def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
     return value
 
 
-def check_title(title: str | None) -> str | None:
-    if title is None:
+def _check_text(value: str | None, what: str, limit: int, blank: str = "empty") -> str | None:
+    """An optional short text: when given, not blank and at most `limit` characters."""
+    if value is None:
         return None
-    if not title.strip():
-        raise InvalidInput("Incident title must not be empty when given.")
-    if len(title) > MAX_TITLE_CHARS:
-        raise InvalidInput(
-            f"Incident title is {len(title)} characters long; the limit is {MAX_TITLE_CHARS}."
-        )
-    return title
+    if not value.strip():
+        raise InvalidInput(f"{what} must not be {blank} when given.")
+    if len(value) > limit:
+        raise InvalidInput(f"{what} is {len(value)} characters long; the limit is {limit}.")
+    return value
+
+
+def check_title(title: str | None) -> str | None:
+    return _check_text(title, "Incident title", MAX_TITLE_CHARS)
 
 
 def check_description(description: str | None) -> str | None:
@@ -88,6 +92,10 @@ def check_incident_id(incident_id: str | None) -> str | None:
             "characters, without spaces, commas or parentheses."
         )
     return incident_id
+
+
+def check_dedup_key(key: str | None) -> str | None:
+    return _check_text(key, "dedupKey", MAX_DEDUP_KEY_CHARS, blank="blank")
 
 
 def priority_number(priority: str | None) -> int | None:

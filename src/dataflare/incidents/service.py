@@ -14,7 +14,7 @@ from dataflare.catalog.service import ensure_asset_ids
 from dataflare.catalog.views import AssetView
 from dataflare.clock import now_ms
 from dataflare.errors import Conflict, InvalidInput, NotFound
-from dataflare.incidents import activity, rules, summary, views
+from dataflare.incidents import activity, dedup, rules, summary, views
 from dataflare.incidents import changes as apply
 from dataflare.incidents.models import (
     INCIDENT_ASSETS,
@@ -25,7 +25,7 @@ from dataflare.incidents.models import (
 from dataflare.incidents.views import IncidentView
 from dataflare.notifications import outbox
 from dataflare.raw_sql import raw_insert
-from dataflare.urns import incident_urn
+from dataflare.urns import incident_urn, parse_asset
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
@@ -33,7 +33,7 @@ MAX_PAGE_SIZE = 1000
 _INCIDENT_COLUMNS = [c.name for c in INCIDENTS.c if c.name != "id"]
 _INSERT_INCIDENT = raw_insert(INCIDENTS, _INCIDENT_COLUMNS, returning="id")
 _INSERT_LINKS = raw_insert(
-    INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at"]
+    INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
 )
 _INSERT_ASSIGNEES = raw_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
 # A caller-chosen id may meet another writer's: that insert runs in a savepoint, the slow way.
@@ -58,6 +58,7 @@ class RaiseRequest:
     assignee_urns: list[str] | None = None
     started_at: int | None = None
     incident_id: str | None = None
+    dedup_key: str | None = None
 
 
 @dataclass
@@ -90,14 +91,20 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     assignees = rules.check_assignees(request.assignee_urns)
     started_at = rules.check_time(request.started_at, "startedAt")
     incident_id = rules.check_incident_id(request.incident_id)
+    dedup_key = rules.check_dedup_key(request.dedup_key)
     urn = incident_urn(incident_id)
     if incident_id is not None and get_incident(session, urn) is not None:
         raise Conflict(f"Incident with id {incident_id} already exists.")
 
     connection = session.connection()
     asset_ids = ensure_asset_ids(connection, refs)
-    if state == "ACTIVE":
+    if state == "ACTIVE" or dedup_key is not None:
+        # Also what makes concurrent raises with one dedup key find each other's incident.
         summary.lock(session, asset_ids)
+    if dedup_key is not None:
+        existing = dedup.find_active(connection, asset_ids, dedup_key)
+        if existing is not None:
+            return dedup.raised_again(session, existing, asset_ids, actor, request.message)
     # Read the clock only now that the assets are locked: a concurrent raise on them has
     # committed, so this incident really is their newest.
     now = now_ms()
@@ -118,6 +125,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "created_at": now,
         "created_by": actor,
         "updated_at": now,
+        "dedup_key": dedup_key,
     }
     if incident_id is None:
         pk = _INSERT_INCIDENT.scalar(connection, row)
@@ -136,6 +144,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
                 "position": i,
                 "state": state,
                 "created_at": now,
+                "dedup_key": dedup_key,
             }
             for i, asset_id in enumerate(asset_ids)
         ],
@@ -161,6 +170,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "assets": asset_urns,
         "assignees": assignees,
     }
+    if dedup_key is not None:
+        raised["dedupKey"] = dedup_key
     activity.record(
         connection, pk, actor, now, activity.RAISED, new=raised, message=request.message
     )
@@ -251,6 +262,26 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     return incident
 
 
+def resolve_by_dedup_key(
+    session: Session, actor: str, asset_urn: str, key: str, message: str | None
+) -> str | None:
+    """Resolve the active incident holding `key` on the asset; its URN, or None if none is."""
+    urn = find_active_by_dedup_key(session, asset_urn, key)
+    if urn is None:
+        return None
+    incident = _require(session, urn)
+    if incident.state != "ACTIVE":  # resolved by someone else since it was found
+        return None
+    update_status(session, actor, urn, "RESOLVED", message=message)
+    return urn
+
+
+def find_active_by_dedup_key(session: Session, asset_urn: str, key: str) -> str | None:
+    """The URN of the active incident holding `key` on the asset, if any."""
+    ref = parse_asset(asset_urn)
+    return dedup.find_active_urn(session, ref.urn, rules.check_dedup_key(key) or key)
+
+
 def get_incident(session: Session, urn: str) -> Incident | None:
     return session.scalars(select(Incident).where(Incident.urn == urn)).one_or_none()
 
@@ -305,7 +336,9 @@ def _require(session: Session, urn: str) -> Incident:
     incident = session.scalars(
         select(Incident)
         .where(Incident.urn == urn)
-        .with_for_update()
+        # NO KEY UPDATE: a repeat raise, which holds its asset's lock, may still add a timeline
+        # row (a foreign key to this one) and finish, rather than wait here and deadlock.
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     ).one_or_none()
     if incident is None:

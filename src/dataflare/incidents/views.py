@@ -33,6 +33,7 @@ class IncidentView:
     created_at: int
     created_by: str
     updated_at: int
+    dedup_key: str | None
 
 
 _BY_IDS = select(INCIDENTS).where(INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))

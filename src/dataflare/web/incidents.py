@@ -124,4 +124,6 @@ def describe(kind: str, old: Any, new: Any) -> str:
         return f"assigned it to {names}" if names else "removed the assignees"
     if kind == "MESSAGE":
         return "added a note"
+    if kind == "RAISED_AGAIN":  # a raise with the dedup key of this active incident
+        return f"raised it again ({new['count']} raises in all)"
     return f"changed the {words(kind).lower()}"

@@ -46,6 +46,11 @@ def resolve_custom_type(incident: IncidentView, *_: Any) -> str | None:
     return incident.custom_type
 
 
+@incident_type.field("dedupKey")
+def resolve_dedup_key(incident: IncidentView, *_: Any) -> str | None:
+    return incident.dedup_key
+
+
 @incident_type.field("priority")
 def resolve_priority(incident: IncidentView, *_: Any) -> str | None:
     return None if incident.priority is None else NUMBER_TO_PRIORITY[incident.priority]

@@ -71,8 +71,20 @@ def resolve_raise_incident(_: Any, info: Info, input: dict[str, Any]) -> str:
         assignee_urns=input.get("assigneeUrns"),
         started_at=input.get("startedAt"),
         incident_id=input.get("id"),
+        dedup_key=input.get("dedupKey"),
     )
     return service.raise_incident(info.context.session, info.context.actor, request)
+
+
+@mutation.field("resolveIncidentByDedupKey")
+@atomic
+def resolve_resolve_by_dedup_key(
+    _: Any, info: Info, resourceUrn: str, dedupKey: str, message: str | None = None
+) -> str | None:
+    session = info.context.session
+    found = service.find_active_by_dedup_key(session, resourceUrn, dedupKey)
+    _require_edit(info, found, [resourceUrn])
+    return service.resolve_by_dedup_key(session, info.context.actor, resourceUrn, dedupKey, message)
 
 
 @mutation.field("updateIncidentStatus")

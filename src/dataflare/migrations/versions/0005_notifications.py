@@ -1,7 +1,7 @@
 """Notifications: the outbox of events, deliveries per destination, Slack message threads.
 
 Revision ID: 0005_notifications
-Revises: 0003_catalog
+Revises: 0004_dedup
 Create Date: 2026-11-26 11:54:19.215836
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_notifications"
-down_revision = "0003_catalog"
+down_revision = "0004_dedup"
 branch_labels = None
 depends_on = None
 

@@ -142,7 +142,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             ],
         )
     if state == "ACTIVE":
-        summary.raised(connection, pk, asset_ids, now)
+        summary.raised(session, pk, asset_ids, now)
     raised = {
         "type": request.type,
         "customType": custom_type,

@@ -4,8 +4,9 @@ total and facets instead of every match.
 
 Whatever moves an asset in or out of that set, or changes the owners of an asset in it, reports
 the move here in its transaction, with the asset's row locked (summary.lock on PostgreSQL; SQLite
-has one writer). The counts are written once, when the transaction (or savepoint) commits, in key
-order: concurrent writers then take the count rows' locks last and in one order, never a cycle.
+has one writer). The counts are written once, when the transaction commits, in key order:
+concurrent writers take the count rows' locks last and all in one order, so they never wait on
+each other in a cycle. A savepoint that rolls back takes its changes with it.
 """
 
 from __future__ import annotations
@@ -122,8 +123,8 @@ _ADD_TO_KINDS = {
 @event.listens_for(Session, "before_commit")
 def _write(session: Session) -> None:
     pending = session.info.get(_PENDING)
-    if pending is None:
-        return
+    if pending is None or session.in_nested_transaction():
+        return  # a savepoint's changes are written with its transaction's, not before
     owners = sorted((k, n) for k, n in pending.owners.items() if n)
     kinds = sorted((k, n) for k, n in pending.kinds.items() if n)
     pending.owners, pending.kinds = Counter(), Counter()

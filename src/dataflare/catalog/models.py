@@ -13,7 +13,10 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     false,
+    func,
+    literal_column,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -49,6 +52,44 @@ class Asset(Base):
 
 ASSETS = cast(Table, Asset.__table__)  # for plain inserts and updates on hot paths
 
+# What a "Has Active Incidents" search finds. Written with a literal 0, as in the partial index
+# below: a planner can only use that index for a query whose condition it can match to it.
+WITH_INCIDENTS = and_(Asset.active_incidents > literal_column("0"), Asset.removed == false())
+# Those assets in search order: a page of them is read from here, however large the catalog.
+Index(
+    "ix_assets_with_incidents_by_name",
+    func.lower(Asset.name),
+    Asset.id,
+    sqlite_where=WITH_INCIDENTS,
+    postgresql_where=WITH_INCIDENTS,
+)
+
+
+class IncidentOwnerCount(Base):
+    """Per owner, how many of the assets a "Has Active Incidents" search finds it owns: the
+    "Owned By" facet of that search, kept in step with the assets (catalog/incident_counts.py).
+    Rows stay at 0 when an owner's last such asset is fixed."""
+
+    __tablename__ = "incident_owner_counts"
+
+    owner_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    assets: Mapped[int] = mapped_column(Integer)
+
+
+class IncidentKindCount(Base):
+    """Per type and platform, how many assets a "Has Active Incidents" search finds: that
+    search's total and its type and platform facets, kept like the owners' counts."""
+
+    __tablename__ = "incident_kind_counts"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(200), primary_key=True)
+    assets: Mapped[int] = mapped_column(Integer)
+
+
+OWNER_COUNTS = cast(Table, IncidentOwnerCount.__table__)
+KIND_COUNTS = cast(Table, IncidentKindCount.__table__)
+
 
 class AssetOwner(Base):
     __tablename__ = "asset_owners"
@@ -60,6 +101,9 @@ class AssetOwner(Base):
     owner_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
     type: Mapped[str] = mapped_column(String(64))  # TECHNICAL_OWNER, BUSINESS_OWNER, ...
     position: Mapped[int] = mapped_column(Integer)
+
+
+ASSET_OWNERS = cast(Table, AssetOwner.__table__)
 
 
 class LineageEdge(Base):

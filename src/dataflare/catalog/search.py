@@ -10,7 +10,8 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import Asset, AssetOwner
+from dataflare.catalog import incident_counts
+from dataflare.catalog.models import WITH_INCIDENTS, Asset, AssetOwner
 from dataflare.errors import InvalidInput
 from dataflare.urns import ASSET_KINDS, PREFIX
 
@@ -65,7 +66,10 @@ def search(
             f"start must be >= 0 and count between 0 and {MAX_PAGE_SIZE} "
             f"(got start={start}, count={count})."
         )
-    conditions: list[ColumnElement[bool]] = [Asset.removed == false(), *_text(query)]
+    words = _text(query)
+    if not words and not entity_types and within is None and _only_with_incidents(or_filters):
+        return _with_incidents(session, start, count)
+    conditions: list[ColumnElement[bool]] = [Asset.removed == false(), *words]
     if entity_types:
         conditions.append(Asset.kind.in_([_kind(t) for t in entity_types]))
     if or_filters:
@@ -89,8 +93,58 @@ def search(
     page_ids = ids[start : start + count]
     loaded = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(page_ids)))}
     page = [loaded[i] for i in page_ids]
-    facets = _facets(session, conditions, kinds, platforms, active) if matches else []
+    if not matches:
+        return SearchPage(start, 0, page)
+    owners = session.execute(
+        select(AssetOwner.owner_urn, func.count())
+        .where(AssetOwner.asset_id.in_(select(Asset.id).where(*conditions)))
+        .group_by(AssetOwner.owner_urn)
+        .order_by(func.count().desc(), AssetOwner.owner_urn)
+        .limit(MAX_FACET_VALUES)
+    ).all()
+    facets = _facets(Counter(kinds), Counter(platforms), Counter(active), owners)
     return SearchPage(start, len(ids), page, facets)
+
+
+def _only_with_incidents(or_filters: Sequence[Sequence[Criterion]]) -> bool:
+    """Whether the filters say "Has Active Incidents" and nothing else."""
+    return (
+        len(or_filters) == 1
+        and bool(or_filters[0])
+        and all(
+            c.field == "hasActiveIncidents"
+            and c.condition in ("EQUAL", "IN")
+            and not c.negated
+            and {v.lower() for v in c.values} <= {"true"}
+            for c in or_filters[0]
+        )
+    )
+
+
+def _with_incidents(session: Session, start: int, count: int) -> SearchPage:
+    """The "Has Active Incidents" search alone: its total and facets from the counts kept for
+    it, its page from the index of those assets in search order. Nothing here reads every
+    match, so its cost does not grow with the catalog."""
+    connection = session.connection()
+    kinds: Counter[str] = Counter()
+    platforms: Counter[str] = Counter()
+    for kind, platform, n in incident_counts.kind_counts(connection):
+        kinds[kind] += n
+        platforms[platform] += n
+    total = kinds.total()
+    page = list(
+        session.scalars(
+            select(Asset)
+            .where(WITH_INCIDENTS)
+            .order_by(func.lower(Asset.name), Asset.id)
+            .offset(start)
+            .limit(count)
+        )
+    )
+    if not total:
+        return SearchPage(start, 0, page)
+    owners = incident_counts.top_owner_counts(connection, MAX_FACET_VALUES)
+    return SearchPage(start, total, page, _facets(kinds, platforms, Counter({True: total}), owners))
 
 
 def _text(query: str) -> list[ColumnElement[bool]]:
@@ -162,24 +216,16 @@ def _match(criterion: Criterion) -> ColumnElement[bool]:
 
 
 def _facets(
-    session: Session,
-    conditions: list[ColumnElement[bool]],
-    kinds: list[str],
-    platforms: list[str],
-    active: list[bool],
+    kinds: Counter[str],
+    platforms: Counter[str],
+    active: Counter[bool],
+    owners: Iterable[tuple[str, int]],
 ) -> list[Facet]:
-    """Counts over every match: type, platform and active incidents from the matches at hand;
-    owners from a lookup of the matching ids' owners, the most frequent first."""
-    owners = session.execute(
-        select(AssetOwner.owner_urn, func.count())
-        .where(AssetOwner.asset_id.in_(select(Asset.id).where(*conditions)))
-        .group_by(AssetOwner.owner_urn)
-        .order_by(func.count().desc(), AssetOwner.owner_urn)
-        .limit(MAX_FACET_VALUES)
-    ).all()
-    by_kind = ((ASSET_KINDS[k], n) for k, n in Counter(kinds).items())
-    by_platform = ((f"{PREFIX}dataPlatform:{p}", n) for p, n in Counter(platforms).items())
-    by_active = (("true" if flag else "false", n) for flag, n in Counter(active).items())
+    """The four facets from the number of matches per type, platform, active flag and owner
+    (the owners: the most frequent, at most MAX_FACET_VALUES)."""
+    by_kind = ((ASSET_KINDS[k], n) for k, n in kinds.items())
+    by_platform = ((f"{PREFIX}dataPlatform:{p}", n) for p, n in platforms.items())
+    by_active = (("true" if flag else "false", n) for flag, n in active.items())
     return [
         Facet("_entityType", FACET_FIELDS["_entityType"], _sorted(by_kind)),
         Facet("platform", FACET_FIELDS["platform"], _sorted(by_platform)),

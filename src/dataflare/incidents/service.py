@@ -158,7 +158,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             ],
         )
     if state == "ACTIVE":
-        summary.raised(connection, pk, asset_ids, now)
+        summary.raised(session, pk, asset_ids, now)
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,

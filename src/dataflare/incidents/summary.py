@@ -3,11 +3,14 @@ transaction as the incidents, so reading health or filtering on it never scans i
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from dataflare.catalog import incident_counts
+from dataflare.catalog.incident_counts import Found
 from dataflare.catalog.models import ASSETS, Asset
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 from dataflare.raw_sql import RawStatement
@@ -27,6 +30,25 @@ def lock(session: Session, asset_ids: Collection[int]) -> None:
         ).all()
 
 
+# What the search counts need to know of an asset whose summary changed.
+_COUNTED = (
+    ASSETS.c.id,
+    ASSETS.c.kind,
+    ASSETS.c.platform,
+    ASSETS.c.active_incidents,
+    ASSETS.c.removed,
+)
+
+
+def _now_at(rows: Iterable[Sequence[Any]], count: int) -> list[Found]:
+    """The searchable assets among these whose active-incident count just became `count`."""
+    return [
+        Found(asset_id, kind, platform)
+        for asset_id, kind, platform, active, removed in rows
+        if active == count and not removed
+    ]
+
+
 _RAISED = RawStatement(
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
@@ -35,15 +57,21 @@ _RAISED = RawStatement(
         latest_incident_id=bindparam("incident_pk"),
         incidents_changed_at=bindparam("changed_at"),
     )
+    .returning(*_COUNTED)
 )
 
 
-def raised(connection: Connection, incident_id: int, asset_ids: Collection[int], now: int) -> None:
+def raised(session: Session, incident_id: int, asset_ids: Collection[int], now: int) -> None:
     """A new ACTIVE incident: the newest on each of its assets."""
-    _RAISED.run_many(
-        connection,
-        [{"asset_id": i, "incident_pk": incident_id, "changed_at": now} for i in asset_ids],
-    )
+    connection = session.connection()
+    rows = [
+        row
+        for asset_id in asset_ids
+        for row in _RAISED.rows(
+            connection, {"asset_id": asset_id, "incident_pk": incident_id, "changed_at": now}
+        )
+    ]
+    incident_counts.entered(session, _now_at(rows, 1))
 
 
 def activated(session: Session, asset_ids: Collection[int], now: int) -> None:
@@ -69,11 +97,16 @@ def _shift(session: Session, asset_ids: Collection[int], delta: int, now: int) -
         return
     session.flush()  # the incident's new state must be visible to the query below
     connection = session.connection()
-    connection.execute(
+    rows = connection.execute(
         update(ASSETS)
         .where(ASSETS.c.id.in_(asset_ids))
         .values(active_incidents=ASSETS.c.active_incidents + delta, incidents_changed_at=now)
-    )
+        .returning(*_COUNTED)
+    ).all()
+    if delta > 0:
+        incident_counts.entered(session, _now_at(rows, 1))
+    else:
+        incident_counts.left(session, _now_at(rows, 0))
     for asset_id in asset_ids:
         newest = connection.scalar(
             select(LINKS.c.incident_id)

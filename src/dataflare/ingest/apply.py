@@ -12,6 +12,7 @@ from dataflare.catalog import service as catalog
 from dataflare.errors import InvalidInput
 from dataflare.incidents.service import get_incident
 from dataflare.ingest.aspects import handler_for
+from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal
 from dataflare.urns import ASSET_KINDS
 
@@ -42,6 +43,7 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> bool
 
 def apply_all(session: Session, caller: Caller, proposals: Sequence[Proposal]) -> int:
     """Apply every proposal, in order; how many were used (the rest were ignored)."""
+    lock_rows(session, proposals)
     return sum(apply_proposal(session, caller, p) for p in proposals)
 
 

@@ -11,6 +11,7 @@ from dataflare.access.roles import Caller
 from dataflare.db import Database
 from dataflare.errors import InvalidInput
 from dataflare.ingest.apply import apply_proposal
+from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal, parse_items
 
 
@@ -44,6 +45,7 @@ def load(
     same file again changes nothing."""
     summary = LoadSummary(proposals=len(proposals))
     with db.session(write=True) as session:
+        lock_rows(session, proposals)
         for proposal in proposals:
             if apply_proposal(session, caller, proposal):
                 summary.applied += 1

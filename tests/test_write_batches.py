@@ -3,6 +3,7 @@ the commit holding it, and a write that fails takes nothing else with it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future
@@ -129,3 +130,28 @@ def test_postgresql_needs_no_batches() -> None:
         assert database.write_batches is None
     finally:
         database.dispose()
+
+
+def test_an_event_loop_awaits_its_writes(database: Database) -> None:
+    batches = batches_of(database)
+
+    def fail(_: Session) -> None:
+        raise ValueError("refused")
+
+    async def main() -> tuple[list[Any], BaseException | None]:
+        release, _ = held_writer(batches)
+        tasks = [asyncio.ensure_future(batches.run(insert(f"note {i}"))) for i in range(4)]
+        await asyncio.sleep(0.05)  # all four are queued behind the held writer
+        release.set()
+        answers = await asyncio.gather(*tasks)
+        try:
+            await batches.run(fail)
+        except ValueError as error:
+            return answers, error
+        return answers, None
+
+    answers, error = asyncio.run(main())
+    assert [body for body, _ in answers] == [f"note {i}" for i in range(4)]
+    assert len({session for _, session in answers}) == 1, "one batch, one transaction"
+    assert isinstance(error, ValueError) and str(error) == "refused"
+    assert notes(database) == [f"note {i}" for i in range(4)]

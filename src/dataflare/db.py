@@ -13,6 +13,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from dataflare.write_batches import WriteBatches
 
 WRITE_OPTION = "dataflare_write"
+SQLITE_READ_THREADS = 1
 
 
 class Base(DeclarativeBase):
@@ -63,6 +64,12 @@ class Database:
         self._sqlite_writer = threading.Lock() if sqlite else None
         # PostgreSQL takes concurrent writers; SQLite gains from committing them together.
         self.write_batches = WriteBatches(lambda: self.session(write=True)) if sqlite else None
+        # How many threads run API reads at once. A SQLite read is short work that gives up the
+        # GIL around every call into SQLite: dozens of threads doing that only hand the GIL back
+        # and forth (measured: 100 context switches a request and half the throughput of one
+        # thread). More reads in parallel come from more processes (`serve --workers N`).
+        # PostgreSQL reads wait on the network, so they keep the usual thread pool.
+        self.read_threads: int | None = SQLITE_READ_THREADS if sqlite else None
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:

@@ -13,13 +13,15 @@ request never takes others with it. Work must therefore touch nothing but the se
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future
 from contextlib import AbstractContextManager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -36,7 +38,19 @@ MAX_BATCH = 32
 @dataclass
 class _Job:
     work: Work
-    future: Future[Any] = field(default_factory=Future)
+    # Where the outcome goes: a thread's Future, or an asyncio one of the given event loop.
+    future: Future[Any] | asyncio.Future[Any]
+    loop: asyncio.AbstractEventLoop | None = None
+    value: Any = None
+    error: BaseException | None = None
+
+    def settle(self) -> None:
+        if self.future.done():  # an asyncio caller that gave up (its client went away)
+            return
+        if self.error is not None:
+            self.future.set_exception(self.error)
+        else:
+            self.future.set_result(self.value)
 
 
 class WriteBatches:
@@ -51,10 +65,21 @@ class WriteBatches:
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
         """Run `work(session)` in a write transaction; the future holds its result after commit,
         or the exception it raised (then nothing it wrote was kept)."""
+        future: Future[T] = Future()
+        self._put(_Job(work, future))
+        return future
+
+    async def run(self, work: Callable[[Session], T]) -> T:
+        """Like `submit`, awaited from an event loop. The answers of one batch reach the loop
+        together, with one wake-up, rather than one per caller."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[T] = loop.create_future()
+        self._put(_Job(work, future, loop))
+        return await future
+
+    def _put(self, job: _Job) -> None:
         self._ensure_started()
-        job = _Job(work)
         self._jobs.put(job)
-        return job.future
 
     def close(self) -> None:
         """Finish the queued work, then stop the thread."""
@@ -101,33 +126,44 @@ class WriteBatches:
     def _commit(self, batch: list[_Job]) -> None:
         if len(batch) > 1:
             try:
-                results = self._run_together(batch)
+                self._run_together(batch)
             except Exception:  # one of them failed: each gets a transaction of its own
                 log.debug("a batch of %d writes failed; running them one by one", len(batch))
-            else:
-                for job, result in zip(batch, results, strict=True):
-                    job.future.set_result(result)
-                return
-        for job in batch:
-            self._run_alone(job)
+                for job in batch:
+                    self._run_alone(job)
+        else:
+            self._run_alone(batch[0])
+        _settle(batch)
 
-    def _run_together(self, batch: list[_Job]) -> list[Any]:
+    def _run_together(self, batch: list[_Job]) -> None:
         with self._transaction() as session:
-            return list(_each_flushed(session, batch))
+            for job in batch:
+                job.value = job.work(session)
+                # Flush here, so that a failing write fails inside the work that made it.
+                session.flush()
 
     def _run_alone(self, job: _Job) -> None:
+        job.value = None
         try:
             with self._transaction() as session:
-                result = job.work(session)
+                job.value = job.work(session)
         except BaseException as exc:  # the caller's to see, not ours
-            job.future.set_exception(exc)
-        else:
-            job.future.set_result(result)
+            job.error = exc
 
 
-def _each_flushed(session: Session, batch: list[_Job]) -> Iterator[Any]:
-    # Flush after each work, so that a failing write fails inside the work that made it.
+def _settle(batch: list[_Job]) -> None:
+    """Hand each job its outcome: threads' futures at once, event loops' in one call each."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Job]] = {}
     for job in batch:
-        result = job.work(session)
-        session.flush()
-        yield result
+        if job.loop is None:
+            job.settle()
+        else:
+            by_loop.setdefault(job.loop, []).append(job)
+    for loop, jobs in by_loop.items():
+        with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is waiting
+            loop.call_soon_threadsafe(_settle_all, jobs)
+
+
+def _settle_all(jobs: list[_Job]) -> None:
+    for job in jobs:
+        job.settle()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 import re
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from functools import lru_cache, partial
 from typing import Any
 
+from anyio import CapacityLimiter, to_thread
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -70,6 +70,7 @@ class GraphQLEndpoint:
         self.admin_token = admin_token
         # Parsing and validating cost about a millisecond; the same few documents repeat.
         self.compile = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._compile)
+        self._reads: CapacityLimiter | None = None
 
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
@@ -83,10 +84,13 @@ class GraphQLEndpoint:
         batches = self.db.write_batches
         if prepared.mutations and batches is not None:
             # SQLite: the writer thread runs this with the writes that arrive meanwhile.
-            future = batches.submit(partial(self._respond, credentials, prepared, request_id))
-            answer = await _settled(asyncio.wrap_future(future))
+            answer = await _settled(
+                batches.run(partial(self._respond, credentials, prepared, request_id))
+            )
         else:
-            answer = await run_in_threadpool(self._answer, credentials, prepared, request_id)
+            answer = await to_thread.run_sync(
+                self._answer, credentials, prepared, request_id, limiter=self._read_limiter()
+            )
         status, body, stale_token = answer
         if stale_token is not None:
             await run_in_threadpool(self._record_use, stale_token)
@@ -147,6 +151,12 @@ class GraphQLEndpoint:
             if prepared.mutations == 1:
                 raise _RollBack(body, stale_token)
         return 200, body, stale_token
+
+    def _read_limiter(self) -> CapacityLimiter | None:
+        """The database's limit on concurrent reads, made in the event loop on first use."""
+        if self._reads is None and self.db.read_threads is not None:
+            self._reads = CapacityLimiter(self.db.read_threads)
+        return self._reads
 
     def _record_use(self, token_id: int) -> None:
         with self.db.session(write=True) as session:

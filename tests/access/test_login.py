@@ -36,7 +36,7 @@ def _login(client: TestClient, password: str = PASSWORD, user: str = "ann") -> i
         data={"username": user, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
-    return response.status_code
+    return int(response.status_code)
 
 
 @pytest.fixture
@@ -89,7 +89,8 @@ def test_a_login_post_without_the_forms_csrf_token_is_refused(
 def test_a_wrong_password_says_so_without_naming_which(client: TestClient, ann: None) -> None:
     def attempt(user: str) -> Response:
         data = {"username": user, "password": "nope-nope", "csrf_token": _form_token(client)}
-        return client.post("/login", data=data)
+        response: Response = client.post("/login", data=data)
+        return response
 
     response, unknown = attempt("ann"), attempt("zed")
 

@@ -9,15 +9,15 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.browser import chromium, screenshot_folder, sign_in
 from tests.e2e.server import Server, dataflare_env, serving
 
 PASSWORD = "a long enough password"
 CUSTOMERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.public.customers,PROD)"
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP: ViewportSize = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture

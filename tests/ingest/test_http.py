@@ -111,7 +111,7 @@ def _snapshot(body: Any) -> dict[str, Any]:
     return {"proposedSnapshot": {"DatasetSnapshot": body}}
 
 
-BAD_BATCHES: list[tuple[list[dict[str, Any]], str]] = [
+BAD_BATCHES: list[tuple[list[Any], str]] = [
     (
         [properties(ORDERS, "orders"), {**mcp(EVENTS, "status", {}), "aspect": {"value": "{oops"}}],
         "proposals[1].aspect.value",

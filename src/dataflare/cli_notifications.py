@@ -96,7 +96,7 @@ def notifications_retry(ids: tuple[int, ...], all_dead: bool) -> None:
         count = queue.retry(session, ids, all_dead, now_ms())
     if ids and count < len(ids):
         raise click.ClickException(
-            f"{count} of {len(ids)} deliveries queued again; the others are not dead "
+            f"{count} of {len(ids)} deliveries queued again; the others are unknown or not dead "
             "(see `dataflare notifications list --dead`)."
         )
     click.echo(f"{count} deliveries queued again.", err=True)

@@ -20,10 +20,10 @@ from sqlalchemy.engine import make_url
 from starlette.testclient import TestClient
 
 from dataflare.app import create_app
-from dataflare.config import Settings
-from dataflare.db import Database
-from dataflare.migrate import upgrade
-from dataflare.models import Base
+from dataflare.core.config import Settings
+from dataflare.db.database import Database
+from dataflare.db.migrate import upgrade
+from dataflare.db.registry import Base
 
 ADMIN_TOKEN = "test-admin-token"
 POSTGRES_URL = os.environ.get("DATAFLARE_TEST_POSTGRES_URL")

@@ -16,8 +16,8 @@ from starlette.routing import BaseRoute, Route
 from dataflare import __version__
 from dataflare.access.sessions import signing_key
 from dataflare.access.users import ensure_admin_exists
-from dataflare.config import Settings
-from dataflare.db import Database
+from dataflare.core.config import Settings
+from dataflare.db.database import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints

@@ -1,6 +1,6 @@
 """The ASGI application that `dataflare serve` runs, configured from the environment."""
 
 from dataflare.app import create_app
-from dataflare.config import Settings
+from dataflare.core.config import Settings
 
 app = create_app(Settings.from_env())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataflare.access import tokens, users
-from dataflare.db import Database
+from dataflare.db.database import Database
 
 PASSWORD = "correct horse battery"
 

@@ -13,9 +13,9 @@ from starlette.testclient import TestClient
 from dataflare.access import sessions
 from dataflare.access.models import LoginFailure
 from dataflare.app import create_app
-from dataflare.clock import now_ms
-from dataflare.config import Settings
-from dataflare.db import Database
+from dataflare.core.clock import now_ms
+from dataflare.core.config import Settings
+from dataflare.db.database import Database
 from tests.access.helpers import PASSWORD, user_with_token
 
 WHO = '{ entity(urn: "urn:li:corpuser:ann") { urn } }'

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.documents import KAFKA, RAISE, UPDATE_STATUS

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from dataflare.db import Database
-from dataflare.models import Base
+from dataflare.db.database import Database
+from dataflare.db.registry import Base
 from tests.access.helpers import user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import KAFKA, RAISE, UPDATE, UPDATE_STATUS

@@ -9,9 +9,9 @@ from sqlalchemy import text
 from starlette.testclient import TestClient
 
 from dataflare.access.service import Credentials, authenticate_request
-from dataflare.clock import now_ms
-from dataflare.db import Database
-from dataflare.errors import Unauthenticated
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import Unauthenticated
+from dataflare.db.database import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 

@@ -11,9 +11,9 @@ from sqlalchemy import text
 
 from dataflare.access import users
 from dataflare.access.roles import SERVER_SIDE
-from dataflare.db import Database
-from dataflare.errors import InvalidInput
-from dataflare.migrate import alembic_config
+from dataflare.core.errors import InvalidInput
+from dataflare.db.database import Database
+from dataflare.db.migrate import alembic_config
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 

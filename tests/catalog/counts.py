@@ -7,7 +7,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from dataflare.catalog.models import Asset, AssetOwner, IncidentKindCount, IncidentOwnerCount
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.incidents.models import Incident, IncidentAsset
 
 Counts = tuple[dict[str, int], dict[tuple[str, str], int]]  # per owner, per (type, platform)

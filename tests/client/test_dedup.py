@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from dataflare.client import DataflareClient
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from tests.client.conftest import TOKEN, LiveServer
 

@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from dataflare import demo
+from dataflare.ingest import demo
 from tests.catalog.documents import LINEAGE_SEARCH, SEARCH
 from tests.e2e.server import Server, dataflare_env
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from tests.catalog.counts import kept, recounted
 from tests.e2e.server import Server, dataflare_env
 from tests.e2e.test_summary_concurrency import Client

@@ -12,7 +12,7 @@ import httpx
 from sqlalchemy import select
 
 from dataflare.catalog.models import Asset
-from dataflare.db import Database
+from dataflare.db.database import Database
 from tests.e2e.server import Server, dataflare_env
 from tests.graphql.documents import RAISE, UPDATE_STATUS
 from tests.incidents.test_summary import ASSETS, recomputed, reported

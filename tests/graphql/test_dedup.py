@@ -2,7 +2,7 @@
 
 import json
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import ACTIVITY, CHART, KAFKA, RAISE, UPDATE, UPDATE_STATUS

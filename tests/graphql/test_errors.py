@@ -5,8 +5,8 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from dataflare.db import Database
-from dataflare.models import Base
+from dataflare.db.database import Database
+from dataflare.db.registry import Base
 from tests.conftest import GraphQL
 from tests.graphql.documents import DATASET_INCIDENTS, KAFKA, RAISE, UPDATE, UPDATE_STATUS
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
 from dataflare.access.tokens import create_token
-from dataflare.db import Database
+from dataflare.db.database import Database
 from tests.conftest import GraphQL
 from tests.graphql.documents import INCIDENT, KAFKA, RAISE
 

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 
 from dataflare.catalog.models import Asset
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.incidents.models import Incident, IncidentAsset
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE, UPDATE_STATUS

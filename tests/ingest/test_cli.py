@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from dataflare.catalog import lineage
 from dataflare.catalog.service import get_asset, owners_of
-from dataflare.db import Database
+from dataflare.db.database import Database
+from dataflare.db.registry import Base
 from dataflare.incidents.health import incident_health
-from dataflare.models import Base
 from tests.e2e.server import DATAFLARE, dataflare_env
 from tests.ingest.mcps import dataset, file_mcp, mcp, ownership
 

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
-from dataflare.db import Database
-from dataflare.models import Base
+from dataflare.db.database import Database
+from dataflare.db.registry import Base
 from tests.catalog.documents import ASSET, DATASET_HEALTH
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE

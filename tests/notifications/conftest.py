@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from dataflare.catalog import service as catalog
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.incidents import service
 from dataflare.notifications.config import NotificationConfig, parse
 from dataflare.notifications.settings_file import Table

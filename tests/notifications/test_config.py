@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from dataflare.cli import main
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
 from dataflare.notifications.config import load
 
 

@@ -12,8 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from dataflare.cli import main
-from dataflare.clock import now_ms
-from dataflare.db import Database
+from dataflare.core.clock import now_ms
+from dataflare.db.database import Database
 from dataflare.notifications.models import NotificationDelivery
 from dataflare.notifications.worker import Worker
 from tests.e2e.server import free_port

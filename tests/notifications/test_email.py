@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.notifications.worker import Worker
 from tests.e2e.server import free_port
 from tests.notifications.conftest import load_catalog, make_config, raise_incident, run_worker

@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
 from dataflare.app import create_app
-from dataflare.config import Settings
-from dataflare.db import Database
-from dataflare.notifications.models import NotificationEvent
+from dataflare.core.config import Settings
+from dataflare.db.database import Database
+from dataflare.events.models import NotificationEvent
 from dataflare.notifications.worker import Worker
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE_STATUS

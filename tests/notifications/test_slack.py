@@ -9,7 +9,7 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 from sqlalchemy import update as sql_update
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.notifications.models import NotificationDelivery, SlackMessage
 from dataflare.notifications.worker import Worker
 from tests.notifications.conftest import (

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.notifications.worker import Worker
 from tests.notifications.conftest import (
     ACTOR,

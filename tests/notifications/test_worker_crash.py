@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.notifications.models import NotificationDelivery
 from tests.e2e.server import DATAFLARE, dataflare_env
 from tests.notifications.conftest import raise_incident, set_state, write_webhook_settings

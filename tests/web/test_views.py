@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.web import settings
 from dataflare.web.assets import summary_line
 from tests.access.helpers import PASSWORD, user_with_token

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dataflare.db import Base
-from dataflare.urns import user_urn
+from dataflare.core.urns import user_urn
+from dataflare.db.base import Base
 
 
 class User(Base):

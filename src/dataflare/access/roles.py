@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dataflare.errors import InvalidInput
-from dataflare.urns import user_urn
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import user_urn
 
 ADMIN_USER = "datahub"
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.orm import Session
 
@@ -19,7 +18,8 @@ from dataflare.access.roles import (
     Caller,
 )
 from dataflare.catalog.service import owners_by_asset
-from dataflare.errors import Forbidden, Unauthenticated
+from dataflare.core.clock import format_time
+from dataflare.core.errors import Forbidden, Unauthenticated
 
 MISSING = "Missing access token: send the header 'Authorization: Bearer <personal access token>'."
 MALFORMED = "Malformed Authorization header: expected 'Bearer <personal access token>'."
@@ -65,7 +65,7 @@ def authenticate_request(
         raise Unauthenticated(UNKNOWN)
     token, user = found
     if token.expires_at is not None and token.expires_at <= now:
-        expired = datetime.fromtimestamp(token.expires_at / 1000, UTC).isoformat(timespec="seconds")
+        expired = format_time(token.expires_at, seconds=True)
         raise Unauthenticated(f"Expired access token: it expired at {expired}; create a new one.")
     if not user.active:
         raise Unauthenticated(f"Access token of a disabled user: '{user.name}' is disabled.")
@@ -79,7 +79,7 @@ def _session_caller(session: Session, credentials: Credentials) -> Caller:
     if found is None:
         raise Unauthenticated("Your session has ended: sign in again at /login.")
     web_session, user = found
-    if not sessions.csrf_matches(web_session, credentials.csrf_token):
+    if not sessions.csrf_matches(web_session.csrf_token, credentials.csrf_token):
         raise Unauthenticated(
             f"Missing or wrong {CSRF_HEADER} header: a request with a session cookie must "
             "send the CSRF token of its session."

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from dataflare.access.models import LoginFailure, ServerKey, User, WebSession
 from dataflare.access.tokens import hash_secret
 from dataflare.access.users import get_user, password_matches
-from dataflare.clock import now_ms
-from dataflare.errors import Forbidden, RateLimited, Unauthenticated
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import Forbidden, RateLimited, Unauthenticated
 
 LOGIN_WINDOW_MS = 15 * 60_000
 MAX_FAILURES_PER_ACCOUNT = 5
@@ -110,8 +110,9 @@ def find_session(session: Session, cookie: str) -> tuple[WebSession, User] | Non
     return row[0], row[1]
 
 
-def csrf_matches(web_session: WebSession, given: str | None) -> bool:
-    return given is not None and hmac.compare_digest(web_session.csrf_token, given)
+def csrf_matches(expected: str, given: str | None) -> bool:
+    """The one CSRF comparison: constant-time, so a guess learns nothing from the timing."""
+    return bool(given) and hmac.compare_digest(expected.encode(), (given or "").encode())
 
 
 def log_out(session: Session, cookie: str | None, csrf_token: str | None) -> None:
@@ -119,7 +120,7 @@ def log_out(session: Session, cookie: str | None, csrf_token: str | None) -> Non
     found = find_session(session, cookie) if cookie else None
     if found is None:
         return
-    if not csrf_matches(found[0], csrf_token):
+    if not csrf_matches(found[0].csrf_token, csrf_token):
         raise Forbidden("The form has expired or was not sent from this site: please try again.")
     session.delete(found[0])
 
@@ -130,7 +131,7 @@ def login_form_token(session: Session) -> str:
 
 
 def login_form_token_valid(session: Session, cookie: str | None, form: str | None) -> bool:
-    if not cookie or not form or not hmac.compare_digest(cookie, form):
+    if not cookie or not form or not csrf_matches(cookie, form):
         return False
     try:
         _signer(session, "login-form").unsign(form, max_age=SESSION_LIFETIME_MS // 1000)

@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 from dataflare.access.models import AccessToken, User
 from dataflare.access.roles import EDITOR, MANAGE_ACCESS_TOKENS, UNAUTHORIZED, Caller
 from dataflare.access.users import check_name, get_user, insert_user, name_of, require_user
-from dataflare.clock import now_ms
-from dataflare.errors import Forbidden, InvalidInput, NotFound
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import Forbidden, InvalidInput, NotFound
 
 TOKEN_PREFIX = "dfp_"
 TOKEN_URN_PREFIX = "urn:li:dataHubAccessToken:"

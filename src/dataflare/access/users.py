@@ -21,9 +21,9 @@ from dataflare.access.roles import (
     Caller,
     check_role,
 )
-from dataflare.clock import now_ms
-from dataflare.errors import Conflict, Forbidden, InvalidInput, NotFound
-from dataflare.urns import entity_type_of
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dataflare.core.urns import entity_type_of
 
 _USER_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,200}")
 MIN_PASSWORD_LENGTH = 8

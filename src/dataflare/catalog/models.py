@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dataflare.db import Base
+from dataflare.db.base import Base
 
 
 class Asset(Base):
@@ -67,7 +67,7 @@ Index(
 
 class IncidentOwnerCount(Base):
     """Per owner, how many of the assets a "Has Active Incidents" search finds it owns: the
-    "Owned By" facet of that search, kept in step with the assets (catalog/incident_counts.py).
+    "Owned By" facet of that search, kept in step with the assets (catalog/search_counts.py).
     Rows stay at 0 when an owner's last such asset is fixed."""
 
     __tablename__ = "incident_owner_counts"

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from dataflare.catalog import incident_counts
+from dataflare.catalog import search_counts
 from dataflare.catalog.models import WITH_INCIDENTS, Asset, AssetOwner
-from dataflare.errors import InvalidInput
-from dataflare.urns import ASSET_KINDS, PREFIX
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ASSET_KINDS, PREFIX
 
 MAX_PAGE_SIZE = 1000
 KIND_OF_ENTITY_TYPE = {entity_type: kind for kind, entity_type in ASSET_KINDS.items()}
@@ -128,7 +128,7 @@ def _with_incidents(session: Session, start: int, count: int) -> SearchPage:
     connection = session.connection()
     kinds: Counter[str] = Counter()
     platforms: Counter[str] = Counter()
-    for kind, platform, n in incident_counts.kind_counts(connection):
+    for kind, platform, n in search_counts.kind_counts(connection):
         kinds[kind] += n
         platforms[platform] += n
     total = kinds.total()
@@ -143,7 +143,7 @@ def _with_incidents(session: Session, start: int, count: int) -> SearchPage:
     )
     if not total:
         return SearchPage(start, 0, page)
-    owners = incident_counts.top_owner_counts(connection, MAX_FACET_VALUES)
+    owners = search_counts.top_owner_counts(connection, MAX_FACET_VALUES)
     return SearchPage(start, total, page, _facets(kinds, platforms, Counter({True: total}), owners))
 
 

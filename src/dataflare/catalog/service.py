@@ -8,21 +8,21 @@ from sqlalchemy import Connection, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog import incident_counts
-from dataflare.catalog.incident_counts import Found
+from dataflare.catalog import search_counts
 from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEdge
-from dataflare.catalog.views import AssetView
-from dataflare.clock import now_ms
-from dataflare.errors import InvalidInput
-from dataflare.raw_sql import RawStatement
-from dataflare.urns import AssetRef, parse_actor, parse_asset
+from dataflare.catalog.queries import AssetView
+from dataflare.catalog.search_counts import Found
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import AssetRef, parse_actor, parse_asset
+from dataflare.db.driver import DriverStatement
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
     ASSETS.c.urn.in_(bindparam("urns", expanding=True))
 )
-_ID_BY_URN = RawStatement(select(ASSETS.c.id).where(ASSETS.c.urn == bindparam("urn")))
-_VIEW_BY_URN = RawStatement(
+_ID_BY_URN = DriverStatement(select(ASSETS.c.id).where(ASSETS.c.urn == bindparam("urn")))
+_VIEW_BY_URN = DriverStatement(
     select(
         ASSETS.c.kind,
         ASSETS.c.platform,
@@ -112,7 +112,7 @@ def set_removed(session: Session, urn: str, removed: bool) -> None:
     asset = ensure_asset(session, urn)
     active, was_removed = _locked_state(session, asset)
     if active and was_removed != removed:
-        move = incident_counts.left if removed else incident_counts.entered
+        move = search_counts.left if removed else search_counts.entered
         move(session, [Found(asset.id, asset.kind, asset.platform)])
     asset.removed = removed
 
@@ -123,7 +123,7 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
     unique = dict((parse_actor(owner), kind or OWNERSHIP_TYPES_DEFAULT) for owner, kind in owners)
     active, removed = _locked_state(session, asset)
     if active and not removed:
-        incident_counts.owners_changed(session, _owner_urns(session, asset.id), unique)
+        search_counts.owners_changed(session, _owner_urns(session, asset.id), unique)
     session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
     session.add_all(
         AssetOwner(asset_id=asset.id, owner_urn=owner, type=kind, position=i)
@@ -167,7 +167,7 @@ def delete_asset(session: Session, urn: str) -> bool:
         return False
     active, removed = _locked_state(session, asset)
     if active and not removed:
-        incident_counts.left(session, [Found(asset.id, asset.kind, asset.platform)])
+        search_counts.left(session, [Found(asset.id, asset.kind, asset.platform)])
     session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
     session.execute(
         delete(LineageEdge).where(

@@ -34,9 +34,9 @@ from dataflare.access.service import (
 )
 from dataflare.access.sessions import COOKIE_NAME
 from dataflare.access.tokens import record_use
-from dataflare.clock import now_ms
-from dataflare.db import Database
-from dataflare.errors import DataflareError, InvalidInput, Unauthenticated
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import DataflareError, InvalidInput, Unauthenticated
+from dataflare.db.database import Database
 from dataflare.graphql.context import RequestContext
 from dataflare.graphql.validation import RULES
 
@@ -81,7 +81,7 @@ class GraphQLEndpoint:
             csrf_token=request.headers.get(CSRF_HEADER),
         )
         prepared = self.prepare(raw)
-        batches = self.db.write_batches
+        batches = self.db.group_commit
         if prepared.mutations and batches is not None:
             # SQLite: the writer thread runs this with the writes that arrive meanwhile.
             answer = await _settled(

@@ -8,16 +8,16 @@ from typing import Any
 from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
+from dataflare.db.driver import driver_insert
 from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
 from dataflare.incidents.models import IncidentActivity
-from dataflare.raw_sql import raw_insert
 
 # The first entry of every timeline; the other kinds are named after the field that changed
 # (IncidentActivityKind in the GraphQL schema lists them all).
 RAISED = "RAISED"
 
 
-_INSERT = raw_insert(
+_INSERT = driver_insert(
     ACTIVITY, ["incident_id", "at", "actor", "kind", "old_value", "new_value", "message"]
 )
 

@@ -9,10 +9,11 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.service import ensure_asset_ids
-from dataflare.incidents import activity, dedup, rules, summary
+from dataflare.core import vocabulary
+from dataflare.events import outbox
+from dataflare.incidents import activity, dedup, summary
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
-from dataflare.notifications import outbox
 
 
 class Before:
@@ -33,7 +34,7 @@ def snapshot(incident: Incident) -> dict[str, Any]:
         description=incident.description,
         state=incident.state,
         stage=incident.stage,
-        priority=rules.NUMBER_TO_PRIORITY.get(incident.priority)
+        priority=vocabulary.NUMBER_TO_PRIORITY.get(incident.priority)
         if incident.priority is not None
         else None,
         assets=[link.asset.urn for link in incident.assets],

@@ -11,8 +11,8 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
-from dataflare.clock import now_ms
-from dataflare.errors import Conflict
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import Conflict
 from dataflare.incidents import activity, summary
 from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS

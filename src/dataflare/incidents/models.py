@@ -8,7 +8,7 @@ from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Te
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataflare.catalog.models import Asset
-from dataflare.db import Base
+from dataflare.db.base import Base
 
 ACTIVE_WITH_KEY = "state = 'ACTIVE' AND dedup_key IS NOT NULL"
 

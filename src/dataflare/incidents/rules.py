@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import re
 
-from dataflare.errors import InvalidInput
-from dataflare.urns import AssetRef, parse_actor, parse_asset
-
-INCIDENT_TYPES = ("FRESHNESS", "VOLUME", "FIELD", "SQL", "DATA_SCHEMA", "OPERATIONAL", "CUSTOM")
-STATES = ("ACTIVE", "RESOLVED")
-STAGES = ("TRIAGE", "INVESTIGATION", "WORK_IN_PROGRESS", "FIXED", "NO_ACTION_REQUIRED")
-SOURCE_TYPES = ("MANUAL", "ASSERTION_FAILURE")
-# DataHub stores priority as a number: 0 is the most urgent.
-PRIORITY_TO_NUMBER = {"CRITICAL": 0, "HIGH": 1, "MEDIUM": 2, "LOW": 3}
-NUMBER_TO_PRIORITY = {number: name for name, number in PRIORITY_TO_NUMBER.items()}
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import AssetRef, parse_actor, parse_asset
+from dataflare.core.vocabulary import (
+    INCIDENT_TYPES,
+    PRIORITY_TO_NUMBER,
+    SOURCE_TYPES,
+    STAGES,
+    STATES,
+)
 
 MAX_TITLE_CHARS = 500
 MAX_DESCRIPTION_BYTES = 64 * 1024
@@ -52,6 +51,18 @@ def check_description(description: str | None) -> str | None:
             "bytes (64 KiB)."
         )
     return description
+
+
+def check_state(value: str) -> str:
+    return check_choice(value, STATES, "incident state")
+
+
+def check_stage(value: str) -> str:
+    return check_choice(value, STAGES, "incident stage")
+
+
+def check_source_type(value: str) -> str:
+    return check_choice(value, SOURCE_TYPES, "source type")
 
 
 def check_custom_type(incident_type: str, custom_type: str | None) -> str | None:

@@ -10,11 +10,15 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import ensure_asset_ids
-from dataflare.catalog.views import AssetView
-from dataflare.clock import now_ms
-from dataflare.errors import Conflict, InvalidInput, NotFound
-from dataflare.incidents import activity, dedup, rules, summary, views
+from dataflare.core import vocabulary
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import Conflict, InvalidInput, NotFound
+from dataflare.core.urns import incident_urn, parse_asset
+from dataflare.db.driver import driver_insert
+from dataflare.events import outbox
+from dataflare.incidents import activity, dedup, queries, rules, summary
 from dataflare.incidents import changes as apply
 from dataflare.incidents.models import (
     INCIDENT_ASSETS,
@@ -22,20 +26,17 @@ from dataflare.incidents.models import (
     INCIDENTS,
     Incident,
 )
-from dataflare.incidents.views import IncidentView
-from dataflare.notifications import outbox
-from dataflare.raw_sql import raw_insert
-from dataflare.urns import incident_urn, parse_asset
+from dataflare.incidents.queries import IncidentView
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
 MAX_PAGE_SIZE = 1000
 _INCIDENT_COLUMNS = [c.name for c in INCIDENTS.c if c.name != "id"]
-_INSERT_INCIDENT = raw_insert(INCIDENTS, _INCIDENT_COLUMNS, returning="id")
-_INSERT_LINKS = raw_insert(
+_INSERT_INCIDENT = driver_insert(INCIDENTS, _INCIDENT_COLUMNS, returning="id")
+_INSERT_LINKS = driver_insert(
     INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
 )
-_INSERT_ASSIGNEES = raw_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
+_INSERT_ASSIGNEES = driver_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
 # A caller-chosen id may meet another writer's: that insert runs in a savepoint, the slow way.
 _INSERT_CHOSEN_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
 
@@ -84,9 +85,9 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     refs = rules.check_resources(request.resource_urn, request.resource_urns)
     title = rules.check_title(request.title)
     description = rules.check_description(request.description)
-    state = rules.check_choice(request.state or "ACTIVE", rules.STATES, "incident state")
-    stage = request.stage and rules.check_choice(request.stage, rules.STAGES, "incident stage")
-    source = rules.check_choice(request.source_type or "MANUAL", rules.SOURCE_TYPES, "source type")
+    state = rules.check_state(request.state or "ACTIVE")
+    stage = request.stage and rules.check_stage(request.stage)
+    source = rules.check_source_type(request.source_type or "MANUAL")
     priority = rules.priority_number(request.priority)
     assignees = rules.check_assignees(request.assignee_urns)
     started_at = rules.check_time(request.started_at, "startedAt")
@@ -200,9 +201,9 @@ def update_status(
     message: str | None = None,
 ) -> Incident:
     """Move an incident to a state (and stage, when given); the message belongs to this change."""
-    rules.check_choice(state, rules.STATES, "incident state")
+    rules.check_state(state)
     if stage is not None:
-        rules.check_choice(stage, rules.STAGES, "incident stage")
+        rules.check_stage(stage)
     incident = _require(session, urn)
     before = apply.Before(incident)
     now = now_ms()
@@ -236,7 +237,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
             old, new = getattr(incident, name), checked[name]
             setattr(incident, name, new)
             if name == "priority":
-                old, new = rules.NUMBER_TO_PRIORITY.get(old), changes["priority"]
+                old, new = vocabulary.NUMBER_TO_PRIORITY.get(old), changes["priority"]
             activity.record(session.connection(), incident.id, actor, now, kind, old, new)
             changed = True
     if "assets" in checked:
@@ -303,11 +304,11 @@ def list_incidents(
     if not (filters.stage or filters.priority or filters.assignee_urns):
         # The usual page: one statement, straight from the links' index. With state ACTIVE,
         # the total is the asset's summary count.
-        incidents = views.page_on_asset(connection, asset.id, filters.state, start, count)
+        incidents = queries.page_on_asset(connection, asset.id, filters.state, start, count)
         if filters.state == "ACTIVE":
             total = asset.active_incidents
         else:
-            total = views.count_on_asset(connection, asset.id, filters.state)
+            total = queries.count_on_asset(connection, asset.id, filters.state)
         return IncidentPage(start, count, total, incidents)
     links = INCIDENT_ASSETS.c
     query = select(links.incident_id).where(links.asset_id == asset.id)
@@ -327,7 +328,7 @@ def list_incidents(
     total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
     page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
     page_ids = list(connection.scalars(page.limit(count)))
-    return IncidentPage(start, count, total, views.by_ids(connection, page_ids))
+    return IncidentPage(start, count, total, queries.by_ids(connection, page_ids))
 
 
 def _require(session: Session, urn: str) -> Incident:
@@ -367,8 +368,8 @@ def _check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
         checked["assignees"] = rules.check_assignees(changes["assignee_urns"])
     if changes.get("status") is not None:
         status = changes["status"]
-        rules.check_choice(status["state"], rules.STATES, "incident state")
+        rules.check_state(status["state"])
         if status.get("stage") is not None:
-            rules.check_choice(status["stage"], rules.STAGES, "incident stage")
+            rules.check_stage(status["stage"])
         checked["status"] = status
     return checked

@@ -9,11 +9,11 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
-from dataflare.catalog import incident_counts
-from dataflare.catalog.incident_counts import Found
+from dataflare.catalog import search_counts
 from dataflare.catalog.models import ASSETS, Asset
+from dataflare.catalog.search_counts import Found
+from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
-from dataflare.raw_sql import RawStatement
 
 
 def lock(session: Session, asset_ids: Collection[int]) -> None:
@@ -49,7 +49,7 @@ def _now_at(rows: Iterable[Sequence[Any]], count: int) -> list[Found]:
     ]
 
 
-_RAISED = RawStatement(
+_RAISED = DriverStatement(
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
     .values(
@@ -71,7 +71,7 @@ def raised(session: Session, incident_id: int, asset_ids: Collection[int], now: 
             connection, {"asset_id": asset_id, "incident_pk": incident_id, "changed_at": now}
         )
     ]
-    incident_counts.entered(session, _now_at(rows, 1))
+    search_counts.entered(session, _now_at(rows, 1))
 
 
 def activated(session: Session, asset_ids: Collection[int], now: int) -> None:
@@ -104,9 +104,9 @@ def _shift(session: Session, asset_ids: Collection[int], delta: int, now: int) -
         .returning(*_COUNTED)
     ).all()
     if delta > 0:
-        incident_counts.entered(session, _now_at(rows, 1))
+        search_counts.entered(session, _now_at(rows, 1))
     else:
-        incident_counts.left(session, _now_at(rows, 0))
+        search_counts.left(session, _now_at(rows, 0))
     for asset_id in asset_ids:
         newest = connection.scalar(
             select(LINKS.c.incident_id)

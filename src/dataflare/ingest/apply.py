@@ -9,12 +9,12 @@ from sqlalchemy.orm import Session
 from dataflare.access.roles import Caller
 from dataflare.access.service import require_edit_incidents
 from dataflare.catalog import service as catalog
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents.service import get_incident
 from dataflare.ingest.aspects import handler_for
 from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal
-from dataflare.urns import ASSET_KINDS
 
 
 def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> bool:

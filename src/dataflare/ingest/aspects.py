@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import service as catalog
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 from dataflare.ingest.incident_info import apply_incident_info
 from dataflare.ingest.proposals import Proposal
-from dataflare.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 
 Handler = Callable[[Session, str, Proposal], None]
 

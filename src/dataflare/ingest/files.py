@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataflare.access.roles import Caller
-from dataflare.db import Database
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.db.database import Database
 from dataflare.ingest.apply import apply_proposal
 from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal, parse_items

@@ -17,9 +17,9 @@ from starlette.responses import JSONResponse, Response
 from dataflare.access.roles import INGEST_METADATA, Caller
 from dataflare.access.service import Credentials, authenticate_request, require_privilege
 from dataflare.catalog.service import delete_asset
-from dataflare.clock import now_ms
-from dataflare.db import Database
-from dataflare.errors import DataflareError, InvalidInput
+from dataflare.core.clock import now_ms
+from dataflare.core.errors import DataflareError, InvalidInput
+from dataflare.db.database import Database
 from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import parse_items, parse_proposal
 

@@ -7,9 +7,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.incidents import service
-from dataflare.incidents.rules import NUMBER_TO_PRIORITY
 from dataflare.ingest.proposals import Proposal
 
 PREFIX = "urn:li:incident:"

@@ -13,10 +13,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import Asset
+from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents import summary
 from dataflare.incidents.models import Incident, IncidentAsset
 from dataflare.ingest.proposals import Proposal
-from dataflare.urns import ASSET_KINDS
 
 CHUNK = 1000  # values per IN (...): PostgreSQL takes at most 65,535 parameters a statement
 

@@ -6,8 +6,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from dataflare.errors import InvalidInput
-from dataflare.urns import entity_type_of
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import entity_type_of
 
 UPSERT_CHANGES = ("UPSERT", "CREATE", "CREATE_ENTITY", "UPDATE", "RESTATE")
 

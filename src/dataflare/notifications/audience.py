@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import lineage
 from dataflare.catalog.models import Asset, AssetOwner
 from dataflare.catalog.service import actors_by_urn
-from dataflare.urns import entity_type_of
+from dataflare.core.urns import entity_type_of
 
 
 @dataclass(frozen=True)

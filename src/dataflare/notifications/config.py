@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from dataflare.errors import InvalidInput
-from dataflare.incidents.rules import PRIORITY_TO_NUMBER
+from dataflare.core.errors import InvalidInput
+from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.notifications.settings_file import Table
 
 FILE_NAME = "notifications.toml"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from dataflare.events.outbox import RAISED
 from dataflare.notifications.audience import Audience
-from dataflare.notifications.outbox import RAISED
 from dataflare.notifications.queue import Event
 
 DESCRIPTION_SHOWN = 300  # characters of the description in a message

@@ -1,4 +1,5 @@
-"""Notification tables: the outbox of events, one delivery per destination, Slack threads."""
+"""Notification tables: one delivery per event and destination, and Slack threads. The events
+themselves (the outbox) are in events/models.py."""
 
 from __future__ import annotations
 
@@ -7,28 +8,11 @@ from typing import cast
 from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from dataflare.db import Base
+from dataflare.db.base import Base
 
 PENDING = "PENDING"
 DONE = "DONE"
 DEAD = "DEAD"
-
-
-class NotificationEvent(Base):
-    """Something to tell people about, written in the transaction of the change itself.
-    `payload` is a JSON snapshot of the incident after the change and what changed; the worker
-    turns each event into deliveries (`fanned_out` = 1) once, in id order."""
-
-    __tablename__ = "notification_events"
-    __table_args__ = (Index("ix_notification_events_pending", "fanned_out", "id"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    incident_id: Mapped[int] = mapped_column(ForeignKey("incidents.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # RAISED or CHANGED
-    at: Mapped[int] = mapped_column(BigInteger)
-    actor: Mapped[str] = mapped_column(String(300))
-    payload: Mapped[str] = mapped_column(Text)
-    fanned_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class NotificationDelivery(Base):
@@ -69,6 +53,5 @@ class SlackMessage(Base):
     ts: Mapped[str] = mapped_column(String(64))
 
 
-EVENTS = cast(Table, NotificationEvent.__table__)
 DELIVERIES = cast(Table, NotificationDelivery.__table__)
 SLACK_MESSAGES = cast(Table, SlackMessage.__table__)

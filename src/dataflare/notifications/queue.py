@@ -11,12 +11,11 @@ from typing import Any
 from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from dataflare.incidents.models import INCIDENTS
+from dataflare.events.models import EVENTS
 from dataflare.notifications.models import (
     DEAD,
     DELIVERIES,
     DONE,
-    EVENTS,
     PENDING,
     NotificationDelivery,
 )
@@ -167,7 +166,21 @@ def failed(session: Session, delivery_id: int, error: str, retry_at: int | None,
     )
 
 
-def listing(session: Session, dead_only: bool, limit: int) -> list[Any]:
+@dataclass(frozen=True)
+class Listed:
+    """A delivery not yet made, as `dataflare notifications list` shows it."""
+
+    id: int
+    destination: str
+    status: str
+    attempts: int
+    next_attempt_at: int
+    last_error: str | None
+    kind: str  # the event's: RAISED or CHANGED
+    urn: str  # the incident's, as the event carries it
+
+
+def listing(session: Session, dead_only: bool, limit: int) -> list[Listed]:
     """Deliveries not yet done (or only the dead ones), oldest first, with their incident."""
     d = DELIVERIES.c
     query = (
@@ -179,15 +192,17 @@ def listing(session: Session, dead_only: bool, limit: int) -> list[Any]:
             d.next_attempt_at,
             d.last_error,
             EVENTS.c.kind,
-            INCIDENTS.c.urn,
+            EVENTS.c.payload,
         )
         .join(EVENTS, EVENTS.c.id == d.event_id)
-        .join(INCIDENTS, INCIDENTS.c.id == d.incident_id)
         .where(d.status == DEAD if dead_only else d.status != DONE)
         .order_by(d.id)
         .limit(limit)
     )
-    return list(session.execute(query))
+    return [
+        Listed(*row[:7], urn=json.loads(row.payload)["incident"]["urn"])
+        for row in session.execute(query)
+    ]
 
 
 def retry(session: Session, ids: Sequence[int], all_dead: bool, now: int) -> int:

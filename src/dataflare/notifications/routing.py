@@ -5,10 +5,10 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.service import owners_by_asset
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import parse_asset
 from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig, Slack
 from dataflare.notifications.queue import Event
-from dataflare.urns import parse_asset
 
 
 def destinations(session: Session, config: NotificationConfig, event: Event) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
 
 T = TypeVar("T")
 

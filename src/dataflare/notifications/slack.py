@@ -14,13 +14,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.webhook import WebhookClient
 from sqlalchemy import insert, select
 
-from dataflare.db import Database
+from dataflare.db.database import Database
+from dataflare.events.outbox import RAISED
 from dataflare.notifications.audience import Person
 from dataflare.notifications.config import Slack, slack_destination
 from dataflare.notifications.failures import DeliveryFailed, http_failure, retry_after_seconds
 from dataflare.notifications.message import Notice, plain_text
 from dataflare.notifications.models import SLACK_MESSAGES
-from dataflare.notifications.outbox import RAISED
 from dataflare.notifications.slack_message import blocks, escape, thread_reply
 
 log = logging.getLogger("dataflare.notifications")

@@ -12,14 +12,15 @@ import uuid
 
 from sqlalchemy import exists, select
 
-from dataflare.clock import now_ms
-from dataflare.db import Database
+from dataflare.core.clock import now_ms
+from dataflare.db.database import Database
+from dataflare.events.models import EVENTS
 from dataflare.notifications import mail, queue, routing, webhooks
 from dataflare.notifications.audience import gather, incident_link
 from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig
 from dataflare.notifications.failures import DeliveryFailed
 from dataflare.notifications.message import Notice
-from dataflare.notifications.models import DELIVERIES, EVENTS, PENDING
+from dataflare.notifications.models import DELIVERIES, PENDING
 from dataflare.notifications.slack import SlackSender
 
 log = logging.getLogger("dataflare.notifications")

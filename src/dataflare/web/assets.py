@@ -9,14 +9,15 @@ from starlette.responses import RedirectResponse, Response
 
 from dataflare.access.service import can_edit_incidents, require_edit_incidents
 from dataflare.catalog import lineage
+from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import actors_by_urn, owners_of, view
-from dataflare.catalog.views import AssetView
-from dataflare.errors import DataflareError, InvalidInput, NotFound
-from dataflare.incidents import rules, service
-from dataflare.incidents import views as incident_views
+from dataflare.core import vocabulary
+from dataflare.core.errors import DataflareError, InvalidInput, NotFound
+from dataflare.core.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.incidents import queries as incident_queries
+from dataflare.incidents import service
 from dataflare.incidents.health import incident_health
-from dataflare.incidents.views import IncidentView
-from dataflare.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.incidents.queries import IncidentView
 from dataflare.web.handling import Call
 from dataflare.web.templating import asset_url
 
@@ -68,9 +69,9 @@ def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
         "cannot_edit": CANNOT_EDIT,
         "tab": tab,
         "show": show,
-        "incident_types": rules.INCIDENT_TYPES,
-        "priorities": rules.PRIORITY_TO_NUMBER,
-        "stages": rules.STAGES,
+        "incident_types": vocabulary.INCIDENT_TYPES,
+        "priorities": vocabulary.PRIORITY_TO_NUMBER,
+        "stages": vocabulary.STAGES,
     }
     if tab == "incidents":
         context.update(_incidents(call, asset, show))
@@ -83,7 +84,7 @@ def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
     page = service.list_incidents(session, asset, filters, count=INCIDENTS_PER_PAGE)
     everything = service.list_incidents(session, asset, service.IncidentFilter(), count=0).total
     connection = session.connection()
-    rows = [IncidentRow(i, incident_views.assignees_of(connection, i.id)) for i in page.incidents]
+    rows = [IncidentRow(i, incident_queries.assignees_of(connection, i.id)) for i in page.incidents]
     active = asset.active_incidents
     return {
         "incidents": rows,

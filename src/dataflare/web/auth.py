@@ -6,19 +6,17 @@ session yet), the logout form its session's token.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.templating import Jinja2Templates
 
 from dataflare.access import sessions
-from dataflare.db import Database
-from dataflare.errors import Forbidden, RateLimited, Unauthenticated
+from dataflare.core.errors import Forbidden, RateLimited, Unauthenticated
+from dataflare.db.database import Database
+from dataflare.web.templating import templates
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 FORM_COOKIE = "dataflare_login_csrf"
 FORM_EXPIRED = "The form has expired or was not sent from this site: please try again."
 

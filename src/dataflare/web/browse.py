@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from dataflare.catalog.search import Criterion, Facet, search
 from dataflare.catalog.service import actors_by_urn
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
 from dataflare.web.handling import Call
 from dataflare.web.templating import ENTITY_TYPE_LABELS, actor_name, platform_name
 

@@ -18,8 +18,8 @@ from starlette.responses import RedirectResponse, Response
 from dataflare.access import sessions
 from dataflare.access.roles import Caller
 from dataflare.access.service import CSRF_HEADER
-from dataflare.db import Database
-from dataflare.errors import DataflareError, Forbidden
+from dataflare.core.errors import DataflareError, Forbidden
+from dataflare.db.database import Database
 from dataflare.web.templating import templates
 
 log = logging.getLogger("dataflare.web")
@@ -105,7 +105,7 @@ class Pages:
                     return to_login(request)
                 if request.method == "POST":
                     given = request.headers.get(CSRF_HEADER) or (form.get("csrf_token") or [""])[0]
-                    if given != viewer.csrf_token:
+                    if not sessions.csrf_matches(viewer.csrf_token, given):
                         raise Forbidden(FORM_EXPIRED)
                 return view(Call(request, session, viewer, form))
         except DataflareError as error:  # raised inside: the transaction has rolled back

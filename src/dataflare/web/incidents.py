@@ -9,9 +9,10 @@ from typing import Any
 from starlette.responses import RedirectResponse, Response
 
 from dataflare.access.service import can_edit_incidents, require_edit_incidents
-from dataflare.errors import DataflareError, InvalidInput, NotFound
-from dataflare.incidents import activity, rules, service
-from dataflare.incidents import views as incident_views
+from dataflare.core import vocabulary
+from dataflare.core.errors import DataflareError, InvalidInput, NotFound
+from dataflare.incidents import activity, service
+from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.models import Incident
 from dataflare.web.assets import after_change, assignee_urns, form_error
 from dataflare.web.handling import Call
@@ -39,15 +40,15 @@ def _page(call: Call, urn: str, error: DataflareError | None) -> Response:
     incident = service.get_incident(session, urn)
     if incident is None:
         raise NotFound(NO_SUCH_INCIDENT.format(urn=urn))
-    assets = incident_views.assets_of(session.connection(), incident.id)
+    assets = incident_queries.assets_of(session.connection(), incident.id)
     context: dict[str, Any] = {
         "incident": incident,
         "assets": assets,
-        "assignees": incident_views.assignees_of(session.connection(), incident.id),
+        "assignees": incident_queries.assignees_of(session.connection(), incident.id),
         "timeline": [_entry(e) for e in activity.timeline(session, incident.id)],
         "may_edit": can_edit_incidents(session, call.viewer.caller, [a.urn for a in assets]),
-        "priorities": rules.PRIORITY_TO_NUMBER,
-        "stages": rules.STAGES,
+        "priorities": vocabulary.PRIORITY_TO_NUMBER,
+        "stages": vocabulary.STAGES,
         "error": error.message if error else None,
     }
     return call.render("incident.html", context, error.code if error else 200)
@@ -117,7 +118,7 @@ def describe(kind: str, old: Any, new: Any) -> str:
     if kind == "STAGE":
         return f"set the stage to {words(new)}" if new else "cleared the stage"
     if kind == "PRIORITY":
-        shown = priority(rules.PRIORITY_TO_NUMBER.get(new)) if isinstance(new, str) else new
+        shown = priority(vocabulary.PRIORITY_TO_NUMBER.get(new)) if isinstance(new, str) else new
         return f"set the priority to {shown}" if new else "cleared the priority"
     if kind == "ASSIGNEES":
         names = ", ".join(actor_name(u) for u in new or [])

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from dataflare.db import Database
+from dataflare.db.database import Database
 from dataflare.web import assets, browse, incidents, settings
 from dataflare.web.handling import Pages, View
 

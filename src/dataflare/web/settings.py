@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from dataflare.access import tokens, users
 from dataflare.access.roles import MANAGE_USERS
-from dataflare.errors import DataflareError, InvalidInput, NotFound
+from dataflare.core.errors import DataflareError, InvalidInput, NotFound
 from dataflare.web.handling import Call
 
 DURATION_LABELS = {

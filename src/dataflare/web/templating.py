@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 from starlette.templating import Jinja2Templates
 
-from dataflare.incidents.rules import NUMBER_TO_PRIORITY
-from dataflare.urns import ASSET_KINDS, entity_type_of
+from dataflare.core.clock import format_time, iso_time
+from dataflare.core.urns import ASSET_KINDS, entity_type_of
+from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -29,17 +29,6 @@ def asset_url(urn: str) -> str:
 
 def incident_url(urn: str) -> str:
     return "/incident/" + quote(urn, safe="")
-
-
-def when(ms: int | None) -> str:
-    """A time for people: UTC, to the minute."""
-    if ms is None:
-        return ""
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-def iso(ms: int | None) -> str:
-    return "" if ms is None else datetime.fromtimestamp(ms / 1000, UTC).isoformat()
 
 
 def words(value: str | None) -> str:
@@ -67,8 +56,8 @@ def platform_name(value: str) -> str:
 templates.env.filters.update(
     asset_url=asset_url,
     incident_url=incident_url,
-    when=when,
-    iso=iso,
+    when=format_time,
+    iso=iso_time,
     words=words,
     priority=priority,
     priority_name=NUMBER_TO_PRIORITY.get,

@@ -10,10 +10,10 @@ from ariadne import MutationType, ObjectType, QueryType
 from dataflare.access import tokens, users
 from dataflare.access.models import AccessToken, User
 from dataflare.access.roles import READER
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ActorRef, user_urn
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.mutations import atomic
-from dataflare.urns import ActorRef, user_urn
 
 query = QueryType()
 mutation = MutationType()

@@ -6,11 +6,11 @@ from typing import Any
 
 from ariadne import ObjectType
 
-from dataflare.catalog.views import AssetView
+from dataflare.catalog.queries import AssetView
+from dataflare.core.urns import ASSET_KINDS, PREFIX
 from dataflare.graphql.context import Info
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE, incident_health
 from dataflare.incidents.service import IncidentFilter, IncidentPage, list_incidents
-from dataflare.urns import ASSET_KINDS, PREFIX
 
 GRAPHQL_TYPE_OF_KIND = {
     "dataset": "Dataset",

@@ -7,12 +7,12 @@ from typing import Any
 from ariadne import ObjectType
 
 from dataflare.catalog import lineage
+from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import actors_by_urn, owners_of
-from dataflare.catalog.views import AssetView
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ActorRef
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
-from dataflare.urns import ActorRef
 
 OWNERSHIP_TYPES = {
     "TECHNICAL_OWNER",

@@ -6,14 +6,14 @@ from typing import Any
 
 from ariadne import InterfaceType, ObjectType, QueryType, UnionType
 
+from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import view
-from dataflare.catalog.views import AssetView
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ASSET_KINDS, ActorRef, entity_type_of
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
-from dataflare.incidents import views
-from dataflare.incidents.views import IncidentView
-from dataflare.urns import ASSET_KINDS, ActorRef, entity_type_of
+from dataflare.incidents import queries
+from dataflare.incidents.queries import IncidentView
 
 query = QueryType()
 entity_interface = InterfaceType("Entity")
@@ -72,7 +72,7 @@ def resolve_entity(_: Any, info: Info, urn: str) -> Any:
     if kind in ASSET_KINDS:
         return view(info.context.session, urn, kind)
     if kind == "incident":
-        return views.by_urn(info.context.session.connection(), urn)
+        return queries.by_urn(info.context.session.connection(), urn)
     if kind in ("corpuser", "corpGroup"):
         return ActorRef(urn)
     raise InvalidInput(

@@ -6,13 +6,13 @@ from typing import Any
 
 from ariadne import ObjectType
 
-from dataflare.catalog.views import AssetView
+from dataflare.catalog.queries import AssetView
+from dataflare.core.urns import ActorRef
+from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.graphql.context import Info
-from dataflare.incidents import activity, views
+from dataflare.incidents import activity, queries
 from dataflare.incidents.models import IncidentActivity
-from dataflare.incidents.rules import NUMBER_TO_PRIORITY
-from dataflare.incidents.views import IncidentView
-from dataflare.urns import ActorRef
+from dataflare.incidents.queries import IncidentView
 
 incident_type = ObjectType("Incident")
 activity_type = ObjectType("IncidentActivity")
@@ -58,17 +58,19 @@ def resolve_priority(incident: IncidentView, *_: Any) -> str | None:
 
 @incident_type.field("assignees")
 def resolve_assignees(incident: IncidentView, info: Info) -> list[ActorRef]:
-    return [ActorRef(u) for u in views.assignees_of(info.context.session.connection(), incident.id)]
+    return [
+        ActorRef(u) for u in queries.assignees_of(info.context.session.connection(), incident.id)
+    ]
 
 
 @incident_type.field("entity")
 def resolve_entity(incident: IncidentView, info: Info) -> AssetView:
-    return views.assets_of(info.context.session.connection(), incident.id)[0]
+    return queries.assets_of(info.context.session.connection(), incident.id)[0]
 
 
 @incident_type.field("entities")
 def resolve_entities(incident: IncidentView, info: Info) -> list[AssetView]:
-    return views.assets_of(info.context.session.connection(), incident.id)
+    return queries.assets_of(info.context.session.connection(), incident.id)
 
 
 @incident_type.field("source")

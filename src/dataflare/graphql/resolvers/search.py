@@ -7,9 +7,9 @@ from typing import Any
 from ariadne import QueryType
 
 from dataflare.catalog import lineage
+from dataflare.catalog.queries import AssetView
 from dataflare.catalog.search import Criterion, SearchPage, search
-from dataflare.catalog.views import AssetView
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
 from dataflare.graphql.context import Info
 
 search_query = QueryType()

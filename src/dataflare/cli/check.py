@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dataflare.cli_client import echo_json, json_option, with_client
+from dataflare.cli.remote import echo_json, json_option, with_client
 from dataflare.client import (
     BlockingIncident,
     DataflareClient,

@@ -1,7 +1,7 @@
 import pytest
 
-from dataflare.errors import InvalidInput
-from dataflare.urns import ActorRef, parse_actor, parse_asset, split_tuple
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ActorRef, parse_actor, parse_asset, split_tuple
 
 
 @pytest.mark.parametrize(

@@ -2,9 +2,10 @@
 
 from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, WebSession
 from dataflare.catalog.models import Asset
-from dataflare.db import Base
+from dataflare.db.base import Base
+from dataflare.events.models import NotificationEvent
 from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
-from dataflare.notifications.models import NotificationDelivery, NotificationEvent, SlackMessage
+from dataflare.notifications.models import NotificationDelivery, SlackMessage
 
 __all__ = [
     "AccessToken",

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from functools import wraps
 from typing import Any
 
 import click
 from sqlalchemy.orm import Session
 
-from dataflare.config import Settings
-from dataflare.errors import DataflareError
+from dataflare.core.config import Settings
+from dataflare.core.errors import DataflareError
 
 
 def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -28,13 +27,6 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def when(ms: int | None, never: str = "-") -> str:
-    """An epoch-milliseconds time for people, in UTC."""
-    if ms is None:
-        return never
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M")
-
-
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Columns aligned for reading in a terminal."""
     lines = [list(headers), *(list(row) for row in rows)]
@@ -48,8 +40,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 @contextmanager
 def write_session() -> Iterator[Session]:
     """One transaction on the configured database, migrated first."""
-    from dataflare.db import Database
-    from dataflare.migrate import upgrade
+    from dataflare.db.database import Database
+    from dataflare.db.migrate import upgrade
 
     settings = Settings.from_env()
     upgrade(settings.database_url)

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflare.access.roles import SERVER_SIDE
+from dataflare.core.urns import user_urn
 from dataflare.incidents import service
 from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import parse_items
-from dataflare.urns import user_urn
 
 
 def dataset(platform: str, name: str) -> str:

@@ -8,10 +8,11 @@ from typing import Any
 
 import click
 
-from dataflare.cli_client import echo_json, json_option, with_client
+from dataflare.cli.kit import table
+from dataflare.cli.remote import echo_json, json_option, with_client
 from dataflare.client import DataflareClient, Incident
 from dataflare.client.models import INCIDENT_TYPES, PRIORITIES, STAGES, STATES
-from dataflare.clikit import table, when
+from dataflare.core.clock import format_time
 
 TYPE = click.Choice(INCIDENT_TYPES, case_sensitive=False)
 PRIORITY = click.Choice(PRIORITIES, case_sensitive=False)
@@ -184,7 +185,7 @@ def list_command(client: DataflareClient, asset_urn: str, **given: Any) -> None:
             i.state,
             i.priority or "-",
             i.custom_type or i.incident_type,
-            when(i.created_at),
+            format_time(i.created_at),
             i.title or "",
         )
         for i in page.incidents
@@ -217,12 +218,18 @@ def _details(i: Incident) -> str:
         ("assets", ", ".join(i.assets)),
         ("assignees", ", ".join(i.assignees) or "-"),
         ("dedup key", i.dedup_key or "-"),
-        ("raised", f"{when(i.created_at)} by {i.created_by}"),
+        ("raised", f"{format_time(i.created_at)} by {i.created_by}"),
         ("description", i.description or "-"),
     ]
     lines = [f"{name + ':':13} {value}" for name, value in facts]
     entries = [
-        (when(e.time), e.actor, e.kind, _change(e.previous_value, e.new_value), e.message or "")
+        (
+            format_time(e.time),
+            e.actor,
+            e.kind,
+            _change(e.previous_value, e.new_value),
+            e.message or "",
+        )
         for e in i.activity
     ]
     return "\n".join([*lines, "", table(("TIME", "ACTOR", "KIND", "CHANGE", "MESSAGE"), entries)])

@@ -22,7 +22,7 @@ from sqlalchemy.sql.schema import ScalarElementColumnDefault
 _NAMED_STYLE = {"sqlite": "named", "postgresql": "pyformat"}
 
 
-class RawStatement:
+class DriverStatement:
     """A Core statement compiled once per dialect; run it with `rows`, `scalar` or `run`."""
 
     def __init__(self, statement: ClauseElement) -> None:
@@ -76,7 +76,9 @@ class RawStatement:
         return found[0][0] if found else None
 
 
-def raw_insert(table: Table, columns: Sequence[str], returning: str | None = None) -> RawStatement:
+def driver_insert(
+    table: Table, columns: Sequence[str], returning: str | None = None
+) -> DriverStatement:
     """INSERT of these columns (parameters named after them), returning one column if asked.
     Other columns get their plain default values, which SQLAlchemy would otherwise add itself."""
     values: dict[str, Any] = {name: bindparam(name) for name in columns}
@@ -86,5 +88,5 @@ def raw_insert(table: Table, columns: Sequence[str], returning: str | None = Non
             values[column.name] = default.arg
     statement = insert(table).values(values)
     if returning is not None:
-        return RawStatement(statement.returning(table.c[returning]))
-    return RawStatement(statement)
+        return DriverStatement(statement.returning(table.c[returning]))
+    return DriverStatement(statement)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, SessionTransaction
 
 from dataflare.catalog.models import ASSET_OWNERS, KIND_COUNTS, OWNER_COUNTS
 
-_PENDING = "dataflare.incident_counts"
+_PENDING = "dataflare.search_counts"
 
 
 class Found(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dataflare.urns import AssetRef
+from dataflare.core.urns import AssetRef
 
 
 @dataclass(frozen=True)

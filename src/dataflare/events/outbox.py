@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from dataflare.notifications.models import EVENTS
-from dataflare.raw_sql import raw_insert
+from dataflare.db.driver import driver_insert
+from dataflare.events.models import EVENTS
 
 RAISED = "RAISED"
 CHANGED = "CHANGED"
@@ -17,7 +17,7 @@ WATCHED = ("state", "stage", "priority", "assignees", "assets")
 DESCRIPTION_KEPT = 2000  # characters of the description carried in an event
 
 # On the raise path, so handed straight to the driver like the incident's own rows.
-_INSERT = raw_insert(EVENTS, ["incident_id", "kind", "at", "actor", "payload"])
+_INSERT = driver_insert(EVENTS, ["incident_id", "kind", "at", "actor", "payload"])
 
 
 def incident_snapshot(

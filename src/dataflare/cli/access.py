@@ -12,7 +12,8 @@ import click
 from dataflare.access import tokens as token_service
 from dataflare.access import users as user_service
 from dataflare.access.roles import EDITOR, ROLES, SERVER_SIDE
-from dataflare.clikit import friendly_errors, when, write_session
+from dataflare.cli.kit import friendly_errors, write_session
+from dataflare.core.clock import format_time
 
 DURATION = click.Choice(list(token_service.DURATIONS))
 
@@ -57,9 +58,9 @@ def tokens_list(user_name: str | None) -> None:
                 t.token_id,
                 t.user_name,
                 t.name,
-                when(t.created_at),
-                when(t.expires_at, "never"),
-                when(t.last_used_at, "never"),
+                format_time(t.created_at),
+                format_time(t.expires_at, missing="never"),
+                format_time(t.last_used_at, missing="never"),
             )
             for t in page.tokens
         ]

@@ -6,16 +6,16 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select, update
 
 from dataflare.catalog.models import ASSETS
-from dataflare.db import Database
-from dataflare.raw_sql import RawStatement, raw_insert
+from dataflare.db.database import Database
+from dataflare.db.driver import DriverStatement, driver_insert
 
-REGISTER = raw_insert(ASSETS, ["urn", "kind", "platform", "name", "created_at"], returning="id")
-BUMP = RawStatement(
+REGISTER = driver_insert(ASSETS, ["urn", "kind", "platform", "name", "created_at"], returning="id")
+BUMP = DriverStatement(
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
     .values(active_incidents=ASSETS.c.active_incidents + 2)  # the 2 is the statement's own
 )
-NAMES = RawStatement(
+NAMES = DriverStatement(
     select(ASSETS.c.name, ASSETS.c.active_incidents)
     .where(ASSETS.c.platform == bindparam("platform"))
     .order_by(ASSETS.c.name)

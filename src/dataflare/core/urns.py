@@ -6,7 +6,7 @@ import uuid
 from dataclasses import dataclass
 from functools import lru_cache
 
-from dataflare.errors import InvalidInput
+from dataflare.core.errors import InvalidInput
 
 PREFIX = "urn:li:"
 

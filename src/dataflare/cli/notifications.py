@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import signal
-from datetime import UTC, datetime
 from types import FrameType
 
 import click
 
-from dataflare.clikit import friendly_errors, write_session
-from dataflare.clock import now_ms
-from dataflare.config import Settings
-from dataflare.errors import InvalidInput
+from dataflare.cli.kit import friendly_errors, write_session
+from dataflare.core.clock import format_time, now_ms
+from dataflare.core.config import Settings
+from dataflare.core.errors import InvalidInput
 from dataflare.notifications import config as notifications
 from dataflare.notifications import queue
-
-
-def _when(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 @click.command()
@@ -28,8 +23,8 @@ def worker(once: bool) -> None:
 
     Any number of workers may run, besides the one inside `dataflare serve`: they share the queue.
     """
-    from dataflare.db import Database
-    from dataflare.migrate import upgrade
+    from dataflare.db.database import Database
+    from dataflare.db.migrate import upgrade
     from dataflare.notifications.worker import Worker
 
     settings = Settings.from_env()
@@ -77,7 +72,9 @@ def notifications_list(dead: bool, limit: int) -> None:
         return
     click.echo("ID\tSTATUS\tATTEMPTS\tNEXT ATTEMPT\tDESTINATION\tEVENT\tINCIDENT\tLAST ERROR")
     for row in rows:
-        next_attempt = "-" if row.status == "DEAD" else _when(row.next_attempt_at)
+        next_attempt = (
+            "-" if row.status == "DEAD" else format_time(row.next_attempt_at, seconds=True)
+        )
         click.echo(
             f"{row.id}\t{row.status}\t{row.attempts}\t{next_attempt}\t{row.destination}\t"
             f"{row.kind}\t{row.urn}\t{row.last_error or '-'}"

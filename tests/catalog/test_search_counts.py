@@ -13,9 +13,9 @@ from alembic import command
 from starlette.testclient import TestClient
 
 from dataflare.catalog.service import set_owners
-from dataflare.db import Database
+from dataflare.db.database import Database
+from dataflare.db.migrate import alembic_config
 from dataflare.incidents.service import RaiseRequest, raise_incident
-from dataflare.migrate import alembic_config
 from tests.catalog.counts import kept, recounted
 from tests.catalog.documents import SEARCH
 from tests.conftest import GraphQL

@@ -1,4 +1,4 @@
-"""Alembic environment: runs migrations on the URL that dataflare.migrate passes in."""
+"""Alembic environment: runs migrations on the URL that dataflare.db.migrate passes in."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import text
 
-from dataflare.db import make_engine
-from dataflare.models import Base
+from dataflare.db.database import make_engine
+from dataflare.db.registry import Base
 
 # Several server processes may start at once on PostgreSQL: one migrates, the others wait.
 MIGRATION_LOCK_ID = 7_346_201

@@ -15,8 +15,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataflare.db import Database
-from dataflare.write_batches import WriteBatches
+from dataflare.db.database import Database
+from dataflare.db.group_commit import GroupCommit
 
 CREATE = "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT UNIQUE NOT NULL)"
 INSERT = "INSERT INTO notes (body) VALUES (:body)"
@@ -31,9 +31,9 @@ def database(tmp_path: Path) -> Iterator[Database]:
     database.dispose()
 
 
-def batches_of(database: Database) -> WriteBatches:
-    assert database.write_batches is not None, "SQLite databases batch their writes"
-    return database.write_batches
+def batches_of(database: Database) -> GroupCommit:
+    assert database.group_commit is not None, "SQLite databases batch their writes"
+    return database.group_commit
 
 
 def notes(database: Database) -> list[str]:
@@ -49,7 +49,7 @@ def insert(body: str) -> Any:
     return work
 
 
-def held_writer(batches: WriteBatches) -> tuple[threading.Event, Future[Any]]:
+def held_writer(batches: GroupCommit) -> tuple[threading.Event, Future[Any]]:
     """Keep the writer thread busy until the event is set, so that what is submitted meanwhile
     queues up and runs as one batch."""
     running, release = threading.Event(), threading.Event()
@@ -127,7 +127,7 @@ def test_closing_finishes_the_queued_work(database: Database) -> None:
 def test_postgresql_needs_no_batches() -> None:
     database = Database("postgresql+psycopg://nobody@127.0.0.1:1/none")
     try:
-        assert database.write_batches is None
+        assert database.group_commit is None
     finally:
         database.dispose()
 

@@ -8,16 +8,12 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import Session, sessionmaker
 
-from dataflare.write_batches import WriteBatches
+from dataflare.db.group_commit import GroupCommit
 
 WRITE_OPTION = "dataflare_write"
 SQLITE_READ_THREADS = 1
-
-
-class Base(DeclarativeBase):
-    pass
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -63,7 +59,7 @@ class Database:
         sqlite = url.startswith("sqlite")
         self._sqlite_writer = threading.Lock() if sqlite else None
         # PostgreSQL takes concurrent writers; SQLite gains from committing them together.
-        self.write_batches = WriteBatches(lambda: self.session(write=True)) if sqlite else None
+        self.group_commit = GroupCommit(lambda: self.session(write=True)) if sqlite else None
         # How many threads run API reads at once. A SQLite read is short work that gives up the
         # GIL around every call into SQLite: dozens of threads doing that only hand the GIL back
         # and forth (measured: 100 context switches a request and half the throughput of one
@@ -85,6 +81,6 @@ class Database:
             yield session
 
     def dispose(self) -> None:
-        if self.write_batches is not None:
-            self.write_batches.close()
+        if self.group_commit is not None:
+            self.group_commit.close()
         self.engine.dispose()

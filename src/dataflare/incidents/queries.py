@@ -9,9 +9,9 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, select
 
 from dataflare.catalog.models import ASSETS
-from dataflare.catalog.views import AssetView
+from dataflare.catalog.queries import AssetView
+from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
-from dataflare.raw_sql import RawStatement
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,13 +56,13 @@ _LINKS = INCIDENT_ASSETS.c
 _PAGE = select(*_FIELDS).join(INCIDENT_ASSETS, _LINKS.incident_id == INCIDENTS.c.id)
 _NEWEST_FIRST = (_LINKS.created_at.desc(), _LINKS.incident_id.desc())
 # A page of an asset's incidents, newest first, from the links' indexes: in any state, or in one.
-_PAGE_ANY_STATE = RawStatement(
+_PAGE_ANY_STATE = DriverStatement(
     _PAGE.where(_LINKS.asset_id == bindparam("asset_id"))
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("count"))
     .offset(bindparam("start"))
 )
-_PAGE_IN_STATE = RawStatement(
+_PAGE_IN_STATE = DriverStatement(
     _PAGE.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state == bindparam("state"))
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("count"))
@@ -83,8 +83,8 @@ def page_on_asset(
 
 
 _COUNT = select(func.count()).select_from(INCIDENT_ASSETS)
-_COUNT_ANY_STATE = RawStatement(_COUNT.where(_LINKS.asset_id == bindparam("asset_id")))
-_COUNT_IN_STATE = RawStatement(
+_COUNT_ANY_STATE = DriverStatement(_COUNT.where(_LINKS.asset_id == bindparam("asset_id")))
+_COUNT_IN_STATE = DriverStatement(
     _COUNT.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state == bindparam("state"))
 )
 

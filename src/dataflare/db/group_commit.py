@@ -59,7 +59,7 @@ class _Job:
             self.future.set_result(self.value)
 
 
-class WriteBatches:
+class GroupCommit:
     """A writer thread that runs submitted work in shared transactions."""
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[Session]]) -> None:

@@ -1,0 +1,1 @@
+"""What every layer uses: the error hierarchy, URNs, the clock and time formats, settings."""

@@ -12,7 +12,7 @@ import pytest
 from alembic import command
 from starlette.testclient import TestClient
 
-from dataflare.catalog.service import set_owners
+from dataflare.catalog.service import set_owners, set_removed
 from dataflare.db.database import Database
 from dataflare.db.migrate import alembic_config
 from dataflare.incidents.service import RaiseRequest, raise_incident
@@ -179,3 +179,18 @@ def test_the_migration_counts_what_was_there(
 
     assert kept(db) == expected
     assert sum(expected[1].values()) > 0
+
+
+def test_changes_undone_by_a_savepoint_leave_the_first_state_to_count_from(db: Database) -> None:
+    actor = "urn:li:corpuser:datahub"
+    with db.session(write=True) as session:
+        set_owners(session, ASSETS[0], [(OWNERS[0], "")])
+        raise_incident(session, actor, RaiseRequest(type="SQL", resource_urn=ASSETS[0]))
+    with db.session(write=True) as session:
+        with pytest.raises(RuntimeError), session.begin_nested():
+            set_owners(session, ASSETS[0], [(OWNERS[1], "")])
+            set_removed(session, ASSETS[0], True)
+            raise RuntimeError("the batch failed")
+        set_owners(session, ASSETS[0], [(OWNERS[2], "")])
+
+    assert kept(db) == recounted(db) == ({OWNERS[2]: 1}, {("dataset", "hive"): 1})

@@ -69,7 +69,6 @@ def log_in(session: Session, name: str, password: str, address: str) -> NewSessi
     if not password_matches(user, password) or user is None:
         session.execute(delete(LoginFailure).where(LoginFailure.at < since))
         session.add(LoginFailure(account=account, address=address, at=now))
-        session.flush()
         raise Unauthenticated(WRONG_LOGIN)
     if not user.active:
         raise Unauthenticated("This account is disabled. Please contact your administrator.")
@@ -83,7 +82,6 @@ def log_in(session: Session, name: str, password: str, address: str) -> NewSessi
         expires_at=now + SESSION_LIFETIME_MS,
     )
     session.add(web_session)
-    session.flush()
     cookie = _signer(session, "session").sign(secret).decode()
     return NewSession(cookie, web_session.csrf_token, user)
 

@@ -86,7 +86,6 @@ def insert_token(
         expires_at=None if lifetime is None else now + lifetime,
     )
     session.add(token)
-    session.flush()
     return token, secret
 
 

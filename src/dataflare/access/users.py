@@ -98,7 +98,6 @@ def insert_user(session: Session, name: str, role: str, password: str | None = N
         created_at=now_ms(),
     )
     session.add(user)
-    session.flush()
     return user
 
 

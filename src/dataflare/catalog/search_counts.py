@@ -2,84 +2,189 @@
 per owner and per (type, platform), so that this search alone reads two small tables for its
 total and facets instead of every match.
 
-Whatever moves an asset in or out of that set, or changes the owners of an asset in it, reports
-the move here in its transaction, with the asset's row locked (summary.lock on PostgreSQL; SQLite
-has one writer). The counts are written once, when the transaction commits, in key order:
-concurrent writers take the count rows' locks last and all in one order, so they never wait on
-each other in a cycle. A savepoint that rolls back takes its changes with it.
+How they are kept, in two explicit steps:
+1. A change that may move an asset in or out of that set, or replace the owners of one in it,
+   first notes the asset here (`note_states` with what it already knows, or `note_assets`),
+   before it changes anything. The first note of an asset in a transaction records the asset as
+   it was when the transaction began.
+2. `write` runs last in every write transaction (`Database.session` calls it before commit): it
+   reads the noted assets as they are now, and adds the difference to the counts, in key order,
+   so concurrent writers take the count rows' locks last and all in one order and never wait on
+   each other in a cycle.
+
+Comparing the first state with the last one, rather than adding up each move as it happens,
+keeps the counts exact when a savepoint rolls back: whatever it undid is simply not in the last
+state, and the first state is still the state before the transaction.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
-from typing import Any, NamedTuple
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Connection, event, select
+from sqlalchemy import Connection, select
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import ASSET_OWNERS, KIND_COUNTS, OWNER_COUNTS
+from dataflare.catalog.models import ASSET_OWNERS, ASSETS, KIND_COUNTS, OWNER_COUNTS
+from dataflare.db.database import before_commit
 
 _PENDING = "dataflare.search_counts"
+_CHUNK = 1000  # ids per IN (...): PostgreSQL takes at most 65,535 parameters a statement
 
 
-class Found(NamedTuple):
+@dataclass(frozen=True)
+class AssetState:
     """An asset as the counts see it."""
 
     asset_id: int
     kind: str
     platform: str
+    found: bool  # an active incident, and not removed
 
 
-class _Pending:
-    """Changes not written yet; a copy per open savepoint, to go back to if it rolls back."""
+@dataclass
+class _First:
+    """A noted asset as it was before the transaction changed it."""
 
-    def __init__(self) -> None:
-        self.kinds: Counter[tuple[str, str]] = Counter()
-        self.owners: Counter[str] = Counter()
-        self.saved: dict[SessionTransaction, tuple[Counter[tuple[str, str]], Counter[str]]] = {}
+    state: AssetState
+    owners: list[str] | None = None  # None: its owners have not changed
 
 
-def _pending(session: Session) -> _Pending:
-    pending = session.info.get(_PENDING)
+def _pending(session: Session) -> dict[int, _First]:
+    pending: dict[int, _First] | None = session.info.get(_PENDING)
     if pending is None:
-        pending = session.info[_PENDING] = _Pending()
+        pending = session.info[_PENDING] = {}
+        before_commit(session, _PENDING, write)
     return pending
 
 
-def entered(session: Session, assets: Iterable[Found]) -> None:
-    """These assets are now found by the search (an active incident, or restored)."""
-    _move(session, list(assets), +1)
-
-
-def left(session: Session, assets: Iterable[Found]) -> None:
-    """These assets are no longer found (no active incident left, or removed). Call before
-    their owners are deleted."""
-    _move(session, list(assets), -1)
-
-
-def owners_changed(session: Session, old: Iterable[str], new: Iterable[str]) -> None:
-    """A found asset's owners were replaced."""
-    owners = _pending(session).owners
-    owners.subtract(set(old))
-    owners.update(set(new))
-
-
-def _move(session: Session, assets: list[Found], delta: int) -> None:
-    if not assets:
-        return
-    session.flush()  # owners added in this transaction must be read below
+def note_states(session: Session, states: Iterable[AssetState]) -> None:
+    """These assets, as they were before the change about to be written (a caller that has
+    just read them under lock knows it already)."""
     pending = _pending(session)
-    for asset in assets:
-        pending.kinds[(asset.kind, asset.platform)] += delta
-    owned = session.connection().execute(
-        select(ASSET_OWNERS.c.owner_urn).where(
-            ASSET_OWNERS.c.asset_id.in_([a.asset_id for a in assets])
-        )
+    for state in states:
+        pending.setdefault(state.asset_id, _First(state))
+
+
+def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool = False) -> None:
+    """These assets are about to change (removed or restored; with `owners_change`, their owners
+    replaced): read them as they are now. Locks their rows on PostgreSQL until the transaction
+    ends, so their state cannot change meanwhile."""
+    pending = _pending(session)
+    connection = session.connection()
+    new = [i for i in asset_ids if i not in pending]
+    for state in _states(connection, new, lock=True):
+        pending[state.asset_id] = _First(state)
+    if owners_change:
+        unknown = [i for i in asset_ids if pending[i].owners is None]
+        owners = _owners(connection, unknown)
+        for asset_id in unknown:
+            pending[asset_id].owners = owners.get(asset_id, [])
+
+
+def write(session: Session) -> None:
+    """Add to the counts what the noted assets' changes add up to. Run before commit."""
+    pending: dict[int, _First] | None = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    # The ORM may still hold changes to the noted assets (their removed flag, owners added).
+    session.flush()
+    connection = session.connection()
+    now = {state.asset_id: state for state in _states(connection, list(pending), lock=False)}
+    kinds: Counter[tuple[str, str]] = Counter()
+    owners: Counter[str] = Counter()
+    owned_by = _owners(
+        connection,
+        [i for i, first in pending.items() if first.state.found or _found(now.get(i))],
     )
-    for (owner,) in owned:
-        pending.owners[owner] += delta
+    for asset_id, first in pending.items():
+        was, is_ = first.state.found, _found(now.get(asset_id))
+        if was == is_ and first.owners is None:
+            continue  # still in (or out of) the set, with the same owners
+        current = owned_by.get(asset_id, [])
+        if was:
+            kinds[(first.state.kind, first.state.platform)] -= 1
+            owners.subtract(current if first.owners is None else first.owners)
+        if is_:
+            kinds[(first.state.kind, first.state.platform)] += 1
+            owners.update(current)
+    _add(
+        connection,
+        sorted((k, n) for k, n in owners.items() if n),
+        sorted((k, n) for k, n in kinds.items() if n),
+    )
+
+
+def _found(state: AssetState | None) -> bool:
+    return state is not None and state.found
+
+
+def _states(connection: Connection, asset_ids: list[int], lock: bool) -> Iterator[AssetState]:
+    columns = ASSETS.c
+    for chunk in _chunks(sorted(asset_ids)):
+        query = select(
+            columns.id, columns.kind, columns.platform, columns.active_incidents, columns.removed
+        ).where(columns.id.in_(chunk))
+        if lock and connection.dialect.name != "sqlite":  # SQLite has one writer already
+            # NO KEY UPDATE, in id order: as incidents lock their assets (incidents/summary.py).
+            query = query.order_by(columns.id).with_for_update(key_share=True)
+        for asset_id, kind, platform, active, removed in connection.execute(query):
+            yield AssetState(asset_id, kind, platform, active > 0 and not removed)
+
+
+def _owners(connection: Connection, asset_ids: list[int]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = {}
+    for chunk in _chunks(sorted(asset_ids)):
+        rows = connection.execute(
+            select(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.owner_urn).where(
+                ASSET_OWNERS.c.asset_id.in_(chunk)
+            )
+        )
+        for asset_id, owner in rows:
+            found.setdefault(asset_id, []).append(owner)
+    return found
+
+
+def _chunks(values: list[int]) -> Iterator[list[int]]:
+    for i in range(0, len(values), _CHUNK):
+        yield values[i : i + _CHUNK]
+
+
+def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
+    insert = dialect.insert(table)
+    return insert.on_conflict_do_update(
+        index_elements=keys, set_={"assets": table.c.assets + insert.excluded.assets}
+    )
+
+
+_ADD_TO_OWNERS = {
+    "postgresql": _upsert(postgresql, OWNER_COUNTS, ["owner_urn"]),
+    "sqlite": _upsert(sqlite, OWNER_COUNTS, ["owner_urn"]),
+}
+_ADD_TO_KINDS = {
+    "postgresql": _upsert(postgresql, KIND_COUNTS, ["kind", "platform"]),
+    "sqlite": _upsert(sqlite, KIND_COUNTS, ["kind", "platform"]),
+}
+
+
+def _add(
+    connection: Connection,
+    owners: list[tuple[str, int]],
+    kinds: list[tuple[tuple[str, str], int]],
+) -> None:
+    dialect = connection.dialect.name
+    if owners:
+        connection.execute(
+            _ADD_TO_OWNERS[dialect], [{"owner_urn": k, "assets": n} for k, n in owners]
+        )
+    if kinds:
+        connection.execute(
+            _ADD_TO_KINDS[dialect],
+            [{"kind": kind, "platform": platform, "assets": n} for (kind, platform), n in kinds],
+        )
 
 
 def kind_counts(connection: Connection) -> list[tuple[str, str, int]]:
@@ -101,63 +206,3 @@ def top_owner_counts(connection: Connection, limit: int) -> list[tuple[str, int]
         .limit(limit)
     )
     return [(owner, n) for owner, n in rows]
-
-
-def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
-    insert = dialect.insert(table)
-    return insert.on_conflict_do_update(
-        index_elements=keys, set_={"assets": table.c.assets + insert.excluded.assets}
-    )
-
-
-_ADD_TO_OWNERS = {
-    "postgresql": _upsert(postgresql, OWNER_COUNTS, ["owner_urn"]),
-    "sqlite": _upsert(sqlite, OWNER_COUNTS, ["owner_urn"]),
-}
-_ADD_TO_KINDS = {
-    "postgresql": _upsert(postgresql, KIND_COUNTS, ["kind", "platform"]),
-    "sqlite": _upsert(sqlite, KIND_COUNTS, ["kind", "platform"]),
-}
-
-
-@event.listens_for(Session, "before_commit")
-def _write(session: Session) -> None:
-    pending = session.info.get(_PENDING)
-    if pending is None or session.in_nested_transaction():
-        return  # a savepoint's changes are written with its transaction's, not before
-    owners = sorted((k, n) for k, n in pending.owners.items() if n)
-    kinds = sorted((k, n) for k, n in pending.kinds.items() if n)
-    pending.owners, pending.kinds = Counter(), Counter()
-    if not owners and not kinds:
-        return
-    connection = session.connection()
-    dialect = connection.dialect.name
-    if owners:
-        connection.execute(
-            _ADD_TO_OWNERS[dialect], [{"owner_urn": k, "assets": n} for k, n in owners]
-        )
-    if kinds:
-        connection.execute(
-            _ADD_TO_KINDS[dialect],
-            [{"kind": kind, "platform": platform, "assets": n} for (kind, platform), n in kinds],
-        )
-
-
-@event.listens_for(Session, "after_transaction_create")
-def _save(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.nested:
-        pending = _pending(session)
-        pending.saved[transaction] = (pending.kinds.copy(), pending.owners.copy())
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _restore(session: Session, transaction: SessionTransaction) -> None:
-    pending = session.info.get(_PENDING)
-    if pending is not None and transaction in pending.saved:
-        pending.kinds, pending.owners = pending.saved.pop(transaction)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _forget(session: Session, transaction: SessionTransaction) -> None:
-    if transaction.parent is None:
-        session.info.pop(_PENDING, None)

@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import search_counts
 from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEdge
 from dataflare.catalog.queries import AssetView
-from dataflare.catalog.search_counts import Found
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
@@ -95,25 +94,10 @@ def set_properties(session: Session, urn: str, name: str | None, description: st
     return asset
 
 
-def _locked_state(session: Session, asset: Asset) -> tuple[bool, bool]:
-    """(has active incidents, removed), as they stand: what the search counts depend on. The
-    row stays locked until the transaction ends (on PostgreSQL), so they cannot change
-    meanwhile."""
-    session.flush()
-    query = select(ASSETS.c.active_incidents, ASSETS.c.removed).where(ASSETS.c.id == asset.id)
-    if session.get_bind().dialect.name != "sqlite":
-        query = query.with_for_update(key_share=True)
-    active, removed = session.connection().execute(query).one()
-    return active > 0, removed
-
-
 def set_removed(session: Session, urn: str, removed: bool) -> None:
     """Soft delete (or restore): out of search, incidents kept."""
     asset = ensure_asset(session, urn)
-    active, was_removed = _locked_state(session, asset)
-    if active and was_removed != removed:
-        move = search_counts.left if removed else search_counts.entered
-        move(session, [Found(asset.id, asset.kind, asset.platform)])
+    search_counts.note_assets(session, [asset.id])  # it may leave or join their search
     asset.removed = removed
 
 
@@ -121,19 +105,11 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
     """Replace an asset's owners with (owner urn, ownership type) pairs, in order."""
     asset = ensure_asset(session, urn)
     unique = dict((parse_actor(owner), kind or OWNERSHIP_TYPES_DEFAULT) for owner, kind in owners)
-    active, removed = _locked_state(session, asset)
-    if active and not removed:
-        search_counts.owners_changed(session, _owner_urns(session, asset.id), unique)
+    search_counts.note_assets(session, [asset.id], owners_change=True)
     session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
     session.add_all(
         AssetOwner(asset_id=asset.id, owner_urn=owner, type=kind, position=i)
         for i, (owner, kind) in enumerate(unique.items())
-    )
-
-
-def _owner_urns(session: Session, asset_id: int) -> list[str]:
-    return list(
-        session.scalars(select(AssetOwner.owner_urn).where(AssetOwner.asset_id == asset_id))
     )
 
 
@@ -165,9 +141,7 @@ def delete_asset(session: Session, urn: str) -> bool:
     asset = get_asset(session, urn)
     if asset is None:
         return False
-    active, removed = _locked_state(session, asset)
-    if active and not removed:
-        search_counts.left(session, [Found(asset.id, asset.kind, asset.platform)])
+    search_counts.note_assets(session, [asset.id], owners_change=True)
     session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
     session.execute(
         delete(LineageEdge).where(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,6 +14,7 @@ from dataflare.db.group_commit import GroupCommit
 
 WRITE_OPTION = "dataflare_write"
 SQLITE_READ_THREADS = 1
+_BEFORE_COMMIT = "dataflare.before_commit"
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -35,6 +36,20 @@ def _sqlite_on_begin(connection: Any) -> None:
     cursor = connection.connection.cursor()
     cursor.execute("BEGIN IMMEDIATE" if writing else "BEGIN")
     cursor.close()
+
+
+def before_commit(session: Session, name: str, step: Callable[[Session], None]) -> None:
+    """Have `step(session)` run once, last, when this session's transaction is about to commit
+    (a step asked for again under the same name runs once). For writes best made at the end,
+    such as counters many writers share: their rows are then locked for the least time."""
+    session.info.setdefault(_BEFORE_COMMIT, {})[name] = step
+
+
+def run_before_commit(session: Session) -> None:
+    """The last writes of a transaction: the steps asked for with `before_commit`."""
+    steps: dict[str, Callable[[Session], None]] = session.info.pop(_BEFORE_COMMIT, {})
+    for step in steps.values():
+        step(session)
 
 
 def make_engine(url: str) -> Engine:
@@ -69,16 +84,19 @@ class Database:
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any exception."""
+        """A session whose transaction commits on success and rolls back on any exception.
+        Before it commits, it runs the steps its services asked for (`before_commit`)."""
         if write and self._sqlite_writer is not None:
             # SQLite takes one writer at a time. Queue this process's writers here, in order,
             # rather than in SQLite's busy handler, which polls with sleeps and is unfair.
             with self._sqlite_writer, self._write() as session, session.begin():
                 yield session
+                run_before_commit(session)
             return
         factory = self._write if write else self._read
         with factory() as session, session.begin():
             yield session
+            run_before_commit(session)
 
     def dispose(self) -> None:
         if self.group_commit is not None:

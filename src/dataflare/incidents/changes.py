@@ -5,15 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
 from dataflare.events import outbox
-from dataflare.incidents import activity, dedup, summary
-from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
-from dataflare.incidents.models import Incident, IncidentAsset, IncidentAssignee
+from dataflare.incidents import activity, dedup, links, summary
+from dataflare.incidents.models import Incident
 
 
 class Before:
@@ -88,9 +86,7 @@ def set_status(
             session.connection(), incident.id, actor, now, "STATE", incident.state, state, message
         )
         incident.state = state
-        session.connection().execute(
-            update(LINKS).where(LINKS.c.incident_id == incident.id).values(state=state)
-        )
+        links.set_state(session.connection(), incident.id, state)
         changed = True
     if stage is not None and incident.stage != stage:
         activity.record(
@@ -117,19 +113,7 @@ def set_assets(session: Session, incident: Incident, actor: str, now: int, refs:
     if incident.state == "ACTIVE" and incident.dedup_key is not None:
         summary.lock(session, asset_ids)
         dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)
-    incident.assets.clear()
-    session.flush()
-    incident.assets.extend(
-        IncidentAsset(
-            asset_id=asset_id,
-            position=i,
-            state=incident.state,
-            created_at=incident.created_at,
-            dedup_key=incident.dedup_key,
-        )
-        for i, asset_id in enumerate(asset_ids)
-    )
-    session.flush()
+    links.replace_assets(session, incident, asset_ids)
     activity.record(session.connection(), incident.id, actor, now, "ASSETS", old, new)
     return True
 
@@ -140,10 +124,6 @@ def set_assignees(
     old = [a.assignee_urn for a in incident.assignees]
     if old == urns:
         return False
-    incident.assignees.clear()
-    session.flush()
-    incident.assignees.extend(
-        IncidentAssignee(assignee_urn=u, position=i) for i, u in enumerate(urns)
-    )
+    links.replace_assignees(session, incident, urns)
     activity.record(session.connection(), incident.id, actor, now, "ASSIGNEES", old, urns)
     return True

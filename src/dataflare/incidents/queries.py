@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
 from dataflare.catalog.queries import AssetView
+from dataflare.core.errors import InvalidInput
 from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
+from dataflare.incidents.rules import priority_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +126,66 @@ def assets_of(connection: Connection, incident_id: int) -> list[AssetView]:
 
 def assignees_of(connection: Connection, incident_id: int) -> list[str]:
     return list(connection.scalars(_ASSIGNEES_OF, {"incident_id": incident_id}))
+
+
+MAX_PAGE_SIZE = 1000
+
+
+@dataclass
+class IncidentFilter:
+    state: str | None = None
+    stage: str | None = None
+    priority: str | None = None
+    assignee_urns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class IncidentPage:
+    start: int
+    count: int
+    total: int
+    incidents: list[IncidentView]
+
+
+def list_incidents(
+    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
+) -> IncidentPage:
+    """One page of the incidents on an asset, newest first, and how many match in all.
+    The page comes from the asset's links index; only the page's incidents are loaded."""
+    if start < 0 or count < 0:
+        raise InvalidInput(
+            f"start and count must not be negative (got start={start}, count={count})."
+        )
+    if count > MAX_PAGE_SIZE:
+        raise InvalidInput(f"count must be at most {MAX_PAGE_SIZE} (got {count}).")
+    if asset.id is None:
+        return IncidentPage(start=start, count=count, total=0, incidents=[])
+    connection = session.connection()
+    if not (filters.stage or filters.priority or filters.assignee_urns):
+        # The usual page: one statement, straight from the links' index. With state ACTIVE,
+        # the total is the asset's summary count.
+        incidents = page_on_asset(connection, asset.id, filters.state, start, count)
+        if filters.state == "ACTIVE":
+            total = asset.active_incidents
+        else:
+            total = count_on_asset(connection, asset.id, filters.state)
+        return IncidentPage(start, count, total, incidents)
+    links = INCIDENT_ASSETS.c
+    query = select(links.incident_id).where(links.asset_id == asset.id)
+    if filters.state:
+        query = query.where(links.state == filters.state)
+    if filters.stage or filters.priority:
+        query = query.join(INCIDENTS, INCIDENTS.c.id == links.incident_id)
+        if filters.stage:
+            query = query.where(INCIDENTS.c.stage == filters.stage)
+        if filters.priority:
+            query = query.where(INCIDENTS.c.priority == priority_number(filters.priority))
+    if filters.assignee_urns:
+        assigned = select(INCIDENT_ASSIGNEES.c.incident_id).where(
+            INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
+        )
+        query = query.where(links.incident_id.in_(assigned))
+    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
+    page_ids = list(connection.scalars(page.limit(count)))
+    return IncidentPage(start, count, total, by_ids(connection, page_ids))

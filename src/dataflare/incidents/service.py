@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
 from dataflare.core.clock import now_ms
@@ -18,25 +17,17 @@ from dataflare.core.errors import Conflict, InvalidInput, NotFound
 from dataflare.core.urns import incident_urn, parse_asset
 from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
-from dataflare.incidents import activity, dedup, queries, rules, summary
+from dataflare.incidents import activity, dedup, links, rules, summary
 from dataflare.incidents import changes as apply
 from dataflare.incidents.models import (
-    INCIDENT_ASSETS,
-    INCIDENT_ASSIGNEES,
     INCIDENTS,
     Incident,
 )
-from dataflare.incidents.queries import IncidentView
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
-MAX_PAGE_SIZE = 1000
 _INCIDENT_COLUMNS = [c.name for c in INCIDENTS.c if c.name != "id"]
 _INSERT_INCIDENT = driver_insert(INCIDENTS, _INCIDENT_COLUMNS, returning="id")
-_INSERT_LINKS = driver_insert(
-    INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
-)
-_INSERT_ASSIGNEES = driver_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
 # A caller-chosen id may meet another writer's: that insert runs in a savepoint, the slow way.
 _INSERT_CHOSEN_INCIDENT = insert(INCIDENTS).returning(INCIDENTS.c.id)
 
@@ -62,25 +53,23 @@ class RaiseRequest:
     dedup_key: str | None = None
 
 
-@dataclass
-class IncidentFilter:
-    state: str | None = None
-    stage: str | None = None
-    priority: str | None = None
-    assignee_urns: list[str] = field(default_factory=list)
-
-
-@dataclass
-class IncidentPage:
-    start: int
-    count: int
-    total: int
-    incidents: list[IncidentView]
-
-
 def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
-    """Create an incident on one or more assets, registering assets seen for the first time;
-    return its URN. Written with plain inserts: this is the hottest write path."""
+    """Create an incident on one or more assets; return its URN.
+
+    Every write it makes, in order (plain statements on the driver: the hottest write path):
+    1. assets never seen before are registered (catalog.service.ensure_asset_ids), and the
+       assets are locked (summary.lock, PostgreSQL only);
+    with a dedup key held by an active incident on one of them, only a RAISED_AGAIN timeline
+    entry and the assets' activity times (dedup.raised_again); otherwise:
+    2. the incident row;
+    3. its links to the assets and its assignees (links);
+    4. each asset's health summary: active count, newest incident, last activity
+       (summary.raised), which also notes the assets for the search counts;
+    5. the first timeline entry, RAISED (activity.record);
+    6. the outbox event that notifications deliver later (events.outbox.record);
+    7. at commit, the search counts (catalog.search_counts.write, which Database.session runs
+       before committing).
+    """
     custom_type = rules.check_custom_type(request.type, request.custom_type)
     refs = rules.check_resources(request.resource_urn, request.resource_urns)
     title = rules.check_title(request.title)
@@ -136,28 +125,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
                 pk = connection.execute(_INSERT_CHOSEN_INCIDENT, row).scalar_one()
         except IntegrityError as exc:  # another writer took the same id meanwhile
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
-    _INSERT_LINKS.run_many(
-        connection,
-        [
-            {
-                "incident_id": pk,
-                "asset_id": asset_id,
-                "position": i,
-                "state": state,
-                "created_at": now,
-                "dedup_key": dedup_key,
-            }
-            for i, asset_id in enumerate(asset_ids)
-        ],
-    )
-    if assignees:
-        _INSERT_ASSIGNEES.run_many(
-            connection,
-            [
-                {"incident_id": pk, "assignee_urn": u, "position": i}
-                for i, u in enumerate(assignees)
-            ],
-        )
+    links.add_assets(connection, pk, asset_ids, state, now, dedup_key)
+    links.add_assignees(connection, pk, assignees)
     if state == "ACTIVE":
         summary.raised(session, pk, asset_ids, now)
     asset_urns = [ref.urn for ref in refs]
@@ -285,50 +254,6 @@ def find_active_by_dedup_key(session: Session, asset_urn: str, key: str) -> str 
 
 def get_incident(session: Session, urn: str) -> Incident | None:
     return session.scalars(select(Incident).where(Incident.urn == urn)).one_or_none()
-
-
-def list_incidents(
-    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
-) -> IncidentPage:
-    """One page of the incidents on an asset, newest first, and how many match in all.
-    The page comes from the asset's links index; only the page's incidents are loaded."""
-    if start < 0 or count < 0:
-        raise InvalidInput(
-            f"start and count must not be negative (got start={start}, count={count})."
-        )
-    if count > MAX_PAGE_SIZE:
-        raise InvalidInput(f"count must be at most {MAX_PAGE_SIZE} (got {count}).")
-    if asset.id is None:
-        return IncidentPage(start=start, count=count, total=0, incidents=[])
-    connection = session.connection()
-    if not (filters.stage or filters.priority or filters.assignee_urns):
-        # The usual page: one statement, straight from the links' index. With state ACTIVE,
-        # the total is the asset's summary count.
-        incidents = queries.page_on_asset(connection, asset.id, filters.state, start, count)
-        if filters.state == "ACTIVE":
-            total = asset.active_incidents
-        else:
-            total = queries.count_on_asset(connection, asset.id, filters.state)
-        return IncidentPage(start, count, total, incidents)
-    links = INCIDENT_ASSETS.c
-    query = select(links.incident_id).where(links.asset_id == asset.id)
-    if filters.state:
-        query = query.where(links.state == filters.state)
-    if filters.stage or filters.priority:
-        query = query.join(INCIDENTS, INCIDENTS.c.id == links.incident_id)
-        if filters.stage:
-            query = query.where(INCIDENTS.c.stage == filters.stage)
-        if filters.priority:
-            query = query.where(INCIDENTS.c.priority == rules.priority_number(filters.priority))
-    if filters.assignee_urns:
-        assigned = select(INCIDENT_ASSIGNEES.c.incident_id).where(
-            INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
-        )
-        query = query.where(links.incident_id.in_(assigned))
-    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
-    page_ids = list(connection.scalars(page.limit(count)))
-    return IncidentPage(start, count, total, queries.by_ids(connection, page_ids))
 
 
 def _require(session: Session, urn: str) -> Incident:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog import search_counts
 from dataflare.catalog.models import ASSETS, Asset
-from dataflare.catalog.search_counts import Found
+from dataflare.catalog.search_counts import AssetState
 from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 
@@ -40,13 +40,16 @@ _COUNTED = (
 )
 
 
-def _now_at(rows: Iterable[Sequence[Any]], count: int) -> list[Found]:
-    """The searchable assets among these whose active-incident count just became `count`."""
-    return [
-        Found(asset_id, kind, platform)
-        for asset_id, kind, platform, active, removed in rows
-        if active == count and not removed
-    ]
+def _note_for_search(session: Session, rows: Iterable[Sequence[Any]], delta: int) -> None:
+    """Tell the search counts how these assets stood before their count moved by `delta`
+    (rows as _COUNTED, read after the move)."""
+    search_counts.note_states(
+        session,
+        (
+            AssetState(asset_id, kind, platform, active - delta > 0 and not removed)
+            for asset_id, kind, platform, active, removed in rows
+        ),
+    )
 
 
 _RAISED = DriverStatement(
@@ -71,7 +74,7 @@ def raised(session: Session, incident_id: int, asset_ids: Collection[int], now: 
             connection, {"asset_id": asset_id, "incident_pk": incident_id, "changed_at": now}
         )
     ]
-    search_counts.entered(session, _now_at(rows, 1))
+    _note_for_search(session, rows, +1)
 
 
 def activated(session: Session, asset_ids: Collection[int], now: int) -> None:
@@ -95,7 +98,6 @@ def touched(session: Session, asset_ids: Collection[int], now: int) -> None:
 def _shift(session: Session, asset_ids: Collection[int], delta: int, now: int) -> None:
     if not asset_ids:
         return
-    session.flush()  # the incident's new state must be visible to the query below
     connection = session.connection()
     rows = connection.execute(
         update(ASSETS)
@@ -103,10 +105,9 @@ def _shift(session: Session, asset_ids: Collection[int], delta: int, now: int) -
         .values(active_incidents=ASSETS.c.active_incidents + delta, incidents_changed_at=now)
         .returning(*_COUNTED)
     ).all()
-    if delta > 0:
-        search_counts.entered(session, _now_at(rows, 1))
-    else:
-        search_counts.left(session, _now_at(rows, 0))
+    _note_for_search(session, rows, delta)
+    # The newest active incident of each asset, from the links (whose state the change has
+    # already written, with plain statements).
     for asset_id in asset_ids:
         newest = connection.scalar(
             select(LINKS.c.incident_id)

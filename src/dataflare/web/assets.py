@@ -80,9 +80,11 @@ def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
 
 def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
     session = call.session
-    filters = service.IncidentFilter(state=INCIDENT_FILTERS[show])
-    page = service.list_incidents(session, asset, filters, count=INCIDENTS_PER_PAGE)
-    everything = service.list_incidents(session, asset, service.IncidentFilter(), count=0).total
+    filters = incident_queries.IncidentFilter(state=INCIDENT_FILTERS[show])
+    page = incident_queries.list_incidents(session, asset, filters, count=INCIDENTS_PER_PAGE)
+    everything = incident_queries.list_incidents(
+        session, asset, incident_queries.IncidentFilter(), count=0
+    ).total
     connection = session.connection()
     rows = [IncidentRow(i, incident_queries.assignees_of(connection, i.id)) for i in page.incidents]
     active = asset.active_incidents

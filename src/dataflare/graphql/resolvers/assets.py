@@ -10,7 +10,7 @@ from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ASSET_KINDS, PREFIX
 from dataflare.graphql.context import Info
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE, incident_health
-from dataflare.incidents.service import IncidentFilter, IncidentPage, list_incidents
+from dataflare.incidents.queries import IncidentFilter, IncidentPage, list_incidents
 
 GRAPHQL_TYPE_OF_KIND = {
     "dataset": "Dataset",

@@ -1,0 +1,82 @@
+"""An incident's links to its assets and its assignees, written with plain statements (the raise
+path runs them). The ORM's copies on a loaded incident are expired when replaced, so the next
+read of `incident.assets` or `incident.assignees` sees the new rows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Connection, delete, update
+from sqlalchemy.orm import Session
+
+from dataflare.db.driver import driver_insert
+from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, Incident
+
+_INSERT_LINKS = driver_insert(
+    INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
+)
+_INSERT_ASSIGNEES = driver_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
+
+
+def add_assets(
+    connection: Connection,
+    incident_id: int,
+    asset_ids: Sequence[int],
+    state: str,
+    created_at: int,
+    dedup_key: str | None,
+) -> None:
+    """Link an incident to its assets, in order. Each link copies the incident's state, time
+    and dedup key: the asset's incident pages and the dedup index read only the links."""
+    _INSERT_LINKS.run_many(
+        connection,
+        [
+            {
+                "incident_id": incident_id,
+                "asset_id": asset_id,
+                "position": i,
+                "state": state,
+                "created_at": created_at,
+                "dedup_key": dedup_key,
+            }
+            for i, asset_id in enumerate(asset_ids)
+        ],
+    )
+
+
+def add_assignees(connection: Connection, incident_id: int, urns: Sequence[str]) -> None:
+    if urns:
+        _INSERT_ASSIGNEES.run_many(
+            connection,
+            [
+                {"incident_id": incident_id, "assignee_urn": urn, "position": i}
+                for i, urn in enumerate(urns)
+            ],
+        )
+
+
+def replace_assets(session: Session, incident: Incident, asset_ids: Sequence[int]) -> None:
+    connection = session.connection()
+    connection.execute(delete(INCIDENT_ASSETS).where(INCIDENT_ASSETS.c.incident_id == incident.id))
+    add_assets(
+        connection, incident.id, asset_ids, incident.state, incident.created_at, incident.dedup_key
+    )
+    session.expire(incident, ["assets"])
+
+
+def replace_assignees(session: Session, incident: Incident, urns: Sequence[str]) -> None:
+    connection = session.connection()
+    connection.execute(
+        delete(INCIDENT_ASSIGNEES).where(INCIDENT_ASSIGNEES.c.incident_id == incident.id)
+    )
+    add_assignees(connection, incident.id, urns)
+    session.expire(incident, ["assignees"])
+
+
+def set_state(connection: Connection, incident_id: int, state: str) -> None:
+    """Copy a new state to the incident's links."""
+    connection.execute(
+        update(INCIDENT_ASSETS)
+        .where(INCIDENT_ASSETS.c.incident_id == incident_id)
+        .values(state=state)
+    )

@@ -74,6 +74,24 @@ def test_raise_show_list_update_resolve_reopen(cli: Cli, fresh_dataset: str) -> 
     ]
 
 
+@pytest.mark.parametrize(
+    "urn",
+    [
+        "urn:li:corpuser:ann",
+        "urn:li:dataset:oops",
+        "urn:li:dataset:(snowflake,orders,PROD)",
+        "urn:li:dataJob:(airflow,load)",
+        "orders",
+    ],
+)
+def test_list_refuses_a_urn_that_is_not_an_assets(cli: Cli, urn: str) -> None:
+    done = cli("incident", "list", urn)
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith(f"Error: Invalid asset URN '{urn}': expected ")
+    assert done.stderr.count("\n") == 1
+
+
 def test_resolve_by_dedup_key_succeeds_with_or_without_an_incident(
     cli: Cli, fresh_dataset: str
 ) -> None:

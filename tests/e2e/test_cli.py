@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from sqlalchemy import create_engine, text
 
 from tests.e2e.seed import localize, seed_requests
 from tests.e2e.server import DATAFLARE, Server, dataflare_env
@@ -55,6 +57,63 @@ def test_serve_demo_prints_the_url_and_a_token_that_works(
         ]
     finally:
         server.stop()
+
+
+def demo_start(env: dict[str, str]) -> tuple[str, str]:
+    """Start `dataflare serve --demo` (what `make run` runs), check the token it prints on the
+    API, and stop it: (the token, its two lines of output)."""
+    server = Server(env, "--demo")
+    try:
+        server.wait_ready()
+        assert server.process.stdout is not None
+        lines: list[str] = []
+        while len(lines) < 2 or "access token:" not in lines[-2]:
+            lines.append(server.process.stdout.readline().rstrip("\n"))
+        token = lines[-2].split("access token:")[1].split()[0]
+        answer = httpx.post(
+            f"{server.url}/api/graphql",
+            json={"query": "{ listUsers(input: {start: 0, count: 1}) { total } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        assert "errors" not in answer, answer
+    finally:
+        server.stop()
+    return token, "\n".join(lines[-2:])
+
+
+def test_make_run_reuses_its_token_while_it_lasts(database_url: str, tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, database_url)
+    saved = tmp_path / "demo-token"
+
+    first, said_first = demo_start(env)
+    second, said_second = demo_start(env)
+
+    assert second == first
+    assert "new (30 days)" in said_first and "the last start's" in said_second
+    assert saved.read_text() == f"{first}\n"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    listed = run("tokens", "list", env=env).stdout.splitlines()
+    [made] = [line.split("\t") for line in listed if "\tmake run\t" in line]
+    expires = datetime.strptime(made[4], "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+    assert f"valid until {made[4]}" in said_first
+
+    run("tokens", "revoke", made[0], env=env)
+    third, said_third = demo_start(env)
+    assert third != first and "new (30 days)" in said_third
+    assert saved.read_text() == f"{third}\n"
+
+    # A token about to expire is not handed out: the next start makes another.
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        # 23 hours left
+        connection.execute(
+            text("UPDATE access_tokens SET expires_at = expires_at - :ms"),
+            {"ms": (30 * 24 - 23) * 3_600_000},
+        )
+    engine.dispose()
+    fourth, said_fourth = demo_start(env)
+    assert fourth not in (first, third) and "new (30 days)" in said_fourth
 
 
 def test_demo_load_is_idempotent(database_url: str, tmp_path: Path) -> None:

@@ -15,7 +15,12 @@ from dataflare.core.config import DEFAULT_HOST, DEFAULT_PORT, NOTIFY_IN_SERVER, 
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on."
 )
-@click.option("--demo", is_flag=True, help="Load demo data and print a fresh access token first.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load demo data and print an admin token first (kept in $DATAFLARE_HOME/demo-token "
+    "and reused while it lasts; each lasts 30 days).",
+)
 @click.option(
     "--workers",
     default=1,

@@ -192,9 +192,9 @@ def test_check_exits_0_when_clear_and_1_when_blocked(
     assert blocked.returncode == 1
     assert blocked.stdout.splitlines() == [
         f"BLOCKED  {fresh_dataset}",
-        f"  {far} (2 hop(s) upstream): {incident} [VOLUME, MEDIUM] half the rows",
+        f"  {far} (2 hops upstream): {incident} [VOLUME, MEDIUM] half the rows",
         f"BLOCKED  {near}",
-        f"  {far} (1 hop(s) upstream): {incident} [VOLUME, MEDIUM] half the rows",
+        f"  {far} (1 hop upstream): {incident} [VOLUME, MEDIUM] half the rows",
     ]
     assert (urgent_only.returncode, ignored.returncode) == (0, 0)
     assert (quiet.returncode, quiet.stdout) == (1, "")

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dataflare.cli.kit import table
+from dataflare.cli.kit import plural, table
 from dataflare.cli.remote import echo_json, json_option, with_client
 from dataflare.client import DataflareClient, Incident
 from dataflare.client.models import INCIDENT_TYPES, PRIORITIES, STAGES, STATES
@@ -247,7 +247,7 @@ def _change(previous: str | None, new: str | None) -> str:
     old = None if previous is None else json.loads(previous)
     value = None if new is None else json.loads(new)
     if isinstance(value, dict):  # RAISED holds every field; RAISED_AGAIN the count
-        return f"raised {value['count']} times" if "count" in value else ""
+        return f"raised {plural(value['count'], 'time')}" if "count" in value else ""
     if previous is None:
         return "" if value is None else str(value)
     return f"{old} -> {'-' if value is None else value}"

@@ -8,8 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from alembic import command
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from dataflare.db.migrate import alembic_config
 from tests.e2e.seed import localize, seed_requests
 from tests.e2e.server import DATAFLARE, Server, dataflare_env
 
@@ -164,14 +168,56 @@ def test_cli_errors_are_one_line_and_exit_nonzero(database_url: str, tmp_path: P
     assert "Missing option '--name'" in missing.stderr
 
 
-def test_db_upgrade_creates_the_sqlite_home(tmp_path: Path) -> None:
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_db_upgrade_creates_the_sqlite_home_and_says_it_migrated(tmp_path: Path) -> None:
     home = tmp_path / "fresh" / "home"
-    env = dataflare_env(home, f"sqlite:///{home / 'dataflare.db'}")
+    url = f"sqlite:///{home / 'dataflare.db'}"
+    env = dataflare_env(home, url)
 
     done = run("db", "upgrade", env=env)
+    again = run("db", "upgrade", env=env)
 
     assert done.returncode == 0, done.stderr
     assert (home / "dataflare.db").exists()
+    head = head_revision()
+    assert done.stderr == f"Migrated {url} from an empty database to revision {head}.\n"
+    assert (again.returncode, again.stderr) == (
+        0,
+        f"Database {url} is up to date (revision {head}).\n",
+    )
+
+
+def test_db_upgrade_names_the_revisions_it_went_from_and_to(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0004_dedup")  # a database of an older release
+
+    done = run("db", "upgrade", env=dataflare_env(tmp_path, url))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        f"Migrated {url} from revision 0004_dedup to revision {head_revision()}.\n"
+    )
+
+
+def test_db_upgrade_of_a_migrated_database_says_so_without_the_password(
+    database_url: str, tmp_path: Path
+) -> None:
+    # PostgreSQL here trusts its clients, so a password in the URL is accepted and ignored.
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(password="s3cret")
+
+    done = run("db", "upgrade", env=dataflare_env(tmp_path, url.render_as_string(False)))
+
+    assert done.returncode == 0, done.stderr
+    shown = url.render_as_string(hide_password=True)
+    assert done.stderr == f"Database {shown} is up to date (revision {head_revision()}).\n"
+    assert "s3cret" not in done.stderr
 
 
 def test_concurrent_raises_on_an_unseen_asset_all_succeed(

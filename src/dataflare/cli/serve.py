@@ -91,9 +91,16 @@ def db() -> None:
 @db.command("upgrade")
 @friendly_errors
 def db_upgrade() -> None:
-    """Apply pending migrations to the configured database."""
+    """Apply pending migrations to the configured database, and say which."""
+    from sqlalchemy.engine import make_url
+
     from dataflare.db.migrate import upgrade
 
     settings = Settings.from_env()
-    upgrade(settings.database_url)
-    click.echo(f"Database is up to date: {settings.database_url}", err=True)
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    done = upgrade(settings.database_url)
+    if done.before == done.after:
+        click.echo(f"Database {shown} is up to date (revision {done.after}).", err=True)
+        return
+    before = "an empty database" if done.before is None else f"revision {done.before}"
+    click.echo(f"Migrated {shown} from {before} to revision {done.after}.", err=True)

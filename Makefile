@@ -34,8 +34,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# npm's notices (a newer npm, funding, audit) are not for the person running `make run`.
 $(VENDOR_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	mkdir -p $(VENDOR)
 	cp $(VENDOR_FILES) $(VENDOR)/
 	touch $(VENDOR_STAMP)

@@ -51,3 +51,19 @@ def test_the_activation_it_shows_puts_dataflare_on_the_path() -> None:
     found, version = done.stdout.splitlines()
     assert Path(found) == ROOT / ".venv" / "bin" / "dataflare"
     assert version == f"dataflare, version {__version__}"
+
+
+def test_the_set_up_asks_npm_for_no_notices() -> None:
+    # What `make run` and `make test` would run on a fresh clone, printed, not run.
+    planned = subprocess.run(
+        ["make", "--dry-run", "--always-make", "--no-print-directory", "setup"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+
+    npm = [line for line in planned if line.startswith("npm ")]
+    assert npm, planned
+    for command in npm:
+        assert "--no-update-notifier" in command and "--no-fund" in command, command

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
@@ -15,7 +16,7 @@ from sqlalchemy.engine import make_url
 
 from dataflare.db.migrate import alembic_config
 from tests.e2e.seed import localize, seed_requests
-from tests.e2e.server import DATAFLARE, Server, dataflare_env
+from tests.e2e.server import DATAFLARE, Server, dataflare_env, free_port
 
 NEW_ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,brand_new,PROD)"
 
@@ -218,6 +219,39 @@ def test_db_upgrade_of_a_migrated_database_says_so_without_the_password(
     shown = url.render_as_string(hide_password=True)
     assert done.stderr == f"Database {shown} is up to date (revision {head_revision()}).\n"
     assert "s3cret" not in done.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, f"sqlite:///{tmp_path / 'dataflare.db'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        done = subprocess.run(
+            [DATAFLARE, "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"Error: port {port} is in use on 127.0.0.1")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "dataflare.db").exists()  # refused before anything was written
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, f"sqlite:///{tmp_path / 'dataflare.db'}")
+
+    done = run("serve", "--port", str(free_port()), "--workers", "4", env=env)
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("Error: --workers 4 needs PostgreSQL: SQLite takes one writer")
+    assert "DATAFLARE_DATABASE_URL" in done.stderr and done.stderr.count("\n") == 1
+    assert not (tmp_path / "dataflare.db").exists()
 
 
 def test_concurrent_raises_on_an_unseen_asset_all_succeed(

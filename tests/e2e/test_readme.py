@@ -9,7 +9,10 @@ import subprocess
 import tomllib
 from pathlib import Path
 
+import click
+
 from dataflare import __version__
+from dataflare.cli import main
 
 ROOT = Path(__file__).parents[2]
 README = ROOT / "README.md"
@@ -67,3 +70,41 @@ def test_the_set_up_asks_npm_for_no_notices() -> None:
     assert npm, planned
     for command in npm:
         assert "--no-update-notifier" in command and "--no-fund" in command, command
+
+
+def command_line_block() -> list[str]:
+    text = README.read_text()
+    start = text.index("```\n", text.index("## Command line")) + 4
+    return text[start : text.index("\n```", start)].splitlines()
+
+
+def commands(group: click.Group, path: str = "dataflare") -> dict[str, click.Command]:
+    """Every command that does something, by the words that call it."""
+    found: dict[str, click.Command] = {}
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            found |= commands(command, f"{path} {name}")
+        else:
+            found[f"{path} {name}"] = command
+    return found
+
+
+def test_the_command_line_section_names_every_command_and_only_real_options() -> None:
+    every = commands(main)
+    entries: list[tuple[str, str]] = []  # (command, its lines in the README)
+    for line in command_line_block():
+        if line.startswith("dataflare "):
+            words = line.split()
+            called = next(" ".join(words[:n]) for n in (3, 2) if " ".join(words[:n]) in every)
+            entries.append((called, line))
+        else:
+            entries[-1] = (entries[-1][0], f"{entries[-1][1]}\n{line}")
+
+    named = {called for called, _ in entries}
+    # `users disable NAME | enable NAME` names two on one line.
+    named |= {f"dataflare users {w}" for _, text in entries for w in re.findall(r"\| (\w+)", text)}
+    assert set(every) - named == set()
+    for called, text in entries:
+        options = {o for param in every[called].params for o in param.opts + param.secondary_opts}
+        for option in re.findall(r"(?<![\w-])--[a-z][a-z-]*", text):
+            assert option in options, f"{called}: {option} is not one of its options"

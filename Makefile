@@ -16,7 +16,10 @@ VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js \
 	node_modules/graphiql/graphiql.min.js \
 	node_modules/graphiql/graphiql.min.css
 
-.PHONY: run test lint typecheck unit bench setup clean
+# `make dist DIST=folder` builds elsewhere (the tests do).
+DIST ?= dist
+
+.PHONY: run test lint typecheck unit bench setup dist clean
 
 run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/dataflare serve --demo
@@ -31,8 +34,9 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# npm's notices (a newer npm, funding, audit) are not for the person running `make run`.
 $(VENDOR_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund --loglevel=error
+	npm ci --no-audit --no-fund --no-update-notifier --loglevel=error
 	mkdir -p $(VENDOR)
 	cp $(VENDOR_FILES) $(VENDOR)/
 	touch $(VENDOR_STAMP)
@@ -41,6 +45,14 @@ $(SDK_STAMP): tests/sdk/requirements.txt
 	$(PYTHON) -m venv $(SDK_VENV)
 	$(SDK_VENV)/bin/pip install --quiet -r tests/sdk/requirements.txt
 	touch $(SDK_STAMP)
+
+# The wheel and the sdist, for hosts that install Dataflare with pip (docs/pipelines.md). The
+# wheel carries the web UI's browser files, so they are set up first; the build backend comes from
+# the dev extras, so nothing is downloaded.
+dist: $(STAMP) $(VENDOR_STAMP)
+	rm -rf build src/dataflare.egg-info  # a former build's file list would leak into the sdist
+	rm -f $(DIST)/dataflare-*
+	$(BIN)/python -m build --no-isolation --outdir $(DIST) .
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench
@@ -57,4 +69,5 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SDK_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache \
+		build dist

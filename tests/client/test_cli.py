@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 import subprocess
 import uuid
+from typing import Any
 
+import httpx
 import pytest
 
+from dataflare.client import documents
 from tests.client.conftest import TOKEN, LiveServer
 from tests.e2e.server import DATAFLARE, free_port
 from tests.ingest.mcps import dataset, upstreams
@@ -43,7 +46,8 @@ def test_raise_show_list_update_resolve_reopen(cli: Cli, fresh_dataset: str) -> 
                    "fresh", "--json")  # fmt: skip
 
     assert urn.startswith("urn:li:incident:") and urn.count("\n") == 1
-    assert json.loads(again) == {"urn": urn.strip()}
+    assert json.loads(again)["urn"] == urn.strip()
+    assert [e["kind"] for e in json.loads(again)["activity"]] == ["RAISED", "RAISED_AGAIN"]
     urn = urn.strip()
     shown = cli.ok("incident", "show", urn)
     assert "dedup key:    fresh" in shown and "RAISED_AGAIN  raised 2 times" in shown
@@ -53,12 +57,12 @@ def test_raise_show_list_update_resolve_reopen(cli: Cli, fresh_dataset: str) -> 
     cli.ok("incident", "update", urn, "--stage", "INVESTIGATION", "--message", "looking",
            "--priority", "critical", "--assignee", "urn:li:corpuser:ann")  # fmt: skip
     updated = json.loads(cli.ok("incident", "show", urn, "--json"))
-    assert (updated["stage"], updated["message"], updated["priority"]) == (
+    assert (updated["status"]["stage"], updated["status"]["message"], updated["priority"]) == (
         "INVESTIGATION",
         "looking",
         "CRITICAL",
     )
-    assert updated["assignees"] == ["urn:li:corpuser:ann"]
+    assert updated["assignees"] == [{"urn": "urn:li:corpuser:ann"}]
 
     cli.ok("incident", "resolve", urn, "--message", "back on time")
     assert (
@@ -69,9 +73,66 @@ def test_raise_show_list_update_resolve_reopen(cli: Cli, fresh_dataset: str) -> 
     )
     cli.ok("incident", "reopen", urn, "--message", "late again")
     page = json.loads(cli.ok("incident", "list", fresh_dataset, "--json"))
-    assert [(i["urn"], i["state"], i["message"]) for i in page["incidents"]] == [
-        (urn, "ACTIVE", "late again")
-    ]
+    assert [
+        (i["urn"], i["status"]["state"], i["status"]["message"]) for i in page["incidents"]
+    ] == [(urn, "ACTIVE", "late again")]
+
+
+def keys(value: Any) -> set[str]:
+    """Every key of a JSON value, at any depth."""
+    if isinstance(value, dict):
+        return set(value).union(*(keys(v) for v in value.values()))
+    if isinstance(value, list):
+        return set().union(*(keys(v) for v in value))
+    return set()
+
+
+def test_json_output_is_the_incident_as_the_api_answers_it(
+    cli: Cli, live: LiveServer, fresh_dataset: str
+) -> None:
+    raised = json.loads(cli.ok("incident", "raise", fresh_dataset, "--type", "SQL", "--title",
+                               "nulls", "--source", "ASSERTION_FAILURE", "--assignee",
+                               "urn:li:corpGroup:eng", "--json"))  # fmt: skip
+    urn = raised["urn"]
+    cli.ok("incident", "update", urn, "--stage", "TRIAGE", "--message", "looking")
+    shown = json.loads(cli.ok("incident", "show", urn, "--json"))
+    listed = json.loads(cli.ok("incident", "list", fresh_dataset, "--json"))
+
+    def api(query: str, variables: dict[str, Any]) -> Any:
+        answer = httpx.post(
+            f"{live.url}/api/graphql",
+            json={"query": query, "variables": variables},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        ).json()
+        return answer["data"]["entity"]
+
+    assert shown == api(documents.GET, {"urn": urn})
+    assert raised == {**shown, "status": raised["status"], "activity": raised["activity"]}
+    assert [e["kind"] for e in shown["activity"]] == ["RAISED", "STAGE"]
+    page = api(documents.LIST, {"urn": fresh_dataset, "start": 0, "count": 20})["incidents"]
+    assert listed == page
+    assert "activity" not in listed["incidents"][0]  # the timelines are `show`'s
+    everything = keys(raised) | keys(shown) | keys(listed)
+    assert {"incidentType", "lastUpdated", "previousValue", "newValue"} <= everything
+    assert [k for k in everything if "_" in k] == []
+
+
+@pytest.mark.parametrize(
+    "urn",
+    [
+        "urn:li:corpuser:ann",
+        "urn:li:dataset:oops",
+        "urn:li:dataset:(snowflake,orders,PROD)",
+        "urn:li:dataJob:(airflow,load)",
+        "orders",
+    ],
+)
+def test_list_refuses_a_urn_that_is_not_an_assets(cli: Cli, urn: str) -> None:
+    done = cli("incident", "list", urn)
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith(f"Error: Invalid asset URN '{urn}': expected ")
+    assert done.stderr.count("\n") == 1
 
 
 def test_resolve_by_dedup_key_succeeds_with_or_without_an_incident(
@@ -131,9 +192,9 @@ def test_check_exits_0_when_clear_and_1_when_blocked(
     assert blocked.returncode == 1
     assert blocked.stdout.splitlines() == [
         f"BLOCKED  {fresh_dataset}",
-        f"  {far} (2 hop(s) upstream): {incident} [VOLUME, MEDIUM] half the rows",
+        f"  {far} (2 hops upstream): {incident} [VOLUME, MEDIUM] half the rows",
         f"BLOCKED  {near}",
-        f"  {far} (1 hop(s) upstream): {incident} [VOLUME, MEDIUM] half the rows",
+        f"  {far} (1 hop upstream): {incident} [VOLUME, MEDIUM] half the rows",
     ]
     assert (urgent_only.returncode, ignored.returncode) == (0, 0)
     assert (quiet.returncode, quiet.stdout) == (1, "")

@@ -35,11 +35,11 @@ def dataflare_env(home: Path, database_url: str, **extra: str) -> dict[str, str]
 class Server:
     """A `dataflare serve` child process; stop() always ends it."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str, dataflare: str = DATAFLARE) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.process = subprocess.Popen(
-            [DATAFLARE, "serve", "--port", str(self.port), *args],
+            [dataflare, "serve", "--port", str(self.port), *args],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,

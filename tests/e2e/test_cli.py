@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import socket
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
+from alembic import command
+from alembic.script import ScriptDirectory
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
+from dataflare.db.migrate import alembic_config
 from tests.e2e.seed import localize, seed_requests
-from tests.e2e.server import DATAFLARE, Server, dataflare_env
+from tests.e2e.server import DATAFLARE, Server, dataflare_env, free_port
 
 NEW_ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,brand_new,PROD)"
 
@@ -55,6 +62,63 @@ def test_serve_demo_prints_the_url_and_a_token_that_works(
         ]
     finally:
         server.stop()
+
+
+def demo_start(env: dict[str, str]) -> tuple[str, str]:
+    """Start `dataflare serve --demo` (what `make run` runs), check the token it prints on the
+    API, and stop it: (the token, its two lines of output)."""
+    server = Server(env, "--demo")
+    try:
+        server.wait_ready()
+        assert server.process.stdout is not None
+        lines: list[str] = []
+        while len(lines) < 2 or "access token:" not in lines[-2]:
+            lines.append(server.process.stdout.readline().rstrip("\n"))
+        token = lines[-2].split("access token:")[1].split()[0]
+        answer = httpx.post(
+            f"{server.url}/api/graphql",
+            json={"query": "{ listUsers(input: {start: 0, count: 1}) { total } }"},
+            headers={"Authorization": f"Bearer {token}"},
+        ).json()
+        assert "errors" not in answer, answer
+    finally:
+        server.stop()
+    return token, "\n".join(lines[-2:])
+
+
+def test_make_run_reuses_its_token_while_it_lasts(database_url: str, tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, database_url)
+    saved = tmp_path / "demo-token"
+
+    first, said_first = demo_start(env)
+    second, said_second = demo_start(env)
+
+    assert second == first
+    assert "new (30 days)" in said_first and "the last start's" in said_second
+    assert saved.read_text() == f"{first}\n"
+    assert saved.stat().st_mode & 0o777 == 0o600
+    listed = run("tokens", "list", env=env).stdout.splitlines()
+    [made] = [line.split("\t") for line in listed if "\tmake run\t" in line]
+    expires = datetime.strptime(made[4], "%Y-%m-%d %H:%M UTC").replace(tzinfo=UTC)
+    assert abs(expires - (datetime.now(UTC) + timedelta(days=30))) < timedelta(minutes=5)
+    assert f"valid until {made[4]}" in said_first
+
+    run("tokens", "revoke", made[0], env=env)
+    third, said_third = demo_start(env)
+    assert third != first and "new (30 days)" in said_third
+    assert saved.read_text() == f"{third}\n"
+
+    # A token about to expire is not handed out: the next start makes another.
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        # 23 hours left
+        connection.execute(
+            text("UPDATE access_tokens SET expires_at = expires_at - :ms"),
+            {"ms": (30 * 24 - 23) * 3_600_000},
+        )
+    engine.dispose()
+    fourth, said_fourth = demo_start(env)
+    assert fourth not in (first, third) and "new (30 days)" in said_fourth
 
 
 def test_demo_load_is_idempotent(database_url: str, tmp_path: Path) -> None:
@@ -105,14 +169,89 @@ def test_cli_errors_are_one_line_and_exit_nonzero(database_url: str, tmp_path: P
     assert "Missing option '--name'" in missing.stderr
 
 
-def test_db_upgrade_creates_the_sqlite_home(tmp_path: Path) -> None:
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
+    assert head is not None
+    return head
+
+
+def test_db_upgrade_creates_the_sqlite_home_and_says_it_migrated(tmp_path: Path) -> None:
     home = tmp_path / "fresh" / "home"
-    env = dataflare_env(home, f"sqlite:///{home / 'dataflare.db'}")
+    url = f"sqlite:///{home / 'dataflare.db'}"
+    env = dataflare_env(home, url)
 
     done = run("db", "upgrade", env=env)
+    again = run("db", "upgrade", env=env)
 
     assert done.returncode == 0, done.stderr
     assert (home / "dataflare.db").exists()
+    head = head_revision()
+    assert done.stderr == f"Migrated {url} from an empty database to revision {head}.\n"
+    assert (again.returncode, again.stderr) == (
+        0,
+        f"Database {url} is up to date (revision {head}).\n",
+    )
+
+
+def test_db_upgrade_names_the_revisions_it_went_from_and_to(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    command.upgrade(alembic_config(url), "0004_dedup")  # a database of an older release
+
+    done = run("db", "upgrade", env=dataflare_env(tmp_path, url))
+
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == (
+        f"Migrated {url} from revision 0004_dedup to revision {head_revision()}.\n"
+    )
+
+
+def test_db_upgrade_of_a_migrated_database_says_so_without_the_password(
+    database_url: str, tmp_path: Path
+) -> None:
+    # PostgreSQL here trusts its clients, so a password in the URL is accepted and ignored.
+    url = make_url(database_url)
+    if url.get_backend_name() == "postgresql":
+        url = url.set(password="s3cret")
+
+    done = run("db", "upgrade", env=dataflare_env(tmp_path, url.render_as_string(False)))
+
+    assert done.returncode == 0, done.stderr
+    shown = url.render_as_string(hide_password=True)
+    assert done.stderr == f"Database {shown} is up to date (revision {head_revision()}).\n"
+    assert "s3cret" not in done.stderr
+
+
+def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, f"sqlite:///{tmp_path / 'dataflare.db'}")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+
+        done = subprocess.run(
+            [DATAFLARE, "serve", "--port", str(port)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(f"Error: port {port} is in use on 127.0.0.1")
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert not (tmp_path / "dataflare.db").exists()  # refused before anything was written
+
+
+def test_serve_refuses_several_workers_on_sqlite(tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, f"sqlite:///{tmp_path / 'dataflare.db'}")
+
+    done = run("serve", "--port", str(free_port()), "--workers", "4", env=env)
+
+    assert (done.returncode, done.stdout) == (1, "")
+    assert done.stderr.startswith("Error: --workers 4 needs PostgreSQL: SQLite takes one writer")
+    assert "DATAFLARE_DATABASE_URL" in done.stderr and done.stderr.count("\n") == 1
+    assert not (tmp_path / "dataflare.db").exists()
 
 
 def test_concurrent_raises_on_an_unseen_asset_all_succeed(

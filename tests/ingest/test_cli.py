@@ -55,7 +55,8 @@ FILE = [
     ),
     file_mcp(EVENTS, "browsePathsV2", {"path": []}),
 ]
-SUMMARY = "7 proposals: 5 applied, 2 ignored (aspects Dataflare does not use)."
+SUMMARY = "7 proposals: 5 changed, 0 unchanged, 2 ignored (aspects Dataflare does not use)."
+AGAIN = "7 proposals: 0 changed, 5 unchanged, 2 ignored (aspects Dataflare does not use)."
 
 
 def ingest_file(home: Path, database_url: str, items: Any) -> subprocess.CompletedProcess[str]:
@@ -105,9 +106,78 @@ def test_loading_the_same_file_twice_changes_nothing(
     second = ingest_file(tmp_path, database_url, FILE)
 
     assert (first.returncode, second.returncode) == (0, 0), second.stderr
-    assert SUMMARY in second.stderr
+    assert SUMMARY in first.stderr
+    assert AGAIN in second.stderr
     assert rows(db) == after_first
     assert after_first["incident_activity"] == 1
+
+
+CHART = "urn:li:chart:(looker,file.1)"
+DASHBOARD = "urn:li:dashboard:(looker,file.2)"
+FLOW = "urn:li:dataFlow:(airflow,file,prod)"
+JOB = f"urn:li:dataJob:({FLOW},load)"
+# One proposal of each kind Dataflare reads, as the first load has it...
+EVERY_KIND = [
+    file_mcp(EVENTS, "status", {"removed": False}),  # first: it registers the asset
+    file_mcp(EVENTS, "datasetProperties", {"name": "events", "description": "Clicks."}),
+    file_mcp(ORDERS, "editableDatasetProperties", {"description": "Edited."}),
+    file_mcp(EVENTS, "ownership", {"owners": [{"owner": JDOE, "type": "DATAOWNER"}]}),
+    file_mcp(ORDERS, "upstreamLineage", {"upstreams": [{"dataset": EVENTS}]}),
+    file_mcp(JOB, "dataJobInputOutput", {"inputDatasets": [ORDERS], "outputDatasets": []}),
+    file_mcp(CHART, "chartInfo", {"title": "Clicks", "inputs": [{"string": EVENTS}]}),
+    file_mcp(DASHBOARD, "dashboardInfo", {"title": "Board", "charts": [CHART]}),
+    file_mcp(JDOE, "corpUserInfo", {"displayName": "Jane Doe", "active": True}),
+    file_mcp(INCIDENT, "incidentInfo", {"type": "OPERATIONAL", "entities": [EVENTS]}),
+]
+# ...and each one changed, in turn.
+CHANGES = [
+    file_mcp(EVENTS, "status", {"removed": True}),
+    file_mcp(EVENTS, "datasetProperties", {"name": "events", "description": "Taps."}),
+    file_mcp(ORDERS, "editableDatasetProperties", {"description": "Edited again."}),
+    file_mcp(EVENTS, "ownership", {"owners": [{"owner": JDOE, "type": "TECHNICAL_OWNER"}]}),
+    file_mcp(ORDERS, "upstreamLineage", {"upstreams": []}),
+    file_mcp(JOB, "dataJobInputOutput", {"inputDatasets": [ORDERS], "outputDatasets": [EVENTS]}),
+    file_mcp(CHART, "chartInfo", {"title": "Taps", "inputs": [{"string": EVENTS}]}),
+    file_mcp(DASHBOARD, "dashboardInfo", {"title": "Board", "charts": []}),
+    file_mcp(JDOE, "corpUserInfo", {"displayName": "Jane D.", "active": True}),
+    file_mcp(INCIDENT, "incidentInfo", {"type": "OPERATIONAL", "entities": [EVENTS, ORDERS]}),
+]
+
+
+def summary(done: subprocess.CompletedProcess[str]) -> str:
+    assert done.returncode == 0, done.stderr
+    return done.stderr.strip().splitlines()[-1]
+
+
+def test_the_summary_counts_what_each_proposal_changed(database_url: str, tmp_path: Path) -> None:
+    count = len(EVERY_KIND)
+    first = summary(ingest_file(tmp_path, database_url, EVERY_KIND))
+    assert first.startswith(f"{count} proposals: {count} changed, 0 unchanged, 0 ignored")
+
+    for i, changed in enumerate(CHANGES):
+        file = [*CHANGES[:i], changed, *EVERY_KIND[i + 1 :]]
+        said = summary(ingest_file(tmp_path, database_url, file))
+        what = f"{changed['aspectName']} of {changed['entityUrn']}"
+        assert said.startswith(f"{count} proposals: 1 changed, {count - 1} unchanged"), what
+
+    again = summary(ingest_file(tmp_path, database_url, CHANGES))
+    assert again.startswith(f"{count} proposals: 0 changed, {count} unchanged, 0 ignored")
+
+
+def test_a_delete_changes_an_asset_once_and_one_proposal_is_one(
+    database_url: str, tmp_path: Path
+) -> None:
+    delete = {"entityType": "dataset", "entityUrn": EVENTS, "changeType": "DELETE",
+              "aspectName": "datasetKey"}  # fmt: skip
+    ingest_file(tmp_path, database_url, FILE)
+
+    first = summary(ingest_file(tmp_path, database_url, [delete]))
+    second = summary(ingest_file(tmp_path, database_url, [delete]))
+
+    assert (
+        first == "1 proposal: 1 changed, 0 unchanged, 0 ignored (aspects Dataflare does not use)."
+    )
+    assert second.startswith("1 proposal: 0 changed, 1 unchanged, 0 ignored")
 
 
 BAD_FILES: list[tuple[Any, str]] = [

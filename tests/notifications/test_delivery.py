@@ -107,7 +107,7 @@ def test_a_delivery_that_keeps_failing_is_dead_then_retried_from_the_command_lin
 
     retried = cli(database_url, tmp_path, "notifications", "retry", str(dead.id))
     assert retried.exit_code == 0, retried.output
-    assert "1 deliveries queued again" in retried.output
+    assert "1 delivery queued again." in retried.output
     # The endpoint is back (the same destination, now answering).
     run_worker(Worker(db, hook_config(receiver.url + HOOK)), lambda: first_status(db) == "DONE")
     assert len(receiver.to(HOOK)) == 1
@@ -119,7 +119,7 @@ def test_a_delivery_that_keeps_failing_is_dead_then_retried_from_the_command_lin
 def test_retry_refuses_ids_that_are_not_dead(database_url: str, tmp_path: Path) -> None:
     result = cli(database_url, tmp_path, "notifications", "retry", "12345")
     assert result.exit_code == 1
-    assert "0 of 1 deliveries queued again" in result.output
+    assert "0 of 1 delivery queued again; 1 is unknown or not dead" in result.output
     both = cli(database_url, tmp_path, "notifications", "retry", "1", "--all-dead")
     assert "Error: Give delivery ids, or --all-dead (not both)." in both.output
 

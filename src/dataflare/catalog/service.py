@@ -85,77 +85,114 @@ def ensure_asset(session: Session, urn: str) -> Asset:
     return ensure_assets(session, [parse_asset(urn)])[0]
 
 
-def set_properties(session: Session, urn: str, name: str | None, description: str | None) -> Asset:
+def asset_to_change(session: Session, urn: str) -> tuple[Asset, bool]:
+    """The asset, registered if need be, and whether it is new: registering is a change too.
+    The setters below say whether they changed anything, so that loading the same metadata
+    again can be told apart from new metadata."""
+    existing = get_asset(session, urn)
+    return (existing, False) if existing is not None else (ensure_asset(session, urn), True)
+
+
+def set_properties(session: Session, urn: str, name: str | None, description: str | None) -> bool:
     """Name and description from a properties aspect; a missing name keeps the URN's."""
-    asset = ensure_asset(session, urn)
+    asset, changed = asset_to_change(session, urn)
     if name and name.strip():
+        changed |= asset.name != name.strip()[:1000]
         asset.name = name.strip()[:1000]
+    changed |= asset.description != description
     asset.description = description
-    return asset
+    return changed
 
 
-def set_removed(session: Session, urn: str, removed: bool) -> None:
+def set_description(session: Session, urn: str, description: str) -> bool:
+    """The description from an editable properties aspect."""
+    asset, changed = asset_to_change(session, urn)
+    changed |= asset.description != description
+    asset.description = description
+    return changed
+
+
+def set_removed(session: Session, urn: str, removed: bool) -> bool:
     """Soft delete (or restore): out of search, incidents kept."""
-    asset = ensure_asset(session, urn)
+    asset, new = asset_to_change(session, urn)
     search_counts.note_assets(session, [asset.id])  # it may leave or join their search
+    was_removed = asset.removed
     asset.removed = removed
+    return new or was_removed != removed
 
 
-def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) -> None:
+def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) -> bool:
     """Replace an asset's owners with (owner urn, ownership type) pairs, in order."""
-    asset = ensure_asset(session, urn)
+    asset, new = asset_to_change(session, urn)
     unique = dict((parse_actor(owner), kind or OWNERSHIP_TYPES_DEFAULT) for owner, kind in owners)
+    if not new and _owners(session, asset.id) == list(unique.items()):
+        return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
     session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
     session.add_all(
         AssetOwner(asset_id=asset.id, owner_urn=owner, type=kind, position=i)
         for i, (owner, kind) in enumerate(unique.items())
     )
+    return True
+
+
+def _owners(session: Session, asset_id: int) -> list[tuple[str, str]]:
+    rows = session.execute(
+        select(AssetOwner.owner_urn, AssetOwner.type)
+        .where(AssetOwner.asset_id == asset_id)
+        .order_by(AssetOwner.position)
+    )
+    return [(owner, kind) for owner, kind in rows]
 
 
 def set_lineage(
     session: Session, origin_urn: str, aspect: str, edges: Iterable[tuple[str, str]]
-) -> None:
+) -> bool:
     """Replace the (upstream, downstream) edges that one aspect of one asset states."""
-    origin = ensure_asset(session, origin_urn)
-    session.execute(
-        delete(LineageEdge).where(
-            LineageEdge.origin_id == origin.id, LineageEdge.origin_aspect == aspect
-        )
-    )
+    origin, new = asset_to_change(session, origin_urn)
     pairs = list(dict.fromkeys(edges))
     refs = {urn: parse_asset(urn) for pair in pairs for urn in pair}
     ids = {a.urn: a.id for a in ensure_assets(session, list(refs.values()))}
-    session.add_all(
-        LineageEdge(
-            upstream_id=ids[up], downstream_id=ids[down], origin_id=origin.id, origin_aspect=aspect
-        )
-        for up, down in pairs
-        if up != down
+    wanted = {(ids[up], ids[down]) for up, down in pairs if up != down}
+    stated = (LineageEdge.origin_id == origin.id) & (LineageEdge.origin_aspect == aspect)
+    current = session.execute(
+        select(LineageEdge.upstream_id, LineageEdge.downstream_id).where(stated)
     )
+    if not new and {(up, down) for up, down in current} == wanted:
+        return False
+    session.execute(delete(LineageEdge).where(stated))
+    session.add_all(
+        LineageEdge(upstream_id=up, downstream_id=down, origin_id=origin.id, origin_aspect=aspect)
+        for up, down in wanted
+    )
+    return True
 
 
 def delete_asset(session: Session, urn: str) -> bool:
     """Forget an asset's metadata (owners, lineage, description) and hide it; its incidents and
-    their history stay. False when the asset was never known."""
+    their history stay. False when that changed nothing: the asset was never known, or is
+    already forgotten."""
     asset = get_asset(session, urn)
     if asset is None:
         return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
-    session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
-    session.execute(
+    removed = asset.removed
+    owners = session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
+    edges = session.execute(
         delete(LineageEdge).where(
             (LineageEdge.upstream_id == asset.id)
             | (LineageEdge.downstream_id == asset.id)
             | (LineageEdge.origin_id == asset.id)
         )
     )
+    deleted = owners.rowcount + edges.rowcount  # type: ignore[attr-defined]
+    changed = bool(deleted) or asset.description is not None or not removed
     asset.description = None
     asset.removed = True
-    return True
+    return changed
 
 
-def upsert_actor(session: Session, urn: str, **fields: str | None) -> None:
+def upsert_actor(session: Session, urn: str, **fields: str | None) -> bool:
     """Record what the metadata says about a user or group; fields not given are kept."""
     parse_actor(urn)
     known = {"display_name", "email", "slack", "title"}
@@ -163,11 +200,14 @@ def upsert_actor(session: Session, urn: str, **fields: str | None) -> None:
     if unknown:
         raise InvalidInput(f"Unknown actor fields: {', '.join(sorted(unknown))}")
     actor = session.get(Actor, urn)
+    changed = actor is None
     if actor is None:
         actor = Actor(urn=urn)
         session.add(actor)
     for name, value in fields.items():
+        changed |= getattr(actor, name) != value
         setattr(actor, name, value)
+    return changed
 
 
 def owners_of(session: Session, urn: str) -> list[AssetOwner]:

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from dataflare.cli.kit import table
+from dataflare.cli.kit import plural, table
 from dataflare.cli.remote import echo_json, json_option, with_client
 from dataflare.client import DataflareClient, Incident
 from dataflare.client.models import INCIDENT_TYPES, PRIORITIES, STAGES, STATES
@@ -59,7 +59,8 @@ def incident() -> None:
 @json_option
 @with_client()
 def raise_command(client: DataflareClient, asset_urns: tuple[str, ...], **given: Any) -> None:
-    """Raise an incident on one or more assets and print its URN, alone on stdout.
+    """Raise an incident on one or more assets and print its URN, alone on stdout (with
+    --json, the incident as `show --json` prints it).
 
     \b
     Example:
@@ -80,8 +81,8 @@ def raise_command(client: DataflareClient, asset_urns: tuple[str, ...], **given:
         incident_id=given["incident_id"],
         dedup_key=given["dedup_key"],
     )
-    if given["as_json"]:
-        echo_json({"urn": urn})
+    if given["as_json"]:  # the incident, as `show --json` prints it
+        echo_json(client.get(urn).to_graphql())
     else:
         click.echo(urn)
 
@@ -168,7 +169,7 @@ def reopen_command(client: DataflareClient, urn: str, message: str | None) -> No
 @json_option
 @with_client()
 def list_command(client: DataflareClient, asset_urn: str, **given: Any) -> None:
-    """List the incidents on an asset, newest first."""
+    """List the incidents on an asset, newest first (--json: the page, without timelines)."""
     page = client.list_incidents(
         asset_urn,
         _upper(given["state"]),
@@ -176,8 +177,15 @@ def list_command(client: DataflareClient, asset_urn: str, **given: Any) -> None:
         start=given["start"],
         count=given["count"],
     )
-    if given["as_json"]:
-        echo_json(page)
+    if given["as_json"]:  # the page as the API answers it; the timelines are left to `show`
+        echo_json(
+            {
+                "start": page.start,
+                "count": page.count,
+                "total": page.total,
+                "incidents": [i.to_graphql(with_activity=False) for i in page.incidents],
+            }
+        )
         return
     rows = [
         (
@@ -200,10 +208,10 @@ def list_command(client: DataflareClient, asset_urn: str, **given: Any) -> None:
 @json_option
 @with_client()
 def show_command(client: DataflareClient, urn: str, as_json: bool) -> None:
-    """Show one incident and its timeline."""
+    """Show one incident and its timeline (--json: as the GraphQL API names its fields)."""
     found = client.get(urn)
     if as_json:
-        echo_json(found)
+        echo_json(found.to_graphql())
         return
     click.echo(_details(found))
 
@@ -239,7 +247,7 @@ def _change(previous: str | None, new: str | None) -> str:
     old = None if previous is None else json.loads(previous)
     value = None if new is None else json.loads(new)
     if isinstance(value, dict):  # RAISED holds every field; RAISED_AGAIN the count
-        return f"raised {value['count']} times" if "count" in value else ""
+        return f"raised {plural(value['count'], 'time')}" if "count" in value else ""
     if previous is None:
         return "" if value is None else str(value)
     return f"{old} -> {'-' if value is None else value}"

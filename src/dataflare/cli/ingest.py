@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from dataflare.cli.kit import friendly_errors
+from dataflare.cli.kit import friendly_errors, plural
 from dataflare.core.config import Settings
 
 
@@ -45,7 +45,8 @@ def ingest(path: Path, user_name: str) -> None:
     finally:
         database.dispose()
     click.echo(
-        f"{summary.proposals} proposals: {summary.applied} applied, "
-        f"{summary.ignored} ignored (aspects Dataflare does not use).",
+        f"{plural(summary.proposals, 'proposal')}: {summary.changed} changed, "
+        f"{summary.unchanged} unchanged, {summary.ignored} ignored (aspects Dataflare does not "
+        "use).",
         err=True,
     )

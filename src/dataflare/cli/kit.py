@@ -27,6 +27,11 @@ def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 proposal`, `2 proposals`; `nouns` when adding an s will not do (`deliveries`)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
 def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
     """Columns aligned for reading in a terminal."""
     lines = [list(headers), *(list(row) for row in rows)]

@@ -7,7 +7,7 @@ from types import FrameType
 
 import click
 
-from dataflare.cli.kit import friendly_errors, write_session
+from dataflare.cli.kit import friendly_errors, plural, write_session
 from dataflare.core.clock import format_time, now_ms
 from dataflare.core.config import Settings
 from dataflare.core.errors import InvalidInput
@@ -92,8 +92,10 @@ def notifications_retry(ids: tuple[int, ...], all_dead: bool) -> None:
     with write_session() as session:
         count = queue.retry(session, ids, all_dead, now_ms())
     if ids and count < len(ids):
+        rest = len(ids) - count
         raise click.ClickException(
-            f"{count} of {len(ids)} deliveries queued again; the others are unknown or not dead "
-            "(see `dataflare notifications list --dead`)."
+            f"{count} of {plural(len(ids), 'delivery', 'deliveries')} queued again; {rest} "
+            f"{'is' if rest == 1 else 'are'} unknown or not dead (see `dataflare notifications "
+            "list --dead`)."
         )
-    click.echo(f"{count} deliveries queued again.", err=True)
+    click.echo(f"{plural(count, 'delivery', 'deliveries')} queued again.", err=True)

@@ -3,7 +3,6 @@ errors shown as one line."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -58,7 +57,6 @@ json_option = click.option(
 )
 
 
-def echo_json(value: Any) -> None:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        value = dataclasses.asdict(value)
+def echo_json(value: dict[str, Any]) -> None:
+    """Keys as the API names them (camelCase), never Python's: scripts read one vocabulary."""
     click.echo(json.dumps(value, indent=2))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import socket
+
 import click
 
 from dataflare import __version__
@@ -15,13 +18,18 @@ from dataflare.core.config import DEFAULT_HOST, DEFAULT_PORT, NOTIFY_IN_SERVER, 
 @click.option(
     "--port", default=DEFAULT_PORT, show_default=True, type=int, help="Port to listen on."
 )
-@click.option("--demo", is_flag=True, help="Load demo data and print a fresh access token first.")
+@click.option(
+    "--demo",
+    is_flag=True,
+    help="Load demo data and print an admin token first (kept in $DATAFLARE_HOME/demo-token "
+    "and reused while it lasts; each lasts 30 days).",
+)
 @click.option(
     "--workers",
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Server processes (use PostgreSQL for more than one).",
+    help="Server processes (more than one needs PostgreSQL).",
 )
 @click.option(
     "--notify/--no-notify",
@@ -39,9 +47,12 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
     from dataflare.db.migrate import upgrade
     from dataflare.notifications.config import load
 
+    settings = Settings.from_env()
+    # Checked before anything is written or printed, so a refused start changes nothing.
+    _check_workers(settings, workers)
+    _check_port_free(host, port)
     if not notify:
         os.environ[NOTIFY_IN_SERVER] = "0"  # read by each server process
-    settings = Settings.from_env()
     load(settings.home)  # a mistake in the settings file stops the start, with its key named
     upgrade(settings.database_url)
     _ensure_admin(settings)
@@ -57,6 +68,40 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
         log_level="warning",
         access_log=False,
     )
+
+
+def _check_workers(settings: Settings, workers: int) -> None:
+    if workers > 1 and settings.database_url.startswith("sqlite"):
+        raise click.ClickException(
+            f"--workers {workers} needs PostgreSQL: SQLite takes one writer process (this server "
+            "queues its writes inside that one process). Serve SQLite with one worker, or set "
+            "DATAFLARE_DATABASE_URL to a PostgreSQL database for several."
+        )
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Say so in one line when the address is taken, rather than let the server fail to bind
+    after it has started (and log the failure its own way)."""
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )[0]
+    except socket.gaierror as error:
+        raise click.ClickException(f"cannot listen on {host}: {error.strerror}.") from error
+    with socket.socket(family, kind, proto) as probe:
+        # As the server itself binds: a port whose last connections are closing counts as free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise click.ClickException(
+                    f"port {port} is in use on {host}: is Dataflare already running? Stop what "
+                    "listens there, or choose another port with --port."
+                ) from error
+            raise click.ClickException(
+                f"cannot listen on {host}:{port}: {error.strerror}."
+            ) from error
 
 
 def _ensure_admin(settings: Settings) -> None:
@@ -86,9 +131,16 @@ def db() -> None:
 @db.command("upgrade")
 @friendly_errors
 def db_upgrade() -> None:
-    """Apply pending migrations to the configured database."""
+    """Apply pending migrations to the configured database, and say which."""
+    from sqlalchemy.engine import make_url
+
     from dataflare.db.migrate import upgrade
 
     settings = Settings.from_env()
-    upgrade(settings.database_url)
-    click.echo(f"Database is up to date: {settings.database_url}", err=True)
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    done = upgrade(settings.database_url)
+    if done.before == done.after:
+        click.echo(f"Database {shown} is up to date (revision {done.after}).", err=True)
+        return
+    before = "an empty database" if done.before is None else f"revision {done.before}"
+    click.echo(f"Migrated {shown} from {before} to revision {done.after}.", err=True)

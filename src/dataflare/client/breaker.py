@@ -47,7 +47,8 @@ class BlockingIncident:
     incident: Incident
 
     def describe(self) -> str:
-        where = "the asset itself" if self.degree == 0 else f"{self.degree} hop(s) upstream"
+        hops = "1 hop" if self.degree == 1 else f"{self.degree} hops"
+        where = "the asset itself" if self.degree == 0 else f"{hops} upstream"
         what = self.incident.title or self.incident.custom_type or self.incident.incident_type
         priority = self.incident.priority or "no priority"
         return (

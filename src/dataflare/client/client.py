@@ -12,6 +12,7 @@ from dataflare.client.config import ClientConfig
 from dataflare.client.errors import NotFound
 from dataflare.client.models import Asset, Health, Incident, IncidentPage, SearchPage
 from dataflare.client.transport import GraphQLTransport
+from dataflare.client.urns import check_asset_urn
 
 
 class DataflareClient:
@@ -149,7 +150,9 @@ class DataflareClient:
         start: int = 0,
         count: int = 20,
     ) -> IncidentPage:
-        """A page of an asset's incidents, newest first."""
+        """A page of an asset's incidents, newest first. InvalidUrn for a URN that is not an
+        asset's: the server would answer it with no incidents."""
+        check_asset_urn(urn)
         variables = {
             "urn": urn,
             "state": state,
@@ -168,6 +171,9 @@ class DataflareClient:
         )
 
     def health(self, urn: str) -> Health:
+        """An asset's health. InvalidUrn for a URN that is not an asset's (it would read as
+        healthy)."""
+        check_asset_urn(urn)
         entity = self.execute(doc.HEALTH, {"urn": urn}, idempotent=True).get("entity") or {}
         return Health.from_graphql(entity.get("health"))
 

@@ -81,6 +81,43 @@ class Incident:
             ],
         )
 
+    def to_graphql(self, with_activity: bool = True) -> dict[str, Any]:
+        """The incident as the GraphQL API answers it, field names and nesting alike (what
+        `from_graphql` reads): the JSON the command line prints."""
+        data: dict[str, Any] = {
+            "urn": self.urn,
+            "incidentType": self.incident_type,
+            "customType": self.custom_type,
+            "title": self.title,
+            "description": self.description,
+            "priority": self.priority,
+            "dedupKey": self.dedup_key,
+            "startedAt": self.started_at,
+            "status": {
+                "state": self.state,
+                "stage": self.stage,
+                "message": self.message,
+                "lastUpdated": {"time": self.updated_at, "actor": self.updated_by},
+            },
+            "source": None if self.source_type is None else {"type": self.source_type},
+            "created": {"time": self.created_at, "actor": self.created_by},
+            "entities": [{"urn": urn} for urn in self.assets],
+            "assignees": [{"urn": urn} for urn in self.assignees],
+        }
+        if with_activity:
+            data["activity"] = [
+                {
+                    "time": e.time,
+                    "actor": e.actor,
+                    "kind": e.kind,
+                    "previousValue": e.previous_value,
+                    "newValue": e.new_value,
+                    "message": e.message,
+                }
+                for e in self.activity
+            ]
+        return data
+
 
 @dataclass(frozen=True)
 class IncidentPage:

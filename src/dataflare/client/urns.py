@@ -1,26 +1,66 @@
-"""A light check of asset URNs before asking the server (whose reads accept anything)."""
+"""A check of asset URNs before asking the server. Its reads accept any URN and answer an asset
+it never saw with no incidents, so a mistyped URN would otherwise read as healthy. The shapes are
+the server's (dataflare.core.urns, which the client does not import)."""
 
 from __future__ import annotations
 
 from dataflare.client.errors import ClientError
 
+PREFIX = "urn:li:"
 ASSET_KINDS = ("dataset", "chart", "dashboard", "dataFlow", "dataJob")
 EXAMPLE = "urn:li:dataset:(urn:li:dataPlatform:hive,db.table,PROD)"
+SHAPES = {
+    "dataset": "urn:li:dataset:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+    "chart": "urn:li:chart:(<tool>,<id>)",
+    "dashboard": "urn:li:dashboard:(<tool>,<id>)",
+    "dataFlow": "urn:li:dataFlow:(<orchestrator>,<flowId>,<cluster>)",
+    "dataJob": "urn:li:dataJob:(<dataFlow urn>,<jobId>)",
+}
+PARTS = {"dataset": 3, "chart": 2, "dashboard": 2, "dataFlow": 3, "dataJob": 2}
 
 
 class InvalidUrn(ClientError, ValueError):
-    """Not the URN of a dataset, chart, dashboard, dataFlow or dataJob."""
+    """Not the URN of a dataset, chart, dashboard, dataFlow or dataJob, or not of its shape."""
 
 
 def check_asset_urn(urn: str) -> str:
-    kind, _, key = urn.removeprefix("urn:li:").partition(":")
-    if not urn.startswith("urn:li:") or kind not in ASSET_KINDS or not _is_tuple(key):
+    kind, _, key = urn.removeprefix(PREFIX).partition(":")
+    if not urn.startswith(PREFIX) or kind not in ASSET_KINDS:
         raise InvalidUrn(
             f"Invalid asset URN '{urn}': expected urn:li:<kind>:(...) with kind one of "
             f"{', '.join(ASSET_KINDS)}, e.g. {EXAMPLE}."
         )
+    if not _well_formed(kind, key):
+        raise InvalidUrn(f"Invalid asset URN '{urn}': expected {SHAPES[kind]}.")
     return urn
 
 
-def _is_tuple(key: str) -> bool:
-    return len(key) > 2 and key[0] == "(" and key[-1] == ")" and key.count("(") == key.count(")")
+def _well_formed(kind: str, key: str) -> bool:
+    parts = _split(key)
+    if parts is None or len(parts) != PARTS[kind] or not all(p.strip() for p in parts):
+        return False
+    if kind == "dataset":
+        platform = PREFIX + "dataPlatform:"
+        return parts[0].startswith(platform) and len(parts[0]) > len(platform)
+    if kind == "dataJob":
+        flow = PREFIX + "dataFlow:"
+        return parts[0].startswith(flow) and _well_formed("dataFlow", parts[0][len(flow) :])
+    return True
+
+
+def _split(key: str) -> list[str] | None:
+    """`(a,b,(c,d))` split at its top-level commas; None when it is not one balanced tuple."""
+    if len(key) < 2 or key[0] != "(" or key[-1] != ")":
+        return None
+    parts: list[str] = []
+    current, depth = "", 0
+    for char in key[1:-1]:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth < 0:
+            return None
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current] if depth == 0 else None

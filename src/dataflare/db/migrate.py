@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -18,9 +19,19 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
-def upgrade(database_url: str) -> None:
+@dataclass(frozen=True)
+class Migrated:
+    """The schema revision before and after an upgrade; None before: a new, empty database."""
+
+    before: str | None
+    after: str | None
+
+
+def upgrade(database_url: str) -> Migrated:
     """Bring the database to the newest schema, creating the SQLite file's folder if needed."""
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    command.upgrade(alembic_config(database_url), "head")
+    config = alembic_config(database_url)
+    command.upgrade(config, "head")
+    return Migrated(config.attributes.get("revision_before"), config.attributes["revision_after"])

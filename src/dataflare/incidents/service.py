@@ -188,9 +188,10 @@ def update_status(
     return incident
 
 
-def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str, Any]) -> Incident:
+def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str, Any]) -> bool:
     """Apply the fields present in `changes`; a field left out is left as it is. When nothing
-    differs, nothing is written (so ingesting the same metadata twice changes nothing)."""
+    differs, nothing is written (so ingesting the same metadata twice changes nothing), and the
+    answer is False."""
     checked = _check_changes(changes)
     incident = _require(session, urn)
     before = apply.Before(incident)
@@ -229,7 +230,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
         incident.updated_at = now
         apply.sync_summary(session, incident, before, now)
         apply.notify(session, incident, before, actor, now, message)
-    return incident
+    return changed
 
 
 def resolve_by_dedup_key(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 from sqlalchemy.orm import Session
 
@@ -16,35 +17,37 @@ from dataflare.ingest.aspects import handler_for
 from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal
 
+# What a proposal did: changed something, found it all as it says already, or meant nothing to
+# Dataflare (an aspect it does not use).
+Outcome = Literal["changed", "unchanged", "ignored"]
 
-def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> bool:
-    """Apply one proposal for `caller` (who may send metadata); False when its aspect means
-    nothing to Dataflare (it is ignored). An incident sent as metadata needs the right to edit
-    incidents on its assets, as the API does."""
+
+def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outcome:
+    """Apply one proposal for `caller` (who may send metadata). An incident sent as metadata
+    needs the right to edit incidents on its assets, as the API does."""
     actor = caller.urn
     try:
         if proposal.aspect_name == "incidentInfo" and proposal.entity_type == "incident":
             _require_edit(session, caller, proposal)
         if proposal.change_type == "DELETE":
             if proposal.entity_type in ASSET_KINDS:
-                catalog.delete_asset(session, proposal.entity_urn)
-                return True
-            return False
+                changed = catalog.delete_asset(session, proposal.entity_urn)
+                return "changed" if changed else "unchanged"
+            return "ignored"
         handler = handler_for(proposal)
         if handler is None:
-            return False
-        handler(session, actor, proposal)
-        return True
+            return "ignored"
+        return "changed" if handler(session, actor, proposal) else "unchanged"
     except InvalidInput as error:
         raise InvalidInput(
             f"{proposal.where} ({proposal.aspect_name} of {proposal.entity_urn}): {error.message}"
         ) from error
 
 
-def apply_all(session: Session, caller: Caller, proposals: Sequence[Proposal]) -> int:
-    """Apply every proposal, in order; how many were used (the rest were ignored)."""
+def apply_all(session: Session, caller: Caller, proposals: Sequence[Proposal]) -> list[Outcome]:
+    """Apply every proposal, in order; what each did."""
     lock_rows(session, proposals)
-    return sum(apply_proposal(session, caller, p) for p in proposals)
+    return [apply_proposal(session, caller, p) for p in proposals]
 
 
 def _require_edit(session: Session, caller: Caller, proposal: Proposal) -> None:

@@ -1,4 +1,7 @@
-"""What each aspect means to Dataflare. Aspects not listed here are accepted and ignored."""
+"""What each aspect means to Dataflare. Aspects not listed here are accepted and ignored.
+
+A handler answers whether it changed anything, so that loading the same metadata again can say
+so."""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 from dataflare.ingest.incident_info import apply_incident_info
 from dataflare.ingest.proposals import Proposal
 
-Handler = Callable[[Session, str, Proposal], None]
+Handler = Callable[[Session, str, Proposal], bool]
 
 
 def _urns(value: Any, field: str) -> list[str]:
@@ -41,28 +44,27 @@ def _text(aspect: dict[str, Any], *keys: str) -> str | None:
 
 
 def properties(name_key: str) -> Handler:
-    def handle(session: Session, _actor: str, p: Proposal) -> None:
-        catalog.set_properties(
+    def handle(session: Session, _actor: str, p: Proposal) -> bool:
+        return catalog.set_properties(
             session, p.entity_urn, _text(p.aspect, name_key), _text(p.aspect, "description")
         )
 
     return handle
 
 
-def editable_properties(session: Session, _actor: str, p: Proposal) -> None:
+def editable_properties(session: Session, _actor: str, p: Proposal) -> bool:
     description = _text(p.aspect, "description")
-    if description is not None:
-        catalog.ensure_asset(session, p.entity_urn).description = description
+    return description is not None and catalog.set_description(session, p.entity_urn, description)
 
 
-def status(session: Session, _actor: str, p: Proposal) -> None:
+def status(session: Session, _actor: str, p: Proposal) -> bool:
     removed = p.aspect.get("removed", False)
     if not isinstance(removed, bool):
         raise InvalidInput(f"aspect.removed: true or false is required, not {removed!r}.")
-    catalog.set_removed(session, p.entity_urn, removed)
+    return catalog.set_removed(session, p.entity_urn, removed)
 
 
-def ownership(session: Session, _actor: str, p: Proposal) -> None:
+def ownership(session: Session, _actor: str, p: Proposal) -> bool:
     owners = p.aspect.get("owners") or []
     if not isinstance(owners, list):
         raise InvalidInput("aspect.owners: a list is required.")
@@ -72,17 +74,17 @@ def ownership(session: Session, _actor: str, p: Proposal) -> None:
         if not isinstance(urn, str) or entity_type_of(urn) not in ACTOR_KINDS:
             raise InvalidInput(f"aspect.owners[{i}].owner: a user or group URN is required.")
         pairs.append((urn, str(owner.get("type") or "")))
-    catalog.set_owners(session, p.entity_urn, pairs)
+    return catalog.set_owners(session, p.entity_urn, pairs)
 
 
-def upstream_lineage(session: Session, _actor: str, p: Proposal) -> None:
+def upstream_lineage(session: Session, _actor: str, p: Proposal) -> bool:
     upstreams = _urns(p.aspect.get("upstreams"), "upstreams")
-    catalog.set_lineage(
+    return catalog.set_lineage(
         session, p.entity_urn, p.aspect_name, [(u, p.entity_urn) for u in upstreams]
     )
 
 
-def job_input_output(session: Session, _actor: str, p: Proposal) -> None:
+def job_input_output(session: Session, _actor: str, p: Proposal) -> bool:
     job, a = p.entity_urn, p.aspect
     inputs = _urns(a.get("inputDatasetEdges"), "inputDatasetEdges") or _urns(
         a.get("inputDatasets"), "inputDatasets"
@@ -94,36 +96,37 @@ def job_input_output(session: Session, _actor: str, p: Proposal) -> None:
         a.get("inputDatajobs"), "inputDatajobs"
     )
     edges = [(i, job) for i in [*inputs, *upstream_jobs]] + [(job, o) for o in outputs]
-    catalog.set_lineage(session, job, p.aspect_name, edges)
+    return catalog.set_lineage(session, job, p.aspect_name, edges)
 
 
-def chart_info(session: Session, actor: str, p: Proposal) -> None:
-    properties("title")(session, actor, p)
+def chart_info(session: Session, actor: str, p: Proposal) -> bool:
+    named = properties("title")(session, actor, p)
     inputs = _urns(p.aspect.get("inputEdges"), "inputEdges") or _urns(
         p.aspect.get("inputs"), "inputs"
     )
-    catalog.set_lineage(session, p.entity_urn, p.aspect_name, [(i, p.entity_urn) for i in inputs])
+    edges = [(i, p.entity_urn) for i in inputs]
+    return catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges) or named
 
 
-def dashboard_info(session: Session, actor: str, p: Proposal) -> None:
-    properties("title")(session, actor, p)
+def dashboard_info(session: Session, actor: str, p: Proposal) -> bool:
+    named = properties("title")(session, actor, p)
     a = p.aspect
     charts = _urns(a.get("chartEdges"), "chartEdges") or _urns(a.get("charts"), "charts")
     datasets = _urns(a.get("datasetEdges"), "datasetEdges") or _urns(a.get("datasets"), "datasets")
     edges = [(source, p.entity_urn) for source in [*charts, *datasets]]
-    catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges)
+    return catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges) or named
 
 
 def person(*fields: tuple[str, str]) -> Handler:
     """Copy (aspect key -> actor field) pairs that the aspect holds; when two keys fill the same
     field, the first one listed wins."""
 
-    def handle(session: Session, _actor: str, p: Proposal) -> None:
+    def handle(session: Session, _actor: str, p: Proposal) -> bool:
         values: dict[str, str | None] = {}
         for theirs, ours in fields:
             if isinstance(p.aspect.get(theirs), str):
                 values.setdefault(ours, p.aspect[theirs])
-        catalog.upsert_actor(session, p.entity_urn, **values)
+        return catalog.upsert_actor(session, p.entity_urn, **values)
 
     return handle
 

@@ -18,8 +18,9 @@ from dataflare.ingest.proposals import Proposal, parse_items
 @dataclass
 class LoadSummary:
     proposals: int = 0
-    applied: int = 0
-    ignored: int = 0
+    changed: int = 0
+    unchanged: int = 0  # all of it as the database had it already
+    ignored: int = 0  # aspects Dataflare does not use
 
 
 def read_file(path: Path) -> list[Proposal]:
@@ -47,9 +48,7 @@ def load(
     with db.session(write=True) as session:
         lock_rows(session, proposals)
         for proposal in proposals:
-            if apply_proposal(session, caller, proposal):
-                summary.applied += 1
-            else:
-                summary.ignored += 1
+            outcome = apply_proposal(session, caller, proposal)  # names the count to add to
+            setattr(summary, outcome, getattr(summary, outcome) + 1)
             progress(1)
     return summary

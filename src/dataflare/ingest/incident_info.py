@@ -43,7 +43,8 @@ def _assignees(value: Any) -> list[str]:
     return urns
 
 
-def apply_incident_info(session: Session, actor: str, p: Proposal) -> None:
+def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
+    """Whether it changed anything: the same aspect again changes nothing."""
     a = p.aspect
     incident_id = p.entity_urn.removeprefix(PREFIX)
     entities = a.get("entities")
@@ -81,7 +82,7 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> None:
                 started_at=a.get("startedAt"),
             ),
         )
-        return
+        return True
     changes: dict[str, Any] = {"resource_urns": entities}
     for theirs, ours in (
         ("title", "title"),
@@ -96,4 +97,4 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> None:
         changes["assignee_urns"] = _assignees(a["assignees"])
     if status.get("state"):
         changes["status"] = {k: status.get(k) for k in ("state", "stage", "message")}
-    service.update_incident(session, actor, p.entity_urn, changes)
+    return service.update_incident(session, actor, p.entity_urn, changes)

@@ -34,7 +34,11 @@ def run_migrations_online() -> None:
                 render_as_batch=connection.dialect.name == "sqlite",
             )
             with context.begin_transaction():
+                # Read under the lock, for `dataflare db upgrade` to say what it did.
+                migration = context.get_context()
+                context.config.attributes["revision_before"] = migration.get_current_revision()
                 context.run_migrations()
+                context.config.attributes["revision_after"] = migration.get_current_revision()
             connection.commit()
         finally:
             if postgres:

@@ -213,7 +213,7 @@ def test_resolving_the_last_incident_moves_the_asset_out_of_has_active_incidents
         ({"orFilters": one_filter("hasActiveIncidents", "yes")}, "hasActiveIncidents takes"),
         ({"orFilters": one_filter("_entityType", "TABLE")}, "Cannot search entity type 'TABLE'"),
         ({"types": ["CORP_USER"]}, "Cannot search entity type 'CORP_USER'"),
-        ({"count": 5000}, "count between 0 and 1000"),
+        ({"count": -1}, "count between 0 and 10000"),
         ({"start": -1}, "start must be >= 0"),
     ],
 )
@@ -224,3 +224,12 @@ def test_a_bad_search_is_a_400_that_says_what_is_wrong(
 
     assert message in error["message"]
     assert error["extensions"] == {"code": 400, "type": "BAD_REQUEST"}
+
+
+def test_a_large_count_is_clamped_not_refused(gql: GraphQL) -> None:
+    """The DataHub SDK pages through search 5,000 at a time; more than 10,000 is clamped."""
+    asked = gql.data(SEARCH, {"input": {"query": "*", "count": 5000}})["searchAcrossEntities"]
+    clamped = gql.data(SEARCH, {"input": {"query": "*", "count": 20_000}})
+
+    assert asked["total"] == len(asked["searchResults"])
+    assert clamped["searchAcrossEntities"]["total"] == asked["total"]

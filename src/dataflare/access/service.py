@@ -25,6 +25,8 @@ MISSING = "Missing access token: send the header 'Authorization: Bearer <persona
 MALFORMED = "Malformed Authorization header: expected 'Bearer <personal access token>'."
 UNKNOWN = "Invalid access token: it is unknown or has been revoked."
 CSRF_HEADER = "X-CSRF-Token"
+# Our tokens have about 50 characters; anything far longer is not one (and is not hashed).
+MAX_SECRET_CHARS = 1_000
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,24 @@ class Authenticated:
     stale_token: int | None = None
 
 
+def check_presented(credentials: Credentials) -> None:
+    """Refuse at once, before reading the body or the database, a request that presents no
+    credentials or a malformed Authorization header."""
+    if credentials.authorization is None and credentials.session_cookie:
+        return
+    if not credentials.authorization:
+        raise Unauthenticated(MISSING)
+    _bearer_secret(credentials.authorization)
+
+
+def _bearer_secret(authorization: str) -> str:
+    scheme, _, secret = authorization.partition(" ")
+    secret = secret.strip()
+    if scheme.lower() != "bearer" or not secret or len(secret) > MAX_SECRET_CHARS:
+        raise Unauthenticated(MALFORMED)
+    return secret
+
+
 def authenticate_request(
     session: Session, credentials: Credentials, admin_token: str | None, now: int
 ) -> Authenticated:
@@ -52,10 +72,7 @@ def authenticate_request(
         return Authenticated(_session_caller(session, credentials))
     if not credentials.authorization:
         raise Unauthenticated(MISSING)
-    scheme, _, secret = credentials.authorization.partition(" ")
-    secret = secret.strip()
-    if scheme.lower() != "bearer" or not secret:
-        raise Unauthenticated(MALFORMED)
+    secret = _bearer_secret(credentials.authorization)
     # DATAFLARE_ADMIN_TOKEN is configuration, not a row: it always acts as the built-in admin,
     # who can be neither disabled nor demoted.
     if admin_token and hmac.compare_digest(secret.encode(), admin_token.encode()):

@@ -20,10 +20,11 @@ from dataflare.access.roles import EDITOR, MANAGE_ACCESS_TOKENS, UNAUTHORIZED, C
 from dataflare.access.users import check_name, get_user, insert_user, name_of, require_user
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import Forbidden, InvalidInput, NotFound
+from dataflare.core.limits import MAX_DESCRIPTION_BYTES, MAX_LABEL_CHARS, MAX_LIST_COUNT
+from dataflare.core.text import check_bytes, check_text
 
 TOKEN_PREFIX = "dfp_"
 TOKEN_URN_PREFIX = "urn:li:dataHubAccessToken:"
-MAX_PAGE_SIZE = 1000
 # A token's last use is written at most this often, so a busy token costs no write per request.
 LAST_USED_RESOLUTION_MS = 60_000
 
@@ -68,8 +69,11 @@ def insert_token(
     owner_name: str | None = None,
 ) -> tuple[AccessToken, str]:
     """A new token acting as a user; the secret is returned here and never again."""
+    check_text(name, "The token's name", MAX_LABEL_CHARS)
     if not name.strip():
         raise InvalidInput("A token needs a name, e.g. --name 'airflow prod'.")
+    if description is not None:
+        check_bytes(description, "The token's description", MAX_DESCRIPTION_BYTES)
     if duration not in DURATIONS:
         raise InvalidInput(f"Unknown duration '{duration}': use one of {', '.join(DURATIONS)}.")
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
@@ -80,7 +84,7 @@ def insert_token(
         token_hash=hash_secret(secret),
         user_name=user_name,
         owner_name=owner_name or user_name,
-        name=name.strip()[:200],
+        name=name.strip(),
         description=description,
         created_at=now,
         expires_at=None if lifetime is None else now + lifetime,
@@ -126,8 +130,8 @@ def list_access_tokens(
     filters: Sequence[tuple[str, Sequence[str]]] = (),
 ) -> TokenPage:
     """listAccessTokens, newest first. Filters are on ownerUrn and actorUrn."""
-    if start < 0 or count < 0 or count > MAX_PAGE_SIZE:
-        raise InvalidInput(f"start must not be negative and count must be 0..{MAX_PAGE_SIZE}.")
+    if start < 0 or count < 0 or count > MAX_LIST_COUNT:
+        raise InvalidInput(f"start must not be negative and count must be 0..{MAX_LIST_COUNT}.")
     query = select(AccessToken)
     manager = caller.has(MANAGE_ACCESS_TOKENS)
     for field, values in filters:

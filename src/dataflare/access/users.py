@@ -23,11 +23,12 @@ from dataflare.access.roles import (
 )
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import Conflict, Forbidden, InvalidInput, NotFound
+from dataflare.core.limits import MAX_LIST_COUNT, MAX_PASSWORD_CHARS
+from dataflare.core.text import check_text
 from dataflare.core.urns import entity_type_of
 
 _USER_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,200}")
 MIN_PASSWORD_LENGTH = 8
-MAX_PAGE_SIZE = 1000
 # argon2-cffi's defaults are argon2id (RFC 9106 "low memory" profile); the hash names them.
 _hasher = PasswordHasher()
 # Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
@@ -44,7 +45,8 @@ class UserPage:
 
 def check_name(name: str) -> str:
     if not _USER_NAME.fullmatch(name):
-        raise InvalidInput(f"Invalid user name '{name}': use letters, digits and . _ @ + - only.")
+        shown = name if len(name) <= 100 else name[:100] + "..."
+        raise InvalidInput(f"Invalid user name '{shown}': use letters, digits and . _ @ + - only.")
     return name
 
 
@@ -58,10 +60,13 @@ def name_of(user: str) -> str:
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.")
+    check_text(password, "The password", MAX_PASSWORD_CHARS)
     return _hasher.hash(password)
 
 
 def password_matches(user: User | None, password: str) -> bool:
+    if len(password) > MAX_PASSWORD_CHARS:  # no such password was ever set; not worth hashing
+        return False
     stored = user.password_hash if user is not None else None
     try:
         return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
@@ -112,8 +117,8 @@ def list_users(
     session: Session, caller: Caller, start: int = 0, count: int = 20, query: str | None = None
 ) -> UserPage:
     _require_manager(caller)
-    if start < 0 or count < 0 or count > MAX_PAGE_SIZE:
-        raise InvalidInput(f"start must not be negative and count must be 0..{MAX_PAGE_SIZE}.")
+    if start < 0 or count < 0 or count > MAX_LIST_COUNT:
+        raise InvalidInput(f"start must not be negative and count must be 0..{MAX_LIST_COUNT}.")
     statement = select(User)
     if query and query.strip() not in ("", "*"):
         statement = statement.where(User.name.contains(query.strip(), autoescape=True))

@@ -72,7 +72,7 @@ class IncidentOwnerCount(Base):
 
     __tablename__ = "incident_owner_counts"
 
-    owner_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    owner_urn: Mapped[str] = mapped_column(String(512), primary_key=True)
     assets: Mapped[int] = mapped_column(Integer)
 
 
@@ -98,7 +98,7 @@ class AssetOwner(Base):
     asset_id: Mapped[int] = mapped_column(
         ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
     )
-    owner_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    owner_urn: Mapped[str] = mapped_column(String(512), primary_key=True)
     type: Mapped[str] = mapped_column(String(64))  # TECHNICAL_OWNER, BUSINESS_OWNER, ...
     position: Mapped[int] = mapped_column(Integer)
 
@@ -133,7 +133,7 @@ class Actor(Base):
 
     __tablename__ = "actors"
 
-    urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    urn: Mapped[str] = mapped_column(String(512), primary_key=True)
     display_name: Mapped[str | None] = mapped_column(String(300))
     email: Mapped[str | None] = mapped_column(String(300))
     slack: Mapped[str | None] = mapped_column(String(300))

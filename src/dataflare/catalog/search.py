@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import search_counts
 from dataflare.catalog.models import WITH_INCIDENTS, Asset, AssetOwner
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_SEARCH_COUNT
 from dataflare.core.urns import ASSET_KINDS, PREFIX
 
-MAX_PAGE_SIZE = 1000
 KIND_OF_ENTITY_TYPE = {entity_type: kind for kind, entity_type in ASSET_KINDS.items()}
 FACET_FIELDS = {
     "_entityType": "Type",
@@ -61,9 +61,9 @@ def search(
 ) -> SearchPage:
     """One page of matching assets (by name, in any case), the total, and facet counts over all
     matches. `within` restricts the search to those asset ids (a lineage walk's result)."""
-    if start < 0 or count < 0 or count > MAX_PAGE_SIZE:
+    if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
-            f"start must be >= 0 and count between 0 and {MAX_PAGE_SIZE} "
+            f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
             f"(got start={start}, count={count})."
         )
     words = _text(query)

@@ -13,6 +13,13 @@ from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEd
 from dataflare.catalog.queries import AssetView
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import (
+    MAX_ACTOR_FIELD_CHARS,
+    MAX_DESCRIPTION_BYTES,
+    MAX_NAME_CHARS,
+    MAX_OWNERSHIP_TYPE_CHARS,
+)
+from dataflare.core.text import check_bytes, check_text
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
 from dataflare.db.driver import DriverStatement
 
@@ -97,18 +104,26 @@ def set_properties(session: Session, urn: str, name: str | None, description: st
     """Name and description from a properties aspect; a missing name keeps the URN's."""
     asset, changed = asset_to_change(session, urn)
     if name and name.strip():
-        changed |= asset.name != name.strip()[:1000]
-        asset.name = name.strip()[:1000]
+        changed |= asset.name != name.strip()[:MAX_NAME_CHARS]
+        asset.name = name.strip()[:MAX_NAME_CHARS]
+    description = check_description(description)
     changed |= asset.description != description
     asset.description = description
     return changed
 
 
+def check_description(description: str | None) -> str | None:
+    if description is None:
+        return None
+    return check_bytes(description, "aspect.description", MAX_DESCRIPTION_BYTES)
+
+
 def set_description(session: Session, urn: str, description: str) -> bool:
     """The description from an editable properties aspect."""
     asset, changed = asset_to_change(session, urn)
-    changed |= asset.description != description
-    asset.description = description
+    checked = check_description(description)
+    changed |= asset.description != checked
+    asset.description = checked
     return changed
 
 
@@ -124,7 +139,11 @@ def set_removed(session: Session, urn: str, removed: bool) -> bool:
 def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) -> bool:
     """Replace an asset's owners with (owner urn, ownership type) pairs, in order."""
     asset, new = asset_to_change(session, urn)
-    unique = dict((parse_actor(owner), kind or OWNERSHIP_TYPES_DEFAULT) for owner, kind in owners)
+    unique = {
+        parse_actor(owner): check_text(kind, "aspect.owners.type", MAX_OWNERSHIP_TYPE_CHARS)
+        or OWNERSHIP_TYPES_DEFAULT
+        for owner, kind in owners
+    }
     if not new and _owners(session, asset.id) == list(unique.items()):
         return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
@@ -205,8 +224,10 @@ def upsert_actor(session: Session, urn: str, **fields: str | None) -> bool:
         actor = Actor(urn=urn)
         session.add(actor)
     for name, value in fields.items():
-        changed |= getattr(actor, name) != value
-        setattr(actor, name, value)
+        limit = MAX_ACTOR_FIELD_CHARS
+        checked = None if value is None else check_text(value, f"aspect.{name}", limit)
+        changed |= getattr(actor, name) != checked
+        setattr(actor, name, checked)
     return changed
 
 

@@ -42,3 +42,8 @@ class Conflict(DataflareError):
 class RateLimited(DataflareError):
     code = 429
     kind = "TOO_MANY_REQUESTS"
+
+
+class TooLarge(DataflareError):
+    code = 413
+    kind = "PAYLOAD_TOO_LARGE"

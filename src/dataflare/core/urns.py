@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_PLATFORM_CHARS, MAX_URN_CHARS
+from dataflare.core.text import check_chars
 
 PREFIX = "urn:li:"
 
@@ -65,6 +67,16 @@ def split_tuple(key: str) -> list[str] | None:
     return parts
 
 
+def check_urn(urn: str) -> str:
+    """Any URN that is stored: valid text, at most MAX_URN_CHARS (as DataHub)."""
+    check_chars(urn, "URN")
+    if len(urn) > MAX_URN_CHARS:
+        raise InvalidInput(
+            f"URN '{urn[:50]}...' is {len(urn)} characters long; the limit is {MAX_URN_CHARS}."
+        )
+    return urn
+
+
 def _malformed(urn: str, expected: str) -> InvalidInput:
     return InvalidInput(f"Malformed URN '{urn}': expected {expected}.")
 
@@ -76,6 +88,8 @@ def _platform_of(platform_urn: str, urn: str) -> str:
     )
     if not platform:
         raise _malformed(urn, "a platform URN like urn:li:dataPlatform:kafka as the first part")
+    if len(platform) > MAX_PLATFORM_CHARS:
+        raise _malformed(urn, f"a platform name of at most {MAX_PLATFORM_CHARS} characters")
     return platform
 
 
@@ -92,6 +106,7 @@ _SHAPES = {
 @lru_cache(maxsize=4096)
 def parse_asset(urn: str) -> AssetRef:
     """Parse an asset URN of one of the five kinds, or raise InvalidInput naming what is wrong."""
+    check_urn(urn)
     kind = entity_type_of(urn)
     if kind not in ASSET_KINDS:
         raise InvalidInput(
@@ -106,6 +121,8 @@ def parse_asset(urn: str) -> AssetRef:
         raise _malformed(urn, shape)
     if kind == "dataset":
         return AssetRef(urn, kind, _platform_of(parts[0], urn), parts[1])
+    if kind != "dataJob" and len(parts[0]) > MAX_PLATFORM_CHARS:
+        raise _malformed(urn, f"a tool name of at most {MAX_PLATFORM_CHARS} characters")
     if kind == "dataJob":
         flow = parse_asset(parts[0]) if entity_type_of(parts[0]) == "dataFlow" else None
         if flow is None:
@@ -116,6 +133,7 @@ def parse_asset(urn: str) -> AssetRef:
 
 def parse_actor(urn: str) -> str:
     """Check a user or group URN (an assignee); return it unchanged."""
+    check_urn(urn)
     if entity_type_of(urn) not in ACTOR_KINDS:
         raise InvalidInput(
             f"Invalid assignee URN '{urn}': expected urn:li:corpuser:<name> or "

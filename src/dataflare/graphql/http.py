@@ -1,14 +1,16 @@
-"""The GraphQL endpoint: authenticate, parse and validate (cached), execute in one transaction."""
+"""The GraphQL endpoint. In order: credentials present (at once, without reading anything),
+the body read up to its limit, the token checked in the database, the document compiled (cached)
+and its cost checked, then executed in one transaction. Everything past the headers runs in a
+worker thread, so no document, however large, holds up the event loop."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import uuid
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from functools import lru_cache, partial
+from functools import partial
 from typing import Any
 
 from anyio import CapacityLimiter, to_thread
@@ -19,8 +21,6 @@ from graphql import (
     OperationType,
     execute_sync,
     get_operation_ast,
-    parse,
-    validate,
 )
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -29,19 +29,24 @@ from starlette.responses import JSONResponse, Response
 
 from dataflare.access.service import (
     CSRF_HEADER,
+    Authenticated,
     Credentials,
     authenticate_request,
+    check_presented,
 )
 from dataflare.access.sessions import COOKIE_NAME
 from dataflare.access.tokens import record_use
+from dataflare.core.bodies import read_body
 from dataflare.core.clock import now_ms
-from dataflare.core.errors import DataflareError, InvalidInput, Unauthenticated
+from dataflare.core.errors import DataflareError, InvalidInput, TooLarge, Unauthenticated
+from dataflare.core.limits import MAX_BODY_BYTES
+from dataflare.core.text import check_tree, load_json
 from dataflare.db.database import Database
 from dataflare.graphql.context import RequestContext
-from dataflare.graphql.validation import RULES
+from dataflare.graphql.documents import Documents
+from dataflare.graphql.limits import check_cost
 
 log = logging.getLogger("dataflare.graphql")
-DOCUMENT_CACHE_SIZE = 1024
 
 
 def error_body(error: DataflareError) -> dict[str, Any]:
@@ -55,7 +60,8 @@ class Prepared:
     payload: dict[str, Any] | None = None
     document: DocumentNode | None = None
     errors: tuple[GraphQLError, ...] = ()
-    bad_request: InvalidInput | None = None
+    bad_request: InvalidInput | None = None  # the body itself: HTTP 400
+    refused: InvalidInput | None = None  # a limit or a text rule: a GraphQL error
     mutations: int = 0  # top-level mutation fields of the operation to run
 
 
@@ -63,75 +69,111 @@ class Prepared:
 Answer = tuple[int, dict[str, Any], int | None]
 
 
+@dataclass(frozen=True)
+class _Write:
+    """A mutation authenticated and compiled, for SQLite's writer thread to run."""
+
+    authenticated: Authenticated
+    prepared: Prepared
+
+
 class GraphQLEndpoint:
-    def __init__(self, schema: GraphQLSchema, db: Database, admin_token: str | None) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        db: Database,
+        admin_token: str | None,
+        max_body_bytes: int = MAX_BODY_BYTES,
+    ) -> None:
         self.schema = schema
         self.db = db
         self.admin_token = admin_token
-        # Parsing and validating cost about a millisecond; the same few documents repeat.
-        self.compile = lru_cache(maxsize=DOCUMENT_CACHE_SIZE)(self._compile)
+        self.max_body_bytes = max_body_bytes
+        self.documents = Documents(schema)
         self._reads: CapacityLimiter | None = None
 
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
-        raw = await request.body()
         credentials = Credentials(
             authorization=request.headers.get("authorization"),
             session_cookie=request.cookies.get(COOKIE_NAME),
             csrf_token=request.headers.get(CSRF_HEADER),
         )
-        prepared = self.prepare(raw)
-        batches = self.db.group_commit
-        if prepared.mutations and batches is not None:
+        try:
+            check_presented(credentials)
+            raw = await read_body(request, self.max_body_bytes)
+        except (Unauthenticated, TooLarge, InvalidInput) as refused:
+            return JSONResponse({"errors": [error_body(refused)]}, status_code=refused.code)
+        first = await to_thread.run_sync(
+            self._first_step, credentials, raw, request_id, limiter=self._read_limiter()
+        )
+        if isinstance(first, _Write):
+            batches = self.db.group_commit
+            assert batches is not None
             # SQLite: the writer thread runs this with the writes that arrive meanwhile.
             answer = await _settled(
-                batches.run(partial(self._respond, credentials, prepared, request_id))
+                batches.run(partial(self._execute, first.authenticated, first.prepared, request_id))
             )
         else:
-            answer = await to_thread.run_sync(
-                self._answer, credentials, prepared, request_id, limiter=self._read_limiter()
-            )
+            answer = first
         status, body, stale_token = answer
         if stale_token is not None:
             await run_in_threadpool(self._record_use, stale_token)
         return JSONResponse(body, status_code=status)
-
-    def execute(
-        self, credentials: Credentials, raw: bytes, request_id: str
-    ) -> tuple[int, dict[str, Any]]:
-        """Answer one request in the calling thread: (HTTP status, JSON body)."""
-        status, body, stale_token = self._answer(credentials, self.prepare(raw), request_id)
-        if stale_token is not None:
-            self._record_use(stale_token)
-        return status, body
 
     def prepare(self, raw: bytes) -> Prepared:
         try:
             payload = _read_payload(raw)
         except InvalidInput as error:
             return Prepared(bad_request=error)
-        document, errors = self.compile(payload["query"])
-        mutations = _mutation_count(document, payload) if document else 0
-        return Prepared(payload, document, errors, mutations=mutations)
-
-    def _answer(self, credentials: Credentials, prepared: Prepared, request_id: str) -> Answer:
+        compiled = self.documents.compile(payload["query"])
+        if compiled.refused is not None or compiled.document is None or compiled.errors:
+            return Prepared(payload, compiled.document, compiled.errors, refused=compiled.refused)
         try:
-            with self.db.session(write=prepared.mutations > 0) as session:
-                return self._respond(credentials, prepared, request_id, session)
+            check_tree(payload.get("variables"), "variables")
+            check_cost(
+                self.schema,
+                compiled.document,
+                payload.get("operationName"),
+                payload.get("variables"),
+            )
+        except InvalidInput as refused:
+            return Prepared(payload, compiled.document, refused=refused)
+        mutations = _mutation_count(compiled.document, payload)
+        return Prepared(payload, compiled.document, mutations=mutations)
+
+    def _first_step(self, credentials: Credentials, raw: bytes, request_id: str) -> Answer | _Write:
+        """Authenticate, then compile; answer a query (and on PostgreSQL a mutation too) in the
+        same transaction, or hand a SQLite mutation on to the writer thread."""
+        batched = self.db.group_commit is not None
+        try:
+            # On PostgreSQL a write session is an ordinary one: one transaction does it all.
+            with self.db.session(write=not batched) as session:
+                authenticated = authenticate_request(
+                    session, credentials, self.admin_token, now_ms()
+                )
+                prepared = self.prepare(raw)
+                if prepared.mutations and batched:
+                    return _Write(authenticated, prepared)
+                return self._execute(authenticated, prepared, request_id, session)
         except (Unauthenticated, _RollBack) as error:
             return _refused(error)
 
-    def _respond(
-        self, credentials: Credentials, prepared: Prepared, request_id: str, session: Session
+    def _execute(
+        self,
+        authenticated: Authenticated,
+        prepared: Prepared,
+        request_id: str,
+        session: Session,
     ) -> Answer:
-        """The answer, in the request's transaction. The token is checked before anything;
-        a failed single mutation raises _RollBack so that nothing it wrote is kept."""
-        now = now_ms()
-        authenticated = authenticate_request(session, credentials, self.admin_token, now)
+        """The answer, in the request's transaction. A failed single mutation raises _RollBack
+        so that nothing it wrote is kept."""
         stale_token = authenticated.stale_token
         document, payload = prepared.document, prepared.payload
         if prepared.bad_request is not None:
             return 400, {"errors": [error_body(prepared.bad_request)]}, stale_token
+        if prepared.refused is not None:
+            return 200, {"errors": [error_body(prepared.refused)]}, stale_token
         if prepared.errors or document is None or payload is None:
             return 200, {"errors": [_format(e, request_id) for e in prepared.errors]}, stale_token
         caller = authenticated.caller
@@ -162,13 +204,6 @@ class GraphQLEndpoint:
         with self.db.session(write=True) as session:
             record_use(session, token_id, now_ms())
 
-    def _compile(self, query: str) -> tuple[DocumentNode | None, tuple[GraphQLError, ...]]:
-        try:
-            document = parse(query)
-        except GraphQLError as error:
-            return None, (error,)
-        return document, tuple(validate(self.schema, document, RULES))
-
 
 async def _settled(answer: Awaitable[Answer]) -> Answer:
     try:
@@ -194,7 +229,11 @@ _HAND_WRITTEN_BODY = re.compile(
 
 
 def _salvage(raw: bytes) -> dict[str, Any] | None:
-    match = _HAND_WRITTEN_BODY.match(raw.decode(errors="replace"))
+    try:
+        text = raw.decode()
+    except UnicodeDecodeError:
+        return None
+    match = _HAND_WRITTEN_BODY.match(text)
     if match is None:
         return None
     query = match.group("query").replace("\\n", "\n").replace('\\"', '"')
@@ -203,11 +242,11 @@ def _salvage(raw: bytes) -> dict[str, Any] | None:
 
 def _read_payload(raw: bytes) -> dict[str, Any]:
     try:
-        payload = json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        payload = load_json(raw, "The request body")
+    except InvalidInput:
         salvaged = _salvage(raw)
         if salvaged is None:
-            raise InvalidInput(f"The request body is not valid JSON: {exc}.") from exc
+            raise
         payload = salvaged
     if not isinstance(payload, dict):
         raise InvalidInput('The request body must be a JSON object: {"query": "...", ...}.')

@@ -17,18 +17,31 @@ SCHEMA_DIR = Path(__file__).parent / "schema"
 long_scalar = ScalarType("Long")
 
 
+LONG_MIN, LONG_MAX = -(2**63), 2**63 - 1  # Java's long, as DataHub's schema means it
+
+
 @long_scalar.value_parser
 def parse_long(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, int | str):
-        raise ValueError(f"Long must be an integer, not {value!r}")
-    return int(value)
+        raise ValueError(f"Long must be an integer, not {str(value)[:40]}")
+    return _in_range(value)
 
 
 @long_scalar.literal_parser
 def parse_long_literal(node: ValueNode, _variables: Any = None) -> int:
     if isinstance(node, IntValueNode | StringValueNode):
-        return int(node.value)
+        return _in_range(node.value)
     raise ValueError("Long must be an integer")
+
+
+def _in_range(value: int | str) -> int:
+    text = str(value)
+    if len(text) > 20:  # longer than any long: not worth converting
+        raise ValueError(f"Long must be between {LONG_MIN} and {LONG_MAX}")
+    number = int(text)
+    if not LONG_MIN <= number <= LONG_MAX:
+        raise ValueError(f"Long must be between {LONG_MIN} and {LONG_MAX}, not {number}")
+    return number
 
 
 def type_defs() -> str:

@@ -83,7 +83,7 @@ class IncidentAssignee(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
-    assignee_urn: Mapped[str] = mapped_column(String(300), primary_key=True)
+    assignee_urn: Mapped[str] = mapped_column(String(512), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
 
 

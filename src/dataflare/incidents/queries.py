@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog.models import ASSETS
 from dataflare.catalog.queries import AssetView
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_LIST_COUNT
 from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
 from dataflare.incidents.rules import priority_number
@@ -128,9 +129,6 @@ def assignees_of(connection: Connection, incident_id: int) -> list[str]:
     return list(connection.scalars(_ASSIGNEES_OF, {"incident_id": incident_id}))
 
 
-MAX_PAGE_SIZE = 1000
-
-
 @dataclass
 class IncidentFilter:
     state: str | None = None
@@ -156,8 +154,8 @@ def list_incidents(
         raise InvalidInput(
             f"start and count must not be negative (got start={start}, count={count})."
         )
-    if count > MAX_PAGE_SIZE:
-        raise InvalidInput(f"count must be at most {MAX_PAGE_SIZE} (got {count}).")
+    if count > MAX_LIST_COUNT:
+        raise InvalidInput(f"count must be at most {MAX_LIST_COUNT} (got {count}).")
     if asset.id is None:
         return IncidentPage(start=start, count=count, total=0, incidents=[])
     connection = session.connection()

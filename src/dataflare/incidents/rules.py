@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_DESCRIPTION_BYTES, MAX_LABEL_CHARS, MAX_TITLE_CHARS
+from dataflare.core.text import check_bytes, check_epoch_ms, check_text
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
 from dataflare.core.vocabulary import (
     INCIDENT_TYPES,
@@ -14,17 +16,14 @@ from dataflare.core.vocabulary import (
     STATES,
 )
 
-MAX_TITLE_CHARS = 500
-MAX_DESCRIPTION_BYTES = 64 * 1024
-MAX_CUSTOM_TYPE_CHARS = 200
-MAX_ID_CHARS = 200
-MAX_DEDUP_KEY_CHARS = 200
+MAX_CUSTOM_TYPE_CHARS = MAX_ID_CHARS = MAX_DEDUP_KEY_CHARS = MAX_LABEL_CHARS
 _ID_PATTERN = re.compile(r"[^\s(),]+")
 
 
 def check_choice(value: str, choices: tuple[str, ...], what: str) -> str:
     if value not in choices:
-        raise InvalidInput(f"Invalid {what} '{value}': expected one of {', '.join(choices)}.")
+        shown = value if len(value) <= 100 else value[:100] + "..."
+        raise InvalidInput(f"Invalid {what} '{shown}': expected one of {', '.join(choices)}.")
     return value
 
 
@@ -32,10 +31,9 @@ def _check_text(value: str | None, what: str, limit: int, blank: str = "empty") 
     """An optional short text: when given, not blank and at most `limit` characters."""
     if value is None:
         return None
+    check_text(value, what, limit)
     if not value.strip():
         raise InvalidInput(f"{what} must not be {blank} when given.")
-    if len(value) > limit:
-        raise InvalidInput(f"{what} is {len(value)} characters long; the limit is {limit}.")
     return value
 
 
@@ -44,13 +42,16 @@ def check_title(title: str | None) -> str | None:
 
 
 def check_description(description: str | None) -> str | None:
-    if description is not None and len(description.encode()) > MAX_DESCRIPTION_BYTES:
-        size = len(description.encode())
-        raise InvalidInput(
-            f"Incident description is {size} bytes long; the limit is {MAX_DESCRIPTION_BYTES} "
-            "bytes (64 KiB)."
-        )
-    return description
+    if description is None:
+        return None
+    return check_bytes(description, "Incident description", MAX_DESCRIPTION_BYTES)
+
+
+def check_message(message: str | None) -> str | None:
+    """A status message, recorded with a change of state or stage."""
+    if message is None:
+        return None
+    return check_bytes(message, "Status message", MAX_DESCRIPTION_BYTES)
 
 
 def check_state(value: str) -> str:
@@ -69,8 +70,8 @@ def check_custom_type(incident_type: str, custom_type: str | None) -> str | None
     check_choice(incident_type, INCIDENT_TYPES, "incident type")
     if incident_type == "CUSTOM" and not (custom_type and custom_type.strip()):
         raise InvalidInput("Failed to raise incident: customType is required when type is CUSTOM")
-    if custom_type is not None and len(custom_type) > MAX_CUSTOM_TYPE_CHARS:
-        raise InvalidInput(f"customType must be at most {MAX_CUSTOM_TYPE_CHARS} characters.")
+    if custom_type is not None:
+        check_text(custom_type, "customType", MAX_CUSTOM_TYPE_CHARS)
     return custom_type.strip() if custom_type else None
 
 
@@ -87,14 +88,13 @@ def check_assignees(assignee_urns: list[str] | None) -> list[str]:
 
 
 def check_time(value: int | None, what: str) -> int | None:
-    if value is not None and value < 0:
-        raise InvalidInput(f"{what} must be a time in epoch milliseconds, not {value}.")
-    return value
+    return None if value is None else check_epoch_ms(value, what)
 
 
 def check_incident_id(incident_id: str | None) -> str | None:
     if incident_id is None:
         return None
+    check_text(incident_id, "Incident id", MAX_ID_CHARS)
     if not incident_id.strip():
         raise InvalidInput("Incident id must not be blank.")
     if len(incident_id) > MAX_ID_CHARS or not _ID_PATTERN.fullmatch(incident_id):

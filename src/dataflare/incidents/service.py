@@ -82,6 +82,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     started_at = rules.check_time(request.started_at, "startedAt")
     incident_id = rules.check_incident_id(request.incident_id)
     dedup_key = rules.check_dedup_key(request.dedup_key)
+    message = rules.check_message(request.message)
     urn = incident_urn(incident_id)
     if incident_id is not None and get_incident(session, urn) is not None:
         raise Conflict(f"Incident with id {incident_id} already exists.")
@@ -94,7 +95,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     if dedup_key is not None:
         existing = dedup.find_active(connection, asset_ids, dedup_key)
         if existing is not None:
-            return dedup.raised_again(session, existing, asset_ids, actor, request.message)
+            return dedup.raised_again(session, existing, asset_ids, actor, message)
     # Read the clock only now that the assets are locked: a concurrent raise on them has
     # committed, so this incident really is their newest.
     now = now_ms()
@@ -106,7 +107,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "description": description,
         "state": state,
         "stage": stage,
-        "status_message": request.message,
+        "status_message": message,
         "status_updated_at": now,
         "status_updated_by": actor,
         "priority": priority,
@@ -142,9 +143,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     }
     if dedup_key is not None:
         raised["dedupKey"] = dedup_key
-    activity.record(
-        connection, pk, actor, now, activity.RAISED, new=raised, message=request.message
-    )
+    activity.record(connection, pk, actor, now, activity.RAISED, new=raised, message=message)
     snapshot = outbox.incident_snapshot(
         urn=urn,
         incident_type=request.type,
@@ -157,7 +156,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         assets=asset_urns,
         assignees=assignees,
     )
-    outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=request.message)
+    outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
     return urn
 
 
@@ -170,6 +169,7 @@ def update_status(
     message: str | None = None,
 ) -> Incident:
     """Move an incident to a state (and stage, when given); the message belongs to this change."""
+    rules.check_message(message)
     rules.check_state(state)
     if stage is not None:
         rules.check_stage(stage)
@@ -297,5 +297,6 @@ def _check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
         rules.check_state(status["state"])
         if status.get("stage") is not None:
             rules.check_stage(status["stage"])
+        rules.check_message(status.get("message"))
         checked["status"] = status
     return checked

@@ -40,7 +40,8 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
         return "changed" if handler(session, actor, proposal) else "unchanged"
     except InvalidInput as error:
         raise InvalidInput(
-            f"{proposal.where} ({proposal.aspect_name} of {proposal.entity_urn}): {error.message}"
+            f"{proposal.where} ({proposal.aspect_name} of {_short(proposal.entity_urn)}): "
+            f"{error.message}"
         ) from error
 
 
@@ -56,3 +57,8 @@ def _require_edit(session: Session, caller: Caller, proposal: Proposal) -> None:
     existing = get_incident(session, proposal.entity_urn)
     current = [link.asset.urn for link in existing.assets] if existing is not None else []
     require_edit_incidents(session, caller, [*named, *current])
+
+
+def _short(urn: str) -> str:
+    """A URN as an error names it: whole when reasonable, its start when absurdly long."""
+    return urn if len(urn) <= 200 else urn[:200] + "..."

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from dataflare.access.roles import Caller
 from dataflare.core.errors import InvalidInput
+from dataflare.core.text import parse_json
 from dataflare.db.database import Database
 from dataflare.ingest.apply import apply_proposal
 from dataflare.ingest.locks import lock_rows
@@ -26,11 +26,12 @@ class LoadSummary:
 def read_file(path: Path) -> list[Proposal]:
     """Every proposal in the file, checked before anything is written."""
     try:
-        items = json.loads(path.read_text())
+        raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise InvalidInput(f"No such file: {path}") from exc
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{path} is not valid JSON: {exc}") from exc
+    except (IsADirectoryError, PermissionError) as exc:
+        raise InvalidInput(f"Cannot read {path}: {exc.strerror}.") from exc
+    items = parse_json(raw, str(path))
     if isinstance(items, dict):  # a single proposal
         items = [items]
     return parse_items(items, path.name)

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import uuid
 from collections.abc import Callable
@@ -15,10 +14,18 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dataflare.access.roles import INGEST_METADATA, Caller
-from dataflare.access.service import Credentials, authenticate_request, require_privilege
+from dataflare.access.service import (
+    Credentials,
+    authenticate_request,
+    check_presented,
+    require_privilege,
+)
 from dataflare.catalog.service import delete_asset
+from dataflare.core.bodies import check_declared_size, read_body
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import DataflareError, InvalidInput
+from dataflare.core.limits import MAX_INGEST_BYTES
+from dataflare.core.text import parse_json
 from dataflare.db.database import Database
 from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import parse_items, parse_proposal
@@ -71,9 +78,12 @@ ACTIONS: dict[tuple[str, str], Work] = {
 
 
 class IngestEndpoints:
-    def __init__(self, db: Database, admin_token: str | None) -> None:
+    def __init__(
+        self, db: Database, admin_token: str | None, max_body_bytes: int = MAX_INGEST_BYTES
+    ) -> None:
         self.db = db
         self.admin_token = admin_token
+        self.max_body_bytes = max_body_bytes
 
     async def aspects(self, request: Request) -> Response:
         return await self._handle(request, "aspects")
@@ -82,27 +92,33 @@ class IngestEndpoints:
         return await self._handle(request, "entities")
 
     async def _handle(self, request: Request, resource: str) -> Response:
+        """Who is calling and whether they may, before a byte of the body (up to 32 MiB) is
+        read; then the body, up to its limit; then the work, in one transaction."""
         action = request.query_params.get("action", "")
-        raw = await request.body()
-        return await run_in_threadpool(
-            self._run, resource, action, request.headers.get("authorization"), raw
-        )
-
-    def _run(self, resource: str, action: str, authorization: str | None, raw: bytes) -> Response:
+        credentials = Credentials(request.headers.get("authorization"))
         try:
+            check_presented(credentials)
+            check_declared_size(request, self.max_body_bytes)
+            work = ACTIONS.get((resource, action))
+            if work is None:
+                known = ", ".join(f"{r}?action={a}" for r, a in ACTIONS if r == resource)
+                raise InvalidInput(f"Unknown action '{action}': use {known}.")
+            caller = await run_in_threadpool(self._caller, credentials)
+            raw = await read_body(request, self.max_body_bytes)
+        except DataflareError as error:
+            return _error(error)
+        return await run_in_threadpool(self._run, work, caller, raw)
+
+    def _caller(self, credentials: Credentials) -> Caller:
+        with self.db.session() as session:
+            caller = authenticate_request(session, credentials, self.admin_token, now_ms()).caller
+        require_privilege(caller, INGEST_METADATA)
+        return caller
+
+    def _run(self, work: Work, caller: Caller, raw: bytes) -> Response:
+        try:
+            body = parse_json(raw, "The request body")
             with self.db.session(write=True) as session:
-                caller = authenticate_request(
-                    session, Credentials(authorization), self.admin_token, now_ms()
-                ).caller
-                require_privilege(caller, INGEST_METADATA)
-                work = ACTIONS.get((resource, action))
-                if work is None:
-                    known = ", ".join(f"{r}?action={a}" for r, a in ACTIONS if r == resource)
-                    raise InvalidInput(f"Unknown action '{action}': use {known}.")
-                try:
-                    body = json.loads(raw)
-                except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-                    raise InvalidInput(f"The request body is not valid JSON: {exc}.") from exc
                 return JSONResponse(work(session, caller, body))
         except DataflareError as error:
             return _error(error)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
 from dataflare.core.errors import InvalidInput
+from dataflare.core.text import check_tree, parse_json
 from dataflare.core.urns import entity_type_of
 
 UPSERT_CHANGES = ("UPSERT", "CREATE", "CREATE_ENTITY", "UPDATE", "RESTATE")
@@ -55,6 +55,7 @@ def _aspect_value(obj: dict[str, Any], where: str) -> dict[str, Any]:
         raise InvalidInput(f"{where}.aspect: an object with a 'value' (JSON text) is required.")
     if isinstance(aspect.get("json"), dict):  # the file sink's form
         value: dict[str, Any] = aspect["json"]
+        check_tree(value, f"{where}.aspect.json")
         return value
     content_type = aspect.get("contentType", "application/json")
     if content_type != "application/json":
@@ -62,10 +63,7 @@ def _aspect_value(obj: dict[str, Any], where: str) -> dict[str, Any]:
     text = aspect.get("value")
     if not isinstance(text, str):
         raise InvalidInput(f"{where}.aspect.value: the aspect as JSON text is required.")
-    try:
-        parsed = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InvalidInput(f"{where}.aspect.value: not valid JSON ({exc}).") from exc
+    parsed = parse_json(text, f"{where}.aspect.value")
     if not isinstance(parsed, dict):
         raise InvalidInput(f"{where}.aspect.value: must hold a JSON object.")
     return parsed

@@ -13,8 +13,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dataflare.access import sessions
-from dataflare.core.errors import Forbidden, RateLimited, Unauthenticated
+from dataflare.core.errors import DataflareError, Forbidden, RateLimited, Unauthenticated
 from dataflare.db.database import Database
+from dataflare.web.forms import read_form
 from dataflare.web.templating import templates
 
 FORM_COOKIE = "dataflare_login_csrf"
@@ -63,8 +64,11 @@ class LoginViews:
         return response
 
     async def login(self, request: Request) -> Response:
-        form = await request.form()
-        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        try:
+            form = await read_form(request)
+        except DataflareError as error:
+            return await run_in_threadpool(self._page, request, error.message, error.code, "")
+        fields = {name: values[0] for name, values in form.items()}
         address = request.client.host if request.client else "unknown"
         return await run_in_threadpool(self._login, request, fields, address)
 
@@ -93,11 +97,12 @@ class LoginViews:
         return response
 
     async def logout(self, request: Request) -> Response:
-        form = await request.form()
-        token = form.get("csrf_token")
-        return await run_in_threadpool(
-            self._logout, request, token if isinstance(token, str) else None
-        )
+        try:
+            form = await read_form(request)
+        except DataflareError as error:
+            return await run_in_threadpool(self._page, request, error.message, error.code, "")
+        token = next(iter(form.get("csrf_token", [])), None)
+        return await run_in_threadpool(self._logout, request, token)
 
     def _logout(self, request: Request, csrf_token: str | None) -> Response:
         try:

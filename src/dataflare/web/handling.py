@@ -20,6 +20,7 @@ from dataflare.access.roles import Caller
 from dataflare.access.service import CSRF_HEADER
 from dataflare.core.errors import DataflareError, Forbidden
 from dataflare.db.database import Database
+from dataflare.web.forms import Form, read_form
 from dataflare.web.templating import templates
 
 log = logging.getLogger("dataflare.web")
@@ -86,12 +87,14 @@ class Pages:
         self.db = db
 
     async def run(self, request: Request, view: View, write: bool = False) -> Response:
-        form: dict[str, list[str]] = {}
+        form: Form = {}
         if request.method == "POST":
-            data = await request.form()
-            for key, value in data.multi_items():
-                if isinstance(value, str):
-                    form.setdefault(key, []).append(value)
+            if not request.cookies.get(sessions.COOKIE_NAME):  # nobody to read a form for
+                return to_login(request)
+            try:
+                form = await read_form(request)
+            except DataflareError as error:
+                return error_page(request, error.code, error.message, None)
         return await run_in_threadpool(self._run, request, view, form, write)
 
     def _run(

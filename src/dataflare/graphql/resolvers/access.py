@@ -13,6 +13,7 @@ from dataflare.access.roles import READER
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ActorRef, user_urn
 from dataflare.graphql.context import Info
+from dataflare.graphql.limits import in_a_list, page_size
 from dataflare.graphql.resolvers.mutations import atomic
 
 query = QueryType()
@@ -43,13 +44,18 @@ def resolve_revoke_access_token(_: Any, info: Info, tokenId: str) -> bool:
     return True
 
 
+def _page_size(info: Info, input: dict[str, Any], page_type: str) -> int:
+    requested = 20 if input.get("count") is None else input["count"]
+    return page_size(requested, page_type, in_a_list(info.path))
+
+
 @query.field("listAccessTokens")
 def resolve_list_access_tokens(_: Any, info: Info, input: dict[str, Any]) -> tokens.TokenPage:
     return tokens.list_access_tokens(
         info.context.session,
         info.context.user,
         input.get("start") or 0,
-        20 if input.get("count") is None else input["count"],
+        _page_size(info, input, "ListAccessTokenResult"),
         _filters(input.get("filters") or []),
     )
 
@@ -101,7 +107,7 @@ def resolve_list_users(_: Any, info: Info, input: dict[str, Any]) -> users.UserP
         info.context.session,
         info.context.user,
         input.get("start") or 0,
-        20 if input.get("count") is None else input["count"],
+        _page_size(info, input, "ListUsersResult"),
         input.get("query"),
     )
 

@@ -9,6 +9,7 @@ from ariadne import ObjectType
 from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ASSET_KINDS, PREFIX
 from dataflare.graphql.context import Info
+from dataflare.graphql.limits import in_a_list, page_size
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE, incident_health
 from dataflare.incidents.queries import IncidentFilter, IncidentPage, list_incidents
 
@@ -66,13 +67,8 @@ def resolve_incidents(
     count: int | None = 20,
 ) -> IncidentPage:
     filters = IncidentFilter(state, stage, priority, list(assigneeUrns or []))
-    return list_incidents(
-        info.context.session,
-        asset,
-        filters,
-        0 if start is None else start,
-        20 if count is None else count,
-    )
+    size = page_size(20 if count is None else count, "EntityIncidentsResult", in_a_list(info.path))
+    return list_incidents(info.context.session, asset, filters, start or 0, size)
 
 
 def asset_types() -> list[ObjectType]:

@@ -12,6 +12,7 @@ from dataflare.catalog.service import actors_by_urn, owners_of
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ActorRef
 from dataflare.graphql.context import Info
+from dataflare.graphql.limits import in_a_list, page_size
 from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
 
 OWNERSHIP_TYPES = {
@@ -55,9 +56,9 @@ def resolve_ownership(asset: AssetView, info: Info) -> dict[str, Any] | None:
 
 def resolve_lineage(asset: AssetView, info: Info, input: dict[str, Any]) -> dict[str, Any]:
     start, count = input.get("start") or 0, input.get("count")
-    count = 100 if count is None else count
-    if start < 0 or not 0 <= count <= 1000:
-        raise InvalidInput(f"lineage: start must be >= 0 and count 0..1000 (got {start}, {count}).")
+    count = page_size(100 if count is None else count, "EntityLineageResult", in_a_list(info.path))
+    if start < 0 or count < 0:
+        raise InvalidInput(f"lineage: start and count must not be negative (got {start}, {count}).")
     direction = input["direction"]
     related = lineage.neighbours(info.context.session, asset.urn, direction)
     page = related[start : start + count]

@@ -11,6 +11,7 @@ from dataflare.catalog.queries import AssetView
 from dataflare.catalog.search import Criterion, SearchPage, search
 from dataflare.core.errors import InvalidInput
 from dataflare.graphql.context import Info
+from dataflare.graphql.limits import in_a_list, page_size
 
 search_query = QueryType()
 
@@ -46,6 +47,11 @@ def _facets(page: SearchPage) -> list[dict[str, Any]]:
     ]
 
 
+def _page_size(info: Info, input: dict[str, Any], page_type: str) -> int:
+    requested = 10 if input.get("count") is None else input["count"]
+    return page_size(requested, page_type, in_a_list(info.path))
+
+
 @search_query.field("searchAcrossEntities")
 def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
     page = search(
@@ -54,7 +60,7 @@ def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
         input.get("types") or (),
         _criteria(input.get("orFilters")),
         input.get("start") or 0,
-        10 if input.get("count") is None else input["count"],
+        _page_size(info, input, "SearchResults"),
     )
     return {
         "start": page.start,
@@ -95,7 +101,7 @@ def resolve_lineage_search(_: Any, info: Info, input: dict[str, Any]) -> dict[st
         input.get("types") or (),
         groups,
         input.get("start") or 0,
-        10 if input.get("count") is None else input["count"],
+        _page_size(info, input, "SearchAcrossLineageResults"),
         within=within,
     )
     return {

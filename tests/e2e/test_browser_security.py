@@ -153,7 +153,14 @@ def test_back_after_signing_out_does_not_show_the_signed_in_page(
     context: BrowserContext, server: Server
 ) -> None:
     page = context.new_page()
-    sign_in(page, server.url, "datahub", PASSWORD)
+    sign_in(page, server.url, "datahub", PASSWORD, "/search")
+    active = page.get_by_role("checkbox", name=re.compile("Has active incidents"))
+    active.check()  # htmx pushes ?active=true
+    expect(page).to_have_url(re.compile("active=true"))
+    page.go_back()  # loaded again from the server: htmx keeps no copy of the page
+    expect(page).not_to_have_url(re.compile("active=true"))
+    expect(active).not_to_be_checked()
+    assert page.evaluate("sessionStorage.getItem('htmx-history-cache')") is None
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Users")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()

@@ -12,6 +12,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from dataflare import __version__
 from dataflare.access.sessions import signing_key
@@ -26,6 +27,7 @@ from dataflare.notifications.worker import BackgroundWorker
 from dataflare.web.auth import LoginViews
 from dataflare.web.handling import error_page
 from dataflare.web.routes import web_routes
+from dataflare.web.security_headers import SecurityHeaders
 
 log = logging.getLogger("dataflare")
 
@@ -92,6 +94,13 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
     )
 
 
+class Dataflare(Starlette):
+    def build_middleware_stack(self) -> ASGIApp:
+        # Outside all of Starlette's own layers, the 500 page of `unexpected_error` included:
+        # it is answered by the outermost one, so a middleware added the usual way misses it.
+        return SecurityHeaders(super().build_middleware_stack())
+
+
 def create_app(
     settings: Settings,
     db: Database | None = None,
@@ -130,7 +139,7 @@ def create_app(
         Route("/logout", login.logout, methods=["POST"]),
         *web_routes(database),
     ]
-    app = Starlette(
+    app = Dataflare(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, Exception: unexpected_error},

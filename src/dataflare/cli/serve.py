@@ -67,6 +67,9 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
         workers=workers,
         log_level="warning",
         access_log=False,
+        # Forwarded headers only from the proxies named: by default uvicorn believes 127.0.0.1.
+        proxy_headers=bool(settings.trusted_proxies),
+        forwarded_allow_ips=list(settings.trusted_proxies),
     )
 
 

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from dataflare.core.errors import InvalidInput
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9002
 NOTIFY_IN_SERVER = "DATAFLARE_NOTIFICATIONS_IN_SERVER"
 OFF = ("0", "false", "no", "off")
+TRUSTED_PROXIES = "DATAFLARE_TRUSTED_PROXIES"
 
 
 @dataclass(frozen=True)
@@ -20,6 +24,9 @@ class Settings:
     admin_password: str | None = None  # the admin's first password; random when unset
     # Whether `dataflare serve` delivers notifications itself, besides any `dataflare worker`.
     notify_in_server: bool = True
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or networks.
+    # None by default, so no client can choose the address its failed logins are counted by.
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -33,4 +40,21 @@ class Settings:
             admin_token=os.environ.get("DATAFLARE_ADMIN_TOKEN") or None,
             admin_password=os.environ.get("DATAFLARE_ADMIN_PASSWORD") or None,
             notify_in_server=os.environ.get(NOTIFY_IN_SERVER, "1").lower() not in OFF,
+            trusted_proxies=trusted_proxies(os.environ.get(TRUSTED_PROXIES, "")),
         )
+
+
+def trusted_proxies(value: str) -> tuple[str, ...]:
+    """DATAFLARE_TRUSTED_PROXIES: comma-separated addresses or networks, each checked here as
+    the server reads it (10.0.0.0/8, not 10.0.0.1/8): it would take a mistyped one for a name
+    that no connection ever has, and trust nobody without a word."""
+    found = tuple(part.strip() for part in value.split(",") if part.strip())
+    for entry in found:
+        try:
+            ipaddress.ip_network(entry)
+        except ValueError:
+            raise InvalidInput(
+                f"{TRUSTED_PROXIES}: '{entry}' is not an address or a network "
+                "(e.g. 127.0.0.1 or 10.0.0.0/8)."
+            ) from None
+    return found

@@ -53,12 +53,15 @@ def run_before_commit(session: Session) -> None:
 
 
 def make_engine(url: str) -> Engine:
+    # A database error names its statement but not its values: they include token and
+    # password hashes, and the error is logged with its traceback.
+    options: dict[str, Any] = {"pool_size": 20, "max_overflow": 20, "hide_parameters": True}
     if url.startswith("sqlite"):
-        engine = create_engine(url, pool_size=20, max_overflow=20)
+        engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
-    return create_engine(url, pool_size=20, max_overflow=20, pool_pre_ping=True)
+    return create_engine(url, **options, pool_pre_ping=True)
 
 
 class Database:

@@ -74,6 +74,15 @@ document.addEventListener("change", (event) => {
   if (custom) box.querySelector("input").focus();
 });
 
+// A dialog's form that was sent successfully is emptied and its dialog closed (here rather than
+// in an hx-on attribute: the Content-Security-Policy allows no eval).
+document.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.target.closest("form[data-close-on-success]");
+  if (!form || !event.detail.successful) return;
+  form.reset();
+  form.closest("dialog").close();
+});
+
 // A dialog's form that was reset shows its custom type field hidden again.
 document.addEventListener("reset", (event) => {
   event.target.querySelectorAll("select[data-custom-toggle]").forEach((select) => {

@@ -67,6 +67,8 @@ unit: $(STAMP) $(VENDOR_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/hostile.py
+	$(BIN)/python bench/hostile.py --postgres
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache \

@@ -108,8 +108,10 @@ def create_app(
 ) -> Starlette:
     database = db or Database(settings.database_url)
     notify = notification_config or notifications.load(settings.home)
-    graphql = GraphQLEndpoint(build_schema(), database, settings.admin_token)
-    login = LoginViews(database)
+    graphql = GraphQLEndpoint(
+        build_schema(), database, settings.admin_token, settings.max_body_bytes
+    )
+    login = LoginViews(database, settings.max_body_bytes)
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -126,7 +128,7 @@ def create_app(
                 worker.stop()
             database.dispose()
 
-    ingest = IngestEndpoints(database, settings.admin_token)
+    ingest = IngestEndpoints(database, settings.admin_token, settings.max_ingest_bytes)
     routes: list[BaseRoute] = [
         Route("/aspects", ingest.aspects, methods=["POST"]),
         Route("/entities", ingest.entities, methods=["POST"]),
@@ -137,7 +139,7 @@ def create_app(
         Route("/login", login.page, methods=["GET"]),
         Route("/login", login.login, methods=["POST"]),
         Route("/logout", login.logout, methods=["POST"]),
-        *web_routes(database),
+        *web_routes(database, settings.max_body_bytes),
     ]
     app = Dataflare(
         routes=routes,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_BODY_BYTES, MAX_INGEST_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9002
@@ -27,6 +28,8 @@ class Settings:
     # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: addresses or networks.
     # None by default, so no client can choose the address its failed logins are counted by.
     trusted_proxies: tuple[str, ...] = ()
+    max_body_bytes: int = MAX_BODY_BYTES  # GraphQL and web forms
+    max_ingest_bytes: int = MAX_INGEST_BYTES  # /aspects and /entities
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -41,7 +44,19 @@ class Settings:
             admin_password=os.environ.get("DATAFLARE_ADMIN_PASSWORD") or None,
             notify_in_server=os.environ.get(NOTIFY_IN_SERVER, "1").lower() not in OFF,
             trusted_proxies=trusted_proxies(os.environ.get(TRUSTED_PROXIES, "")),
+            max_body_bytes=byte_count("DATAFLARE_MAX_BODY_BYTES", MAX_BODY_BYTES),
+            max_ingest_bytes=byte_count("DATAFLARE_MAX_INGEST_BYTES", MAX_INGEST_BYTES),
         )
+
+
+def byte_count(name: str, default: int) -> int:
+    """A size in bytes from the environment: a positive whole number."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) == 0:
+        raise InvalidInput(f"{name} must be a positive whole number of bytes, not '{raw[:40]}'.")
+    return int(raw)
 
 
 def trusted_proxies(value: str) -> tuple[str, ...]:

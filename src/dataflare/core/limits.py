@@ -4,29 +4,13 @@ PostgreSQL refuse the same input with the same message."""
 
 from __future__ import annotations
 
-import os
-
 KIB = 1024
 MIB = 1024 * KIB
 
-
-def _setting(name: str, default: int) -> int:
-    """A limit that may be set from the environment, as a positive whole number."""
-    raw = os.environ.get(name)
-    if raw is None or not raw.strip():
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number of bytes, not {raw!r}") from None
-    if value <= 0:
-        raise ValueError(f"{name} must be positive, not {value}")
-    return value
-
-
-# Request bodies: GraphQL and web forms; ingestion (DataHub's emitter sends batches).
-MAX_BODY_BYTES = _setting("DATAFLARE_MAX_BODY_BYTES", 1 * MIB)
-MAX_INGEST_BYTES = _setting("DATAFLARE_MAX_INGEST_BYTES", 32 * MIB)
+# Request bodies: GraphQL and web forms; ingestion (DataHub's emitter sends batches). Settings
+# (core/config.py) may change these two.
+MAX_BODY_BYTES = 1 * MIB
+MAX_INGEST_BYTES = 32 * MIB
 # JSON nesting, anywhere: DataHub's deepest aspects nest about ten levels.
 MAX_JSON_DEPTH = 64
 

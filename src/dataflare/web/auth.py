@@ -14,6 +14,7 @@ from starlette.responses import RedirectResponse, Response
 
 from dataflare.access import sessions
 from dataflare.core.errors import DataflareError, Forbidden, RateLimited, Unauthenticated
+from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
 from dataflare.web.forms import read_form
 from dataflare.web.templating import templates
@@ -39,8 +40,9 @@ def _safe_next(target: str | None) -> str:
 
 
 class LoginViews:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.db = db
+        self.max_body_bytes = max_body_bytes
 
     async def page(self, request: Request) -> Response:
         return await run_in_threadpool(self._page, request, None, 200, "")
@@ -65,7 +67,7 @@ class LoginViews:
 
     async def login(self, request: Request) -> Response:
         try:
-            form = await read_form(request)
+            form = await read_form(request, self.max_body_bytes)
         except DataflareError as error:
             return await run_in_threadpool(self._page, request, error.message, error.code, "")
         fields = {name: values[0] for name, values in form.items()}
@@ -98,7 +100,7 @@ class LoginViews:
 
     async def logout(self, request: Request) -> Response:
         try:
-            form = await read_form(request)
+            form = await read_form(request, self.max_body_bytes)
         except DataflareError as error:
             return await run_in_threadpool(self._page, request, error.message, error.code, "")
         token = next(iter(form.get("csrf_token", [])), None)

@@ -19,6 +19,7 @@ from dataflare.access import sessions
 from dataflare.access.roles import Caller
 from dataflare.access.service import CSRF_HEADER
 from dataflare.core.errors import DataflareError, Forbidden
+from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
 from dataflare.web.forms import Form, read_form
 from dataflare.web.templating import templates
@@ -83,8 +84,9 @@ def error_page(request: Request, status: int, message: str, viewer: Viewer | Non
 class Pages:
     """Runs views: `await pages.run(request, view)` in a read or write transaction."""
 
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.db = db
+        self.max_body_bytes = max_body_bytes
 
     async def run(self, request: Request, view: View, write: bool = False) -> Response:
         form: Form = {}
@@ -92,7 +94,7 @@ class Pages:
             if not request.cookies.get(sessions.COOKIE_NAME):  # nobody to read a form for
                 return to_login(request)
             try:
-                form = await read_form(request)
+                form = await read_form(request, self.max_body_bytes)
             except DataflareError as error:
                 return error_page(request, error.code, error.message, None)
         return await run_in_threadpool(self._run, request, view, form, write)

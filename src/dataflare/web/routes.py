@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
 from dataflare.web import assets, browse, incidents, settings
 from dataflare.web.handling import Pages, View
@@ -17,8 +18,8 @@ from dataflare.web.handling import Pages, View
 STATIC = Path(__file__).parent / "static"
 
 
-def web_routes(db: Database) -> list[BaseRoute]:
-    pages = Pages(db)
+def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
+    pages = Pages(db, max_body_bytes)
 
     def read(view: View) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:

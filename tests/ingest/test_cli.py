@@ -214,3 +214,25 @@ def test_a_missing_file_is_an_error(database_url: str, tmp_path: Path) -> None:
 
     assert done.returncode == 1
     assert "Error: No such file" in done.stderr
+
+
+def test_hostile_text_in_a_file_or_an_argument_is_an_error(
+    database_url: str, db: Database, tmp_path: Path
+) -> None:
+    before = rows(db)
+    nul = [{**FILE[0], "aspect": {"value": json.dumps({"name": "a\u0000b"})}}]
+    path = tmp_path / "metadata.json"
+    path.write_text(json.dumps(FILE))
+
+    in_file = ingest_file(tmp_path, database_url, nul)
+    as_user = subprocess.run(
+        [DATAFLARE, "ingest", str(path), "--user", "x" * 400],
+        env=dataflare_env(tmp_path, database_url),
+        capture_output=True,
+        text=True,
+    )
+
+    assert in_file.returncode == as_user.returncode == 1
+    assert "metadata.json[0].aspect.value.name: NUL characters" in in_file.stderr
+    assert as_user.stderr.startswith("Error: Invalid user name 'xxxx")
+    assert rows(db) == before

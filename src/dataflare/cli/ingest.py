@@ -28,11 +28,13 @@ def ingest(path: Path, user_name: str) -> None:
     again changes nothing.
     """
     from dataflare.access.roles import ADMIN, Caller
+    from dataflare.access.users import check_name
     from dataflare.db.database import Database
     from dataflare.db.migrate import upgrade
     from dataflare.ingest.files import load, read_file
 
     settings = Settings.from_env()
+    check_name(user_name)
     proposals = read_file(path)
     upgrade(settings.database_url)
     database = Database(settings.database_url)

@@ -224,3 +224,40 @@ def test_the_cache_keeps_only_documents_that_compile_and_stays_within_its_bytes(
     for i in range(200):
         documents.compile(f'{{ dataset(urn: "{KAFKA}") {{ urn a{i}: urn }} }}')
     assert 0 < documents.cached_bytes <= 4096
+
+
+def test_fragments_on_different_types_cost_as_the_dearest_one() -> None:
+    from graphql import parse
+
+    from dataflare.graphql.limits import check_cost
+
+    schema = build_schema()
+    on_one = '{ entity(urn: "u") { ... on Dataset { urn properties { name description } } } }'
+    on_five = (
+        '{ entity(urn: "u") { '
+        + " ".join(
+            f"... on {t} {{ urn properties {{ name description }} }}"
+            for t in ("Dataset", "Chart", "Dashboard", "DataFlow", "DataJob")
+        )
+        + " } }"
+    )
+
+    assert check_cost(schema, parse(on_five), None, {}) == check_cost(
+        schema, parse(on_one), None, {}
+    )
+
+
+def test_the_python_sdks_own_requests_stay_within_the_limits() -> None:
+    from graphql import parse
+
+    from dataflare.client import breaker
+    from dataflare.client import documents as doc
+    from dataflare.graphql.limits import check_cost, check_shape
+
+    schema = build_schema()
+    for name in dir(doc):
+        text = getattr(doc, name)
+        if isinstance(text, str) and ("query" in text or "mutation" in text) and "{" in text:
+            check_shape(parse(text))
+    upstream = {"input": {"count": breaker.PAGE}, "count": breaker.INCIDENTS_WITH_EACH}
+    assert check_cost(schema, parse(doc.BROKEN_UPSTREAM), None, upstream) <= MAX_COST

@@ -14,7 +14,9 @@ from dataflare.client.client import DataflareClient
 from dataflare.client.models import PRIORITIES, Incident
 from dataflare.client.urns import check_asset_urn
 
-PAGE = 100  # lineage results and incidents per request
+PAGE = 100  # lineage results, or incidents of one asset, per request
+# Active incidents asked with each upstream asset: most have few; one with more is read whole.
+INCIDENTS_WITH_EACH = 10
 MAX_DEGREE_FILTER = 3  # the server groups lineage degrees as "1", "2" and "3+"
 
 
@@ -131,7 +133,7 @@ class IncidentCircuitBreaker:
                 "orFilters": [{"and": filters}],
             }
             data = self.client.execute(
-                doc.BROKEN_UPSTREAM, {"input": given, "count": PAGE}, idempotent=True
+                doc.BROKEN_UPSTREAM, {"input": given, "count": INCIDENTS_WITH_EACH}, idempotent=True
             )
             page = data["searchAcrossLineage"]
             for result in page["searchResults"]:

@@ -132,24 +132,32 @@ class _CostWalk:
         paged: int | None = None,
     ) -> int:
         """The cost of a selection set evaluated `times` times; `paged` sizes the parent's
-        paged list when the parent is a page."""
-        cost = 0
+        paged list when the parent is a page. Fragments on different object types exclude each
+        other (an entity is a Dataset or a Chart, not both): only the dearest counts."""
+        common = 0
+        by_type: dict[str, int] = {}
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
-                cost += self.field(selection, parent, times, nested, seen, paged)
-            elif isinstance(selection, InlineFragmentNode):
-                on = self._type_named(selection.type_condition, parent)
-                cost += self.selections(selection.selection_set, on, times, nested, seen, paged)
+                common += self.field(selection, parent, times, nested, seen, paged)
+                continue
+            inner: InlineFragmentNode | FragmentDefinitionNode
+            if isinstance(selection, InlineFragmentNode):
+                condition, inner, seen_here = selection.type_condition, selection, seen
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.fragments.get(name)
                 if fragment is None or name in seen:  # validation reports both
                     continue
-                on = self._type_named(fragment.type_condition, parent)
-                cost += self.selections(
-                    fragment.selection_set, on, times, nested, (*seen, name), paged
-                )
-        return cost
+                condition, inner, seen_here = fragment.type_condition, fragment, (*seen, name)
+            else:
+                continue
+            on = self._type_named(condition, parent)
+            cost = self.selections(inner.selection_set, on, times, nested, seen_here, paged)
+            if isinstance(on, GraphQLObjectType) and on is not parent:
+                by_type[on.name] = by_type.get(on.name, 0) + cost
+            else:  # on the parent itself, or on an interface every result has
+                common += cost
+        return common + max(by_type.values(), default=0)
 
     def field(
         self,

@@ -15,6 +15,7 @@ import http.client
 import json
 import os
 import platform
+import re
 import secrets
 import sys
 import tempfile
@@ -113,6 +114,12 @@ def server_logs(targets: dict[str, servers.Server]) -> str:
     return "\n".join(parts)
 
 
+def rerun_writes(log: Path) -> int:
+    """What the stopped server said of writes run again (it says nothing when there were none)."""
+    found = re.search(r"group commit: (\d+) writes were run again", log.read_text(errors="replace"))
+    return int(found.group(1)) if found else 0
+
+
 def main() -> int:
     args = parse_args()
     database = "postgresql" if args.postgres else "sqlite"
@@ -126,10 +133,13 @@ def main() -> int:
     print("load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="dataflare-bench-") as workdir:
         results, logs = bench(args, Path(workdir))
+        reruns = rerun_writes(Path(workdir) / "dataflare.log")
     print()
     print(table(results))
     print()
     print(goal_line(results, database))
+    if database == "sqlite":
+        print(f"group commit: {reruns} writes run again after a failed batch commit (expected 0)")
     errors = sum(int(r.stats["errors"]) for r in results)
     if errors:
         print(

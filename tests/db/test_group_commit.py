@@ -155,3 +155,62 @@ def test_an_event_loop_awaits_its_writes(database: Database) -> None:
     assert len({session for _, session in answers}) == 1, "one batch, one transaction"
     assert isinstance(error, ValueError) and str(error) == "refused"
     assert notes(database) == [f"note {i}" for i in range(4)]
+
+
+def test_a_failing_write_is_not_run_again(database: Database) -> None:
+    batches = batches_of(database)
+    runs: list[str] = []
+    release, _ = held_writer(batches)
+
+    def counted(body: str) -> Any:
+        def work(session: Session) -> str:
+            runs.append(body)
+            session.execute(text(INSERT), {"body": body})
+            if body == "bad":
+                raise ValueError("refused")
+            return body
+
+        return work
+
+    futures = [batches.submit(counted(b)) for b in ("one", "bad", "two", "three")]
+    release.set()
+
+    assert [f.exception(10) is None for f in futures] == [True, False, True, True]
+    assert sorted(runs) == sorted(["one", "bad", "two", "three"]), "each work ran once"
+    assert batches.reruns == 0
+    assert notes(database) == ["one", "three", "two"]
+
+
+class WriterStopped(BaseException):
+    """Not an Exception: what would end a thread that catches only those."""
+
+
+def test_a_writer_failure_answers_every_caller_and_the_next_write_works(
+    database: Database,
+) -> None:
+    batches = batches_of(database)
+    release, _ = held_writer(batches)
+
+    def stop_the_writer(_: Session) -> None:
+        raise WriterStopped("gone")
+
+    doomed = [batches.submit(insert("lost")), batches.submit(stop_the_writer)]
+    release.set()
+
+    for future in doomed:
+        with pytest.raises(WriterStopped):
+            future.result(10)  # an error, not a hang
+    assert batches.submit(insert("after")).result(10)[0] == "after"
+    assert notes(database) == ["after"], "the failed batch kept nothing"
+
+
+def test_a_writer_thread_that_died_is_started_again(database: Database) -> None:
+    batches = batches_of(database)
+    batches.submit(insert("first")).result(10)
+    thread = batches._thread
+    assert thread is not None
+    batches._jobs.put(None)  # ends the thread as close() would, without telling the object
+    thread.join(10)
+
+    assert batches.submit(insert("second")).result(10)[0] == "second"
+    assert batches._thread is not thread

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from dataflare.db.group_commit import GroupCommit
 WRITE_OPTION = "dataflare_write"
 SQLITE_READ_THREADS = 1
 _BEFORE_COMMIT = "dataflare.before_commit"
+log = logging.getLogger("dataflare.db")
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -104,4 +106,10 @@ class Database:
     def dispose(self) -> None:
         if self.group_commit is not None:
             self.group_commit.close()
+            if self.group_commit.reruns:  # a batch's commit failed: worth an operator's look
+                log.warning(
+                    "SQLite group commit: %d writes were run again, alone, after the commit of "
+                    "their batch failed",
+                    self.group_commit.reruns,
+                )
         self.engine.dispose()

@@ -6,9 +6,12 @@ write the same index pages sixteen times). So writes that arrive while one is ru
 queue, and the next transaction runs all of them and commits once. Every caller still gets its
 answer only after the commit that holds its change.
 
-A batch is all or nothing: when any work in it fails (or the commit does), the transaction is
-rolled back and each work of the batch runs again alone, in its own transaction, so one bad
-request never takes others with it. Work must therefore touch nothing but the session.
+Each work of a batch runs in a savepoint of its own: one that fails (a refused change, a
+conflict) is rolled back alone and its caller gets its error, while the others go on and
+commit. Only when the commit itself fails is each work run again, alone, in a transaction of
+its own (counted in `reruns`). Work must therefore touch nothing but the session. Whatever goes
+wrong in the writer thread, its callers get an error, never a hang, and a writer that has
+stopped is started again by the next write.
 """
 
 from __future__ import annotations
@@ -67,6 +70,8 @@ class GroupCommit:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        # Works run a second time, alone, because the commit of their batch failed.
+        self.reruns = 0
 
     def submit(self, work: Callable[[Session], T]) -> Future[T]:
         """Run `work(session)` in a write transaction; the future holds its result after commit,
@@ -96,10 +101,10 @@ class GroupCommit:
             thread.join()
 
     def _ensure_started(self) -> None:
-        if self._thread is not None:
+        if self._thread is not None and self._thread.is_alive():
             return
         with self._start_lock:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(
                     target=self._run, name="dataflare-sqlite-writer", daemon=True
                 )
@@ -111,7 +116,13 @@ class GroupCommit:
             batch, stop = self._next_batch(gather=together)
             together = len(batch) > 1
             if batch:
-                self._commit(batch)
+                try:
+                    self._commit(batch)
+                except BaseException as exc:  # the writer's own failure: nothing was kept
+                    log.exception("the SQLite writer failed on a batch of %d", len(batch))
+                    for job in batch:
+                        job.value, job.error = None, exc
+                    _settle(batch)
             if stop:
                 return
 
@@ -134,31 +145,41 @@ class GroupCommit:
         return batch, False
 
     def _commit(self, batch: list[_Job]) -> None:
-        if len(batch) > 1:
+        if len(batch) == 1:
+            self._run_alone(batch[0])
+        else:
             try:
                 self._run_together(batch)
-            except Exception:  # one of them failed: each gets a transaction of its own
-                log.debug("a batch of %d writes failed; running them one by one", len(batch))
+            except Exception:  # the commit failed: each gets a transaction of its own
+                log.warning(
+                    "a batch of %d writes failed to commit; running them one by one",
+                    len(batch),
+                    exc_info=True,
+                )
+                self.reruns += len(batch)
                 for job in batch:
                     self._run_alone(job)
-        else:
-            self._run_alone(batch[0])
         _settle(batch)
 
     def _run_together(self, batch: list[_Job]) -> None:
         with self._transaction() as session:
             for job in batch:
-                job.value = job.work(session)
-                # Flush here, so that a failing write fails inside the work that made it.
-                session.flush()
+                job.value, job.error = None, None
+                try:
+                    with session.begin_nested():
+                        job.value = job.work(session)
+                        # Flush here, so that a failing write fails inside its own savepoint.
+                        session.flush()
+                except Exception as exc:  # this work's own failure: its savepoint is undone
+                    job.value, job.error = None, exc
 
     def _run_alone(self, job: _Job) -> None:
-        job.value = None
+        job.value, job.error = None, None
         try:
             with self._transaction() as session:
                 job.value = job.work(session)
-        except BaseException as exc:  # the caller's to see, not ours
-            job.error = exc
+        except Exception as exc:  # the caller's to see, not ours
+            job.value, job.error = None, exc
 
 
 def _settle(batch: list[_Job]) -> None:

@@ -47,6 +47,9 @@ class Asset(Base):
     # health and the "Has Active Incidents" filter never scan incidents.
     active_incidents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     latest_incident_id: Mapped[int | None] = mapped_column(Integer)  # newest active incident
+    # Its creation time: a raise compares with it, in the statement that locks the row, so the
+    # newest stays the newest whichever of two concurrent raises commits first.
+    latest_incident_at: Mapped[int | None] = mapped_column(BigInteger)
     incidents_changed_at: Mapped[int | None] = mapped_column(BigInteger)
 
 

@@ -4,13 +4,15 @@ total and facets instead of every match.
 
 How they are kept, in two explicit steps:
 1. A change that may move an asset in or out of that set, or replace the owners of one in it,
-   first notes the asset here (`note_states` with what it already knows, or `note_assets`),
-   before it changes anything. The first note of an asset in a transaction records the asset as
-   it was when the transaction began.
+   notes the asset here: `note_change` with the states before and after that the statement
+   making the change answered, or `note_assets` before changing it through the ORM. The first
+   note of an asset in a transaction records the asset as it was when the transaction began.
 2. `write` runs last in every write transaction (`Database.session` calls it before commit): it
-   reads the noted assets as they are now, and adds the difference to the counts, in key order,
-   so concurrent writers take the count rows' locks last and all in one order and never wait on
-   each other in a cycle.
+   takes the noted assets as they are now (read again, unless the last change's answer is sure
+   to stand), and adds the difference to the counts, in key order, so concurrent writers take
+   the count rows' locks last and all in one order and never wait on each other in a cycle. The
+   owners of an asset that entered or left the set are counted from the ownership table by the
+   statement that adds them.
 
 Comparing the first state with the last one, rather than adding up each move as it happens,
 keeps the counts exact when a savepoint rolls back: whatever it undid is simply not in the last
@@ -24,7 +26,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -46,27 +48,36 @@ class AssetState:
 
 
 @dataclass
-class _First:
-    """A noted asset as it was before the transaction changed it."""
+class _Noted:
+    """A noted asset: as it was before the transaction changed it, and as it is after the last
+    change when that is known for sure (noted outside any savepoint, from the statement that
+    made the change); otherwise it is read again before commit."""
 
-    state: AssetState
-    owners: list[str] | None = None  # None: its owners have not changed
+    first: AssetState
+    last: AssetState | None = None
+    owners: list[str] | None = None  # as they were, when they are replaced; None: unchanged
 
 
-def _pending(session: Session) -> dict[int, _First]:
-    pending: dict[int, _First] | None = session.info.get(_PENDING)
+def _pending(session: Session) -> dict[int, _Noted]:
+    pending: dict[int, _Noted] | None = session.info.get(_PENDING)
     if pending is None:
         pending = session.info[_PENDING] = {}
         before_commit(session, _PENDING, write)
     return pending
 
 
-def note_states(session: Session, states: Iterable[AssetState]) -> None:
-    """These assets, as they were before the change about to be written (a caller that has
-    just read them under lock knows it already)."""
+def note_change(session: Session, changes: Iterable[tuple[AssetState, AssetState]]) -> None:
+    """These assets changed from the first state of each pair to the second, as the statement
+    that changed them (under its row lock) answered."""
     pending = _pending(session)
-    for state in states:
-        pending.setdefault(state.asset_id, _First(state))
+    # A savepoint may still roll back what was noted inside it: then read the state again.
+    sure = not session.in_nested_transaction()
+    for before, after in changes:
+        noted = pending.get(before.asset_id)
+        if noted is None:
+            pending[before.asset_id] = _Noted(before, after if sure else None)
+        elif noted.last is not None:
+            noted.last = after if sure else None
 
 
 def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool = False) -> None:
@@ -77,7 +88,9 @@ def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool 
     connection = session.connection()
     new = [i for i in asset_ids if i not in pending]
     for state in _states(connection, new, lock=True):
-        pending[state.asset_id] = _First(state)
+        pending[state.asset_id] = _Noted(state)
+    for asset_id in asset_ids:
+        pending[asset_id].last = None  # changed through the ORM: read it again at the end
     if owners_change:
         unknown = [i for i in asset_ids if pending[i].owners is None]
         owners = _owners(connection, unknown)
@@ -87,35 +100,44 @@ def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool 
 
 def write(session: Session) -> None:
     """Add to the counts what the noted assets' changes add up to. Run before commit."""
-    pending: dict[int, _First] | None = session.info.pop(_PENDING, None)
+    pending: dict[int, _Noted] | None = session.info.pop(_PENDING, None)
     if not pending:
         return
-    # The ORM may still hold changes to the noted assets (their removed flag, owners added).
-    session.flush()
     connection = session.connection()
-    now = {state.asset_id: state for state in _states(connection, list(pending), lock=False)}
+    unsure = [i for i, noted in pending.items() if noted.last is None]
+    last = {i: noted.last for i, noted in pending.items() if noted.last is not None}
+    if unsure:
+        # The ORM may still hold changes to these assets (their removed flag, owners added).
+        session.flush()
+        last.update((state.asset_id, state) for state in _states(connection, unsure, lock=False))
     kinds: Counter[tuple[str, str]] = Counter()
     owners: Counter[str] = Counter()
-    owned_by = _owners(
-        connection,
-        [i for i, first in pending.items() if first.state.found or _found(now.get(i))],
-    )
-    for asset_id, first in pending.items():
-        was, is_ = first.state.found, _found(now.get(asset_id))
-        if was == is_ and first.owners is None:
-            continue  # still in (or out of) the set, with the same owners
-        current = owned_by.get(asset_id, [])
-        if was:
-            kinds[(first.state.kind, first.state.platform)] -= 1
-            owners.subtract(current if first.owners is None else first.owners)
-        if is_:
-            kinds[(first.state.kind, first.state.platform)] += 1
-            owners.update(current)
+    entered: list[int] = []
+    left: list[int] = []
+    replaced: list[tuple[int, bool, bool, list[str]]] = []
+    for asset_id, noted in pending.items():
+        was, is_ = noted.first.found, _found(last.get(asset_id))
+        if noted.owners is not None:
+            replaced.append((asset_id, was, is_, noted.owners))
+        elif was != is_:
+            (entered if is_ else left).append(asset_id)
+        if was != is_:
+            kinds[(noted.first.kind, noted.first.platform)] += 1 if is_ else -1
+    if replaced:  # owners before and after differ: both known here
+        now_owned = _owners(connection, [asset_id for asset_id, *_ in replaced])
+        for asset_id, was, is_, before in replaced:
+            if was:
+                owners.subtract(before)
+            if is_:
+                owners.update(now_owned.get(asset_id, []))
     _add(
         connection,
         sorted((k, n) for k, n in owners.items() if n),
         sorted((k, n) for k, n in kinds.items() if n),
     )
+    # Owners unchanged: count them straight from the ownership table, in one statement each.
+    _add_owners_of(connection, sorted(entered), +1)
+    _add_owners_of(connection, sorted(left), -1)
 
 
 def _found(state: AssetState | None) -> bool:
@@ -153,6 +175,24 @@ def _chunks(values: list[int]) -> Iterator[list[int]]:
         yield values[i : i + _CHUNK]
 
 
+def _add_owners_of(connection: Connection, asset_ids: list[int], delta: int) -> None:
+    """Add `delta` to the count of every owner of these assets, once for each asset owned."""
+    for chunk in _chunks(asset_ids):
+        owned = (
+            select(ASSET_OWNERS.c.owner_urn, (func.count() * delta).label("assets"))
+            .where(ASSET_OWNERS.c.asset_id.in_(chunk))
+            .group_by(ASSET_OWNERS.c.owner_urn)
+            .order_by(ASSET_OWNERS.c.owner_urn)  # rows locked in key order, as _add does
+        )
+        insert = _DIALECTS[connection.dialect.name].insert(OWNER_COUNTS)
+        connection.execute(
+            insert.from_select(["owner_urn", "assets"], owned).on_conflict_do_update(
+                index_elements=["owner_urn"],
+                set_={"assets": OWNER_COUNTS.c.assets + insert.excluded.assets},
+            )
+        )
+
+
 def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
     insert = dialect.insert(table)
     return insert.on_conflict_do_update(
@@ -160,6 +200,7 @@ def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
     )
 
 
+_DIALECTS: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
 _ADD_TO_OWNERS = {
     "postgresql": _upsert(postgresql, OWNER_COUNTS, ["owner_urn"]),
     "sqlite": _upsert(sqlite, OWNER_COUNTS, ["owner_urn"]),

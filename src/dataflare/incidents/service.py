@@ -57,16 +57,18 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     """Create an incident on one or more assets; return its URN.
 
     Every write it makes, in order (plain statements on the driver: the hottest write path):
-    1. assets never seen before are registered (catalog.service.ensure_asset_ids), and the
-       assets are locked (summary.lock, PostgreSQL only);
-    with a dedup key held by an active incident on one of them, only a RAISED_AGAIN timeline
-    entry and the assets' activity times (dedup.raised_again); otherwise:
+    1. assets never seen before are registered (catalog.service.ensure_asset_ids);
+    with a dedup key, the assets are locked first (summary.lock, PostgreSQL only), and when an
+    active incident on one of them holds the key, only a RAISED_AGAIN timeline entry and the
+    assets' activity times are written (dedup.raised_again); otherwise:
     2. the incident row;
     3. its links to the assets and its assignees (links);
-    4. each asset's health summary: active count, newest incident, last activity
-       (summary.raised), which also notes the assets for the search counts;
-    5. the first timeline entry, RAISED (activity.record);
-    6. the outbox event that notifications deliver later (events.outbox.record);
+    4. the first timeline entry, RAISED (activity.record);
+    5. the outbox event that notifications deliver later (events.outbox.record);
+    6. each asset's health summary: active count, newest incident, last activity
+       (summary.raised), which also notes the assets for the search counts. It locks the
+       assets' rows (many raises share an asset), so it comes last: the locks are held only
+       from here to the commit;
     7. at commit, the search counts (catalog.search_counts.write, which Database.session runs
        before committing).
     """
@@ -89,15 +91,12 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
 
     connection = session.connection()
     asset_ids = ensure_asset_ids(connection, refs)
-    if state == "ACTIVE" or dedup_key is not None:
-        # Also what makes concurrent raises with one dedup key find each other's incident.
-        summary.lock(session, asset_ids)
     if dedup_key is not None:
+        # The lock is what makes concurrent raises with one key find each other's incident.
+        summary.lock(session, asset_ids)
         existing = dedup.find_active(connection, asset_ids, dedup_key)
         if existing is not None:
             return dedup.raised_again(session, existing, asset_ids, actor, message)
-    # Read the clock only now that the assets are locked: a concurrent raise on them has
-    # committed, so this incident really is their newest.
     now = now_ms()
     row = {
         "urn": urn,
@@ -128,8 +127,6 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
     links.add_assets(connection, pk, asset_ids, state, now, dedup_key)
     links.add_assignees(connection, pk, assignees)
-    if state == "ACTIVE":
-        summary.raised(session, pk, asset_ids, now)
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,
@@ -157,6 +154,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         assignees=assignees,
     )
     outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
+    if state == "ACTIVE":
+        summary.raised(session, pk, asset_ids, now)
     return urn
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import and_, bindparam, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import search_counts
@@ -41,37 +41,56 @@ _COUNTED = (
 
 
 def _note_for_search(session: Session, rows: Iterable[Sequence[Any]], delta: int) -> None:
-    """Tell the search counts how these assets stood before their count moved by `delta`
-    (rows as _COUNTED, read after the move)."""
-    search_counts.note_states(
+    """Tell the search counts how these assets stood before and after their count moved by
+    `delta` (rows as _COUNTED, read after the move)."""
+    search_counts.note_change(
         session,
         (
-            AssetState(asset_id, kind, platform, active - delta > 0 and not removed)
+            (
+                AssetState(asset_id, kind, platform, active - delta > 0 and not removed),
+                AssetState(asset_id, kind, platform, active > 0 and not removed),
+            )
             for asset_id, kind, platform, active, removed in rows
         ),
     )
 
 
+_NEWER = or_(
+    ASSETS.c.latest_incident_at.is_(None),
+    ASSETS.c.latest_incident_at < bindparam("created_at"),
+    and_(
+        ASSETS.c.latest_incident_at == bindparam("created_at"),
+        ASSETS.c.latest_incident_id < bindparam("incident_pk"),
+    ),
+)
 _RAISED = DriverStatement(
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
     .values(
         active_incidents=ASSETS.c.active_incidents + 1,
-        latest_incident_id=bindparam("incident_pk"),
-        incidents_changed_at=bindparam("changed_at"),
+        latest_incident_id=case(
+            (_NEWER, bindparam("incident_pk")), else_=ASSETS.c.latest_incident_id
+        ),
+        latest_incident_at=case(
+            (_NEWER, bindparam("created_at")), else_=ASSETS.c.latest_incident_at
+        ),
+        incidents_changed_at=bindparam("created_at"),
     )
     .returning(*_COUNTED)
 )
 
 
-def raised(session: Session, incident_id: int, asset_ids: Collection[int], now: int) -> None:
-    """A new ACTIVE incident: the newest on each of its assets."""
+def raised(session: Session, incident_id: int, asset_ids: Collection[int], created_at: int) -> None:
+    """A new ACTIVE incident on these assets: the newest on each, unless a concurrent raise
+    committed a newer one first. This locks the assets' rows until commit, so it comes last in
+    a raise, and takes them in id order (as every change to incidents does)."""
     connection = session.connection()
     rows = [
         row
-        for asset_id in asset_ids
+        for asset_id in sorted(asset_ids)
         for row in _RAISED.rows(
-            connection, {"asset_id": asset_id, "incident_pk": incident_id, "changed_at": now}
+            connection,
+            {"asset_id": asset_id, "incident_pk": incident_id, "created_at": created_at},
         )
     ]
     _note_for_search(session, rows, +1)
@@ -109,12 +128,17 @@ def _shift(session: Session, asset_ids: Collection[int], delta: int, now: int) -
     # The newest active incident of each asset, from the links (whose state the change has
     # already written, with plain statements).
     for asset_id in asset_ids:
-        newest = connection.scalar(
-            select(LINKS.c.incident_id)
+        newest = connection.execute(
+            select(LINKS.c.incident_id, LINKS.c.created_at)
             .where(LINKS.c.asset_id == asset_id, LINKS.c.state == "ACTIVE")
             .order_by(LINKS.c.created_at.desc(), LINKS.c.incident_id.desc())
             .limit(1)
-        )
+        ).first()
         connection.execute(
-            update(ASSETS).where(ASSETS.c.id == asset_id).values(latest_incident_id=newest)
+            update(ASSETS)
+            .where(ASSETS.c.id == asset_id)
+            .values(
+                latest_incident_id=newest[0] if newest else None,
+                latest_incident_at=newest[1] if newest else None,
+            )
         )

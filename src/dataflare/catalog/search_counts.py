@@ -31,7 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS, KIND_COUNTS, OWNER_COUNTS
-from dataflare.db.database import before_commit
+from dataflare.db.commit import before_commit
 
 _PENDING = "dataflare.search_counts"
 _CHUNK = 1000  # ids per IN (...): PostgreSQL takes at most 65,535 parameters a statement

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from dataflare.db.commit import finish
 from dataflare.db.group_commit import GroupCommit
 
 WRITE_OPTION = "dataflare_write"
 SQLITE_READ_THREADS = 1
-_BEFORE_COMMIT = "dataflare.before_commit"
 log = logging.getLogger("dataflare.db")
 
 
@@ -40,20 +40,6 @@ def _sqlite_on_begin(connection: Any) -> None:
     cursor.close()
 
 
-def before_commit(session: Session, name: str, step: Callable[[Session], None]) -> None:
-    """Have `step(session)` run once, last, when this session's transaction is about to commit
-    (a step asked for again under the same name runs once). For writes best made at the end,
-    such as counters many writers share: their rows are then locked for the least time."""
-    session.info.setdefault(_BEFORE_COMMIT, {})[name] = step
-
-
-def run_before_commit(session: Session) -> None:
-    """The last writes of a transaction: the steps asked for with `before_commit`."""
-    steps: dict[str, Callable[[Session], None]] = session.info.pop(_BEFORE_COMMIT, {})
-    for step in steps.values():
-        step(session)
-
-
 def make_engine(url: str) -> Engine:
     # A database error names its statement but not its values: they include token and
     # password hashes, and the error is logged with its traceback.
@@ -64,6 +50,17 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_on_begin)
         return engine
     return create_engine(url, **options, pool_pre_ping=True)
+
+
+def _transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
+    with factory() as session:
+        session.begin()
+        try:
+            yield session
+            finish(session)
+        except BaseException:
+            session.rollback()
+            raise
 
 
 class Database:
@@ -89,19 +86,15 @@ class Database:
 
     @contextmanager
     def session(self, *, write: bool = False) -> Iterator[Session]:
-        """A session whose transaction commits on success and rolls back on any exception.
-        Before it commits, it runs the steps its services asked for (`before_commit`)."""
+        """A session whose transaction commits on success (db/commit.py: the steps and
+        statements asked for the end, then the commit) and rolls back on any exception."""
         if write and self._sqlite_writer is not None:
             # SQLite takes one writer at a time. Queue this process's writers here, in order,
             # rather than in SQLite's busy handler, which polls with sleeps and is unfair.
-            with self._sqlite_writer, self._write() as session, session.begin():
-                yield session
-                run_before_commit(session)
+            with self._sqlite_writer:
+                yield from _transaction(self._write)
             return
-        factory = self._write if write else self._read
-        with factory() as session, session.begin():
-            yield session
-            run_before_commit(session)
+        yield from _transaction(self._write if write else self._read)
 
     def dispose(self) -> None:
         if self.group_commit is not None:

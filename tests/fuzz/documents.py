@@ -1,6 +1,7 @@
 """GraphQL requests generated from the server's own schema (its SDL files) by schemathesis: valid
-documents and documents that break the schema, with URNs put in place of some of the strings, and
-the arguments of some documents sent as variables instead of literals."""
+documents and documents that break the schema, some two in one operation, with URNs put in place
+of some of the strings, and the arguments of some documents sent as variables instead of
+literals."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from graphql import (
     NameNode,
     ObjectFieldNode,
     OperationDefinitionNode,
+    SelectionSetNode,
     StringValueNode,
     TypeInfo,
     TypeInfoVisitor,
@@ -130,6 +132,8 @@ def _requests(draw: st.DrawFn, queries: st.SearchStrategy[str], known: Known) ->
     query = draw(queries)
     try:
         document = graphql.parse(query)
+        if draw(st.integers(0, 3)) == 0:
+            document = _together(document, graphql.parse(draw(queries)))
     except graphql.GraphQLSyntaxError:
         return Request(query)  # nothing to aim: sent as generated
     document = _aimed(draw, document, known)
@@ -137,6 +141,34 @@ def _requests(draw: st.DrawFn, queries: st.SearchStrategy[str], known: Known) ->
         document, variables = _as_variables(document)
         return Request(graphql.print_ast(document), variables)
     return Request(graphql.print_ast(document))
+
+
+def _together(first: DocumentNode, second: DocumentNode) -> DocumentNode:
+    """One operation asking for the fields of both, when both are queries or both mutations
+    (several mutations in one request run in one transaction). The second's fields are aliased,
+    so the same field with other arguments is no conflict."""
+    [one, *_] = [d for d in first.definitions if isinstance(d, OperationDefinitionNode)]
+    [two, *_] = [d for d in second.definitions if isinstance(d, OperationDefinitionNode)]
+    if one.operation != two.operation:
+        return first
+    aliased = [
+        FieldNode(
+            alias=NameNode(value=f"also_{field.name.value}"),
+            name=field.name,
+            arguments=field.arguments,
+            directives=field.directives,
+            selection_set=field.selection_set,
+        )
+        for field in two.selection_set.selections
+        if isinstance(field, FieldNode)
+    ]
+    selections = SelectionSetNode(selections=(*one.selection_set.selections, *aliased))
+    return DocumentNode(definitions=(_with(one, selection_set=selections),))
+
+
+def _with(operation: OperationDefinitionNode, **changes: Any) -> OperationDefinitionNode:
+    fields = ("operation", "name", "variable_definitions", "directives", "selection_set")
+    return OperationDefinitionNode(**{f: getattr(operation, f) for f in fields} | changes)
 
 
 def _aimed(draw: st.DrawFn, document: DocumentNode, known: Known) -> DocumentNode:
@@ -147,13 +179,15 @@ def _aimed(draw: st.DrawFn, document: DocumentNode, known: Known) -> DocumentNod
         def enter_string_value(
             self, node: StringValueNode, _key: Any, parent: Any, _path: Any, ancestors: Any
         ) -> StringValueNode | None:
-            choice = draw(st.sampled_from(["known", "as generated", "known", "URN-shaped"]))
+            # Mostly known values: one bad string in a list of filters refuses them all.
+            choice = draw(st.sampled_from(["known", "as generated", "known", "URN", "known"]))
             if choice == "as generated":
                 return None
-            fitting = known.fitting(*_names([*ancestors, parent]))
+            field_name, name = _names([*ancestors, parent])
+            fitting = known.fitting(field_name, name)
             if choice == "known" and fitting:
                 return StringValueNode(value=draw(st.sampled_from(fitting)))
-            return StringValueNode(value=draw(urns()))
+            return None if name == "field" else StringValueNode(value=draw(urns()))
 
     aimed: DocumentNode = visit(document, Aim())
     return aimed
@@ -191,13 +225,7 @@ def _as_variables(document: DocumentNode) -> tuple[DocumentNode, dict[str, Any]]
 
     lifted: DocumentNode = visit(document, TypeInfoVisitor(type_info, Lift()))
     operations = [
-        OperationDefinitionNode(
-            operation=d.operation,
-            name=d.name,
-            variable_definitions=(*(d.variable_definitions or ()), *definitions),
-            directives=d.directives,
-            selection_set=d.selection_set,
-        )
+        _with(d, variable_definitions=(*(d.variable_definitions or ()), *definitions))
         if isinstance(d, OperationDefinitionNode)
         else d
         for d in lifted.definitions

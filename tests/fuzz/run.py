@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import signal
 import sqlite3
 import sys
 import tempfile
@@ -43,6 +44,9 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1, help="Hypothesis' seed: same seed, same run")
     parser.add_argument("--database", choices=["sqlite", "postgresql"], action="append")
     args = parser.parse_args()
+    # Stopped from outside (a background run): as for Ctrl-C, the server is ended and the
+    # database dropped on the way out.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     postgres = os.environ.get("DATAFLARE_TEST_POSTGRES_URL")
     databases = args.database or ["sqlite", "postgresql"]
     print(", ".join(f"{name} {version(name)}" for name in PACKAGES))
@@ -136,4 +140,7 @@ def send_all(client: httpx.Client, server: Server, examples: int, seed_value: in
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        sys.exit("stopped before the end")

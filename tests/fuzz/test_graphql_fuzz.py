@@ -13,7 +13,7 @@ from tests.fuzz.examples import EVERY_ROW, ON_SEEDED_ROWS
 from tests.fuzz.seed import seed
 from tests.fuzz.tally import Tally
 
-EXAMPLES = 200  # per database: about 5 s on SQLite, 8 s on PostgreSQL
+EXAMPLES = 200  # per database: about 10 s each on an idle machine
 HEADERS = {"Authorization": f"Bearer {ADMIN_TOKEN}", "Content-Type": "application/json"}
 
 

@@ -19,7 +19,7 @@ VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js \
 # `make dist DIST=folder` builds elsewhere (the tests do).
 DIST ?= dist
 
-.PHONY: run test lint typecheck unit bench setup dist clean
+.PHONY: run test lint typecheck unit bench fuzz setup dist clean
 
 run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/dataflare serve --demo
@@ -69,6 +69,11 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/hostile.py --postgres
+
+# 50,000 generated GraphQL requests through a real server on SQLite, then as many on PostgreSQL
+# when DATAFLARE_TEST_POSTGRES_URL is set (about 20 minutes each); tests/fuzz/run.py --help.
+fuzz: $(STAMP)
+	$(BIN)/python -m tests.fuzz.run
 
 clean:
 	rm -rf $(VENV) $(SDK_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache \

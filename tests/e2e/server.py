@@ -33,25 +33,37 @@ def dataflare_env(home: Path, database_url: str, **extra: str) -> dict[str, str]
 
 
 class Server:
-    """A `dataflare serve` child process; stop() always ends it."""
+    """A `dataflare serve` child process; stop() always ends it.
 
-    def __init__(self, env: dict[str, str], *args: str, dataflare: str = DATAFLARE) -> None:
+    Its output is read when it stops; a server that may print more than a pipe holds while it
+    runs (a long run's errors) writes to a `log` file instead."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        *args: str,
+        dataflare: str = DATAFLARE,
+        log: Path | None = None,
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        output = log.open("w") if log else None
         self.process = subprocess.Popen(
             [dataflare, "serve", "--port", str(self.port), *args],
             env=env,
-            stdout=subprocess.PIPE,
+            stdout=output or subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
         )
+        if output:
+            output.close()  # the child has its own copy
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                output = self.process.stdout.read() if self.process.stdout else ""
-                raise RuntimeError(f"dataflare serve exited early:\n{output}")
+                raise RuntimeError(f"dataflare serve exited early:\n{self.stop()}")
             try:
                 if httpx.get(f"{self.url}/health", timeout=1).status_code == 200:
                     return
@@ -67,7 +79,7 @@ class Server:
         except subprocess.TimeoutExpired:
             self.process.kill()
             output, _ = self.process.communicate()
-        return output or ""
+        return self.log.read_text() if self.log else output or ""
 
 
 @contextmanager

@@ -67,6 +67,7 @@ unit: $(STAMP) $(VENDOR_STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/catalog.py
+	$(BIN)/python bench/catalog.py --postgres
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/hostile.py --postgres
 

@@ -15,7 +15,8 @@ Every asset has one or two owners among 300 (250 users, 50 groups). Edges only p
 earlier assets, so what is upstream of an asset never changes as the catalog grows.
 
 The generator also keeps, per asset, the text that search matches (urn, name, description),
-so that the benchmark can check the totals the server answers.
+so that the benchmark can check the totals the server answers, and a record of each new asset
+(name, description, owners, upstreams) for the bulk seeder (bench/catalog_seed.py).
 """
 
 from __future__ import annotations
@@ -97,6 +98,17 @@ def mcp(entity_type: str, urn: str, aspect_name: str, value: dict[str, Any]) -> 
 
 
 @dataclass
+class Record:
+    """One asset as the bulk seeder writes it."""
+
+    urn: str
+    name: str
+    description: str
+    upstreams: list[str]
+    owners: list[str] = field(default_factory=list)
+
+
+@dataclass
 class Catalog:
     """What has been generated so far: every asset's searchable text, and upstream edges."""
 
@@ -106,6 +118,7 @@ class Catalog:
     upstreams: dict[str, list[str]] = field(default_factory=dict)  # urn -> direct upstreams
     sources: list[str] = field(default_factory=list)  # every domain's source datasets
     deepest: list[str] = field(default_factory=list)  # each domain's last-layer datasets
+    records: dict[str, Record] = field(default_factory=dict)  # new since `take_records`
 
     @property
     def size(self) -> int:
@@ -128,14 +141,22 @@ class Catalog:
             yield from self._domain(self.domains)
             self.domains += 1
 
+    def take_records(self) -> list[Record]:
+        """The assets generated since the last call, in order (upstreams as generated)."""
+        taken = list(self.records.values())
+        self.records = {}
+        return taken
+
     def _asset(self, urn: str, name: str, description: str, upstreams: list[str]) -> None:
         self.text[urn] = f"{urn} {name} {description}".lower()
         self.upstreams[urn] = upstreams
+        self.records[urn] = Record(urn, name, description, upstreams)
 
-    def _ownership(self, rng: random.Random, d: int) -> dict[str, Any]:
+    def _ownership(self, rng: random.Random, d: int, urn: str) -> dict[str, Any]:
         owners = [owner_urn(USERS + d % GROUPS)]
         if rng.random() < 0.6:
             owners.append(owner_urn(rng.randrange(USERS)))
+        self.records[urn].owners = list(dict.fromkeys(owners))
         return {
             "owners": [{"owner": o, "type": "TECHNICAL_OWNER"} for o in owners],
             "lastModified": EDITED,
@@ -148,7 +169,7 @@ class Catalog:
         flow = f"urn:li:dataFlow:(airflow,{area}_{d},prod)"
         self._asset(flow, f"{area}_{d}", f"Pipelines of the {area} domain", [])
         yield mcp("dataFlow", flow, "dataFlowInfo", {"name": f"{area}_{d}", "customProperties": {}})
-        yield mcp("dataFlow", flow, "ownership", self._ownership(rng, d))
+        yield mcp("dataFlow", flow, "ownership", self._ownership(rng, d, flow))
 
         layers: list[list[str]] = []
         for layer in range(LAYERS + 1):
@@ -172,7 +193,7 @@ class Catalog:
                 urns.append(urn)
                 props = {"name": name, "description": description, "customProperties": {}}
                 yield mcp("dataset", urn, "datasetProperties", props)
-                yield mcp("dataset", urn, "ownership", self._ownership(rng, d))
+                yield mcp("dataset", urn, "ownership", self._ownership(rng, d, urn))
                 if ups:
                     lineage = [
                         {"dataset": u, "type": "TRANSFORMED", "auditStamp": EDITED} for u in ups
@@ -187,8 +208,9 @@ class Catalog:
             self._asset(job, f"build_{k}", f"Builds {area} tables", inputs)
             for o in outputs:
                 self.upstreams[o] = [*self.upstreams[o], job]
+                self.records[o].upstreams = self.upstreams[o]
             yield mcp("dataJob", job, "dataJobInfo", {"name": f"build_{k}", "type": "COMMAND"})
-            yield mcp("dataJob", job, "ownership", self._ownership(rng, d))
+            yield mcp("dataJob", job, "ownership", self._ownership(rng, d, job))
             io = {"inputDatasets": inputs, "outputDatasets": outputs}
             yield mcp("dataJob", job, "dataJobInputOutput", io)
 
@@ -207,7 +229,7 @@ class Catalog:
                 "lastModified": {"created": EDITED, "lastModified": EDITED},
             }
             yield mcp("chart", chart, "chartInfo", info)
-            yield mcp("chart", chart, "ownership", self._ownership(rng, d))
+            yield mcp("chart", chart, "ownership", self._ownership(rng, d, chart))
         for k in range(DASHBOARDS):
             dashboard = f"urn:li:dashboard:(looker,{area}_{d}_{k})"
             title, description = f"{area} overview {k}", f"The {area} domain at a glance"
@@ -220,7 +242,7 @@ class Catalog:
                 "lastModified": {"created": EDITED, "lastModified": EDITED},
             }
             yield mcp("dashboard", dashboard, "dashboardInfo", info)
-            yield mcp("dashboard", dashboard, "ownership", self._ownership(rng, d))
+            yield mcp("dashboard", dashboard, "ownership", self._ownership(rng, d, dashboard))
 
         self.sources.extend(layers[0])
         self.deepest.extend(layers[LAYERS])

@@ -149,7 +149,13 @@ def percentile_ms(sorted_ns: list[int], p: float) -> float:
 
 
 async def load(
-    port: int, request: bytes, concurrency: int, warmup_s: float, duration_s: float, cap: int
+    port: int,
+    request: bytes,
+    concurrency: int,
+    warmup_s: float,
+    duration_s: float,
+    cap: int,
+    drain_s: float = DRAIN_TIMEOUT_S,
 ) -> dict[str, Any]:
     loop = asyncio.get_running_loop()
     run = Run(warmup_s, duration_s, cap)
@@ -167,7 +173,7 @@ async def load(
         # asyncio.wait, not wait_for: on time-out the stuck ones must be counted, not cancelled.
         _, stuck = await asyncio.wait(
             [connection.done for connection in connections],
-            timeout=warmup_s + duration_s + DRAIN_TIMEOUT_S,
+            timeout=warmup_s + duration_s + drain_s,
         )
         for connection in connections:
             if connection.done in stuck:
@@ -189,6 +195,9 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=1.0, help="seconds, not measured")
     parser.add_argument("--duration", type=float, default=5.0, help="seconds, measured")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="hard cap")
+    parser.add_argument(
+        "--drain", type=float, default=DRAIN_TIMEOUT_S, help="seconds for the last answers"
+    )
     args = parser.parse_args()
     token = os.environ.get("BENCH_TOKEN", "")
     if args.body_file:
@@ -197,7 +206,13 @@ def main() -> None:
     else:
         request = http_request(args.scenario, args.port, token)
     coroutine = load(
-        args.port, request, args.concurrency, args.warmup, args.duration, args.max_requests
+        args.port,
+        request,
+        args.concurrency,
+        args.warmup,
+        args.duration,
+        args.max_requests,
+        args.drain,
     )
     print(json.dumps(run_loop(coroutine)))
 

@@ -29,6 +29,7 @@ def run_load(port: int, target: str, token: str, args: argparse.Namespace) -> di
         f"--warmup={args.warmup}",
         f"--duration={args.duration}",
         f"--max-requests={args.max_requests}",
+        f"--drain={getattr(args, 'drain', 10.0)}",
     ]
     try:
         completed = subprocess.run(
@@ -36,7 +37,8 @@ def run_load(port: int, target: str, token: str, args: argparse.Namespace) -> di
             env=dict(os.environ, BENCH_TOKEN=token),  # not on the command line, where ps shows it
             capture_output=True,
             text=True,
-            timeout=args.warmup + args.duration + 60,  # load.py stops itself well before this
+            # load.py stops itself well before this
+            timeout=args.warmup + args.duration + getattr(args, "drain", 10.0) + 60,
             check=False,
         )
     except subprocess.TimeoutExpired as error:  # subprocess.run has killed it

@@ -1,33 +1,43 @@
-"""The search counts as kept, and as recounted from incidents, owners and removed flags."""
+"""The search counts as kept, and as recounted from incidents, owners and removed flags: those
+of the "Has Active Incidents" search, or with `visible`, those of the "*" search."""
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import select
 
-from dataflare.catalog.models import Asset, AssetOwner, IncidentKindCount, IncidentOwnerCount
+from dataflare.catalog.models import (
+    Asset,
+    AssetOwner,
+    IncidentKindCount,
+    IncidentOwnerCount,
+    VisibleKindCount,
+    VisibleOwnerCount,
+)
 from dataflare.db.database import Database
 from dataflare.incidents.models import Incident, IncidentAsset
 
-Counts = tuple[dict[str, int], dict[tuple[str, str], int]]  # per owner, per (type, platform)
+# per (owner, type, platform), per (type, platform)
+Counts = tuple[dict[tuple[str, str, str], int], dict[tuple[str, str], int]]
 
 
-def kept(db: Database) -> Counts:
+def kept(db: Database, visible: bool = False) -> Counts:
     """The maintained counts, leaving out the rows at 0 (which the search skips)."""
+    owned: Any = VisibleOwnerCount if visible else IncidentOwnerCount
+    kind: Any = VisibleKindCount if visible else IncidentKindCount
     with db.session() as session:
-        owners = session.execute(select(IncidentOwnerCount.owner_urn, IncidentOwnerCount.assets))
-        kinds = session.execute(
-            select(IncidentKindCount.kind, IncidentKindCount.platform, IncidentKindCount.assets)
-        )
+        owners = session.execute(select(owned.owner_urn, owned.kind, owned.platform, owned.assets))
+        kinds = session.execute(select(kind.kind, kind.platform, kind.assets))
         return (
-            {owner: n for owner, n in owners if n},
+            {(owner, kind, platform): n for owner, kind, platform, n in owners if n},
             {(kind, platform): n for kind, platform, n in kinds if n},
         )
 
 
-def recounted(db: Database) -> Counts:
-    """The same counts from scratch: assets not removed that an ACTIVE incident names."""
+def recounted(db: Database, visible: bool = False) -> Counts:
+    """The same counts from scratch: assets not removed (that an ACTIVE incident names)."""
     with db.session() as session:
         on_fire = set(
             session.scalars(
@@ -39,10 +49,10 @@ def recounted(db: Database) -> Counts:
         found = {
             asset.id: asset
             for asset in session.scalars(select(Asset))
-            if asset.id in on_fire and not asset.removed
+            if (visible or asset.id in on_fire) and not asset.removed
         }
         owners = Counter(
-            owner
+            (owner, found[asset_id].kind, found[asset_id].platform)
             for asset_id, owner in session.execute(
                 select(AssetOwner.asset_id, AssetOwner.owner_urn)
             )

@@ -1,5 +1,6 @@
-"""Each asset's active-incident summary, kept up to date change by change, always equals what
-recomputing it from the incidents gives: a long random (seeded) sequence of changes."""
+"""Each asset's active-incident summary and its number of incidents in any state, kept up to
+date change by change, always equal what recomputing them from the incidents gives: a long
+random (seeded) sequence of changes."""
 
 from __future__ import annotations
 
@@ -15,7 +16,10 @@ from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE, UPDATE_STATUS
 
 ASSETS = [f"urn:li:dataset:(urn:li:dataPlatform:hive,table_{i},PROD)" for i in range(4)]
-FIELDS = "urn health { status activeIncidentHealthDetails { count latestIncidentUrn } }"
+FIELDS = (
+    "urn health { status activeIncidentHealthDetails { count latestIncidentUrn } } "
+    "incidents(start: 0, count: 1) { total }"
+)
 ALIASES = " ".join(f'a{i}: dataset(urn: "{urn}") {{ {FIELDS} }}' for i, urn in enumerate(ASSETS))
 HEALTHS = "query healths { " + ALIASES + " }"
 STEPS = 300
@@ -39,6 +43,22 @@ def recomputed(db: Database) -> dict[str, Health]:
         urn: ("FAIL", len(found), found[0]) if found else ("PASS", 0, None)
         for urn, found in active.items()
     }
+
+
+def totals_recounted(db: Database) -> dict[str, int]:
+    """How many incidents, in any state, name each asset."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Asset.urn).join(IncidentAsset, IncidentAsset.asset_id == Asset.id)
+        ).all()
+    totals = dict.fromkeys(ASSETS, 0)
+    for (urn,) in rows:
+        totals[urn] += 1
+    return totals
+
+
+def totals_reported(gql: GraphQL) -> dict[str, int]:
+    return {asset["urn"]: asset["incidents"]["total"] for asset in gql.data(HEALTHS).values()}
 
 
 def reported(gql: GraphQL) -> dict[str, Health]:
@@ -95,6 +115,7 @@ def test_health_equals_a_recomputation_after_every_change(gql: GraphQL, db: Data
 
         now = reported(gql)
         assert now == recomputed(db), "\n".join(history[-5:])
+        assert totals_reported(gql) == totals_recounted(db), "\n".join(history[-5:])
         seen.update((status, min(count, 2)) for status, count, _ in now.values())
 
     assert seen == {("PASS", 0), ("FAIL", 1), ("FAIL", 2)}  # the sequence went everywhere

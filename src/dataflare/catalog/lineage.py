@@ -1,56 +1,103 @@
-"""Walking lineage: which assets are upstream or downstream of one, and how many hops away."""
+"""Walking lineage: which assets are upstream or downstream of some, and how many hops away.
+
+The walk is one recursive query, the same on SQLite and PostgreSQL, so that its result can be
+joined by other statements (a search, the owners to notify) without passing each asset found
+as a parameter: a large graph holds more assets than either database takes parameters.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, Select, Subquery, func, literal_column, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from dataflare.catalog.models import Asset, LineageEdge
+from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_LINEAGE_HOPS, MAX_LINEAGE_RESULTS
 
 UPSTREAM = "UPSTREAM"
 DOWNSTREAM = "DOWNSTREAM"
-_BATCH = 500  # ids per IN (...) list
+DIRECTIONS = (UPSTREAM, DOWNSTREAM)
+
+
+def reachable(
+    starts: Select[int],
+    direction: str,
+    max_hops: int = MAX_LINEAGE_HOPS,
+    max_results: int = MAX_LINEAGE_RESULTS,
+) -> Subquery:
+    """(asset_id, degree) of the assets reachable in `direction` from the assets `starts`
+    selects, each at its shortest distance (degree, in hops), the starts themselves left out:
+    at most `max_hops` hops, and the `max_results` nearest (then by id).
+
+    UNION (not UNION ALL) keeps each (asset, degree) pair once, so each is followed once: a
+    cycle is walked round until the hop cap and no further, and the work is bounded by the
+    edges within reach times the hops."""
+    if direction not in DIRECTIONS:
+        raise InvalidInput(f"direction must be {' or '.join(DIRECTIONS)} (got {direction!r}).")
+    if not 1 <= max_hops <= MAX_LINEAGE_HOPS:
+        raise InvalidInput(
+            f"Lineage hops must be between 1 and {MAX_LINEAGE_HOPS} (got {max_hops})."
+        )
+    edge = aliased(LineageEdge)
+    near, far = (
+        (edge.downstream_id, edge.upstream_id)
+        if direction == UPSTREAM
+        else (edge.upstream_id, edge.downstream_id)
+    )
+    # Literal numbers, not parameters: PostgreSQL types both terms of the recursion alike only
+    # when the first one's degree is a plain integer.
+    seed = select(
+        starts.subquery().c[0].label("asset_id"), literal_column("0").label("degree")
+    ).cte("walk", recursive=True)
+    step = (
+        select(far.label("asset_id"), (seed.c.degree + literal_column("1")).label("degree"))
+        .join(seed, near == seed.c.asset_id)
+        .where(seed.c.degree < max_hops)
+    )
+    walk = seed.union(step)
+    degree = func.min(walk.c.degree)
+    return (
+        select(walk.c.asset_id, degree.label("degree"))
+        .group_by(walk.c.asset_id)
+        .having(degree > 0)  # a start is found again round a cycle, or from another start
+        .order_by(degree, walk.c.asset_id)
+        .limit(max_results)
+        .subquery("lineage")
+    )
+
+
+def by_degrees(urn: str, direction: str, degrees: set[str]) -> Subquery:
+    """What `reachable` finds from `urn`, narrowed to DataHub's degrees ("1", "2", "3+"; all
+    of them when none is given). Without "3+" the walk stops at the largest degree asked."""
+    hops = MAX_LINEAGE_HOPS if not degrees or "3+" in degrees else max(map(int, degrees))
+    found = reachable(asset_by_urn(urn), direction, hops)
+    if not degrees or degrees == {"1", "2", "3+"}:
+        return found
+    wanted: list[ColumnElement[bool]] = [found.c.degree.in_([int(d) for d in degrees if d != "3+"])]
+    if "3+" in degrees:
+        wanted.append(found.c.degree >= 3)
+    return select(found).where(or_(*wanted)).subquery("lineage_degrees")
+
+
+def asset_by_urn(urn: str) -> Select[int]:
+    return select(Asset.id).where(Asset.urn == urn)
 
 
 def walk(
-    session: Session, urn: str, direction: str, max_depth: int = MAX_LINEAGE_HOPS
+    session: Session, urn: str, direction: str, max_hops: int = MAX_LINEAGE_HOPS
 ) -> dict[int, int]:
-    """Asset id -> degree (hops from `urn`) for the assets reachable in `direction`, breadth
-    first, each at its shortest distance; the start asset itself is left out. At most
-    `max_depth` hops and MAX_LINEAGE_RESULTS assets (the nearest) are walked."""
-    start = session.scalar(select(Asset.id).where(Asset.urn == urn))
-    if start is None:
-        return {}
-    if direction == UPSTREAM:
-        near, far = LineageEdge.downstream_id, LineageEdge.upstream_id
-    else:
-        near, far = LineageEdge.upstream_id, LineageEdge.downstream_id
-    degrees: dict[int, int] = {}
-    frontier = {start}
-    depth = 0
-    while frontier and depth < max_depth and len(degrees) < MAX_LINEAGE_RESULTS:
-        depth += 1
-        found: set[int] = set()
-        ids = sorted(frontier)
-        for i in range(0, len(ids), _BATCH):
-            found.update(session.scalars(select(far).where(near.in_(ids[i : i + _BATCH]))))
-        new = sorted(
-            asset_id for asset_id in found if asset_id not in degrees and asset_id != start
-        )
-        frontier = set(new[: MAX_LINEAGE_RESULTS - len(degrees)])
-        for asset_id in frontier:
-            degrees[asset_id] = depth
-    return degrees
+    """Asset id -> degree for the assets reachable from `urn` (see `reachable`)."""
+    found = reachable(asset_by_urn(urn), direction, max_hops)
+    return {asset_id: degree for asset_id, degree in session.execute(select(found))}
 
 
 def neighbours(session: Session, urn: str, direction: str) -> list[Asset]:
     """The assets one hop away, by name."""
-    ids = walk(session, urn, direction, max_depth=1)
-    if not ids:
-        return []
+    found = reachable(asset_by_urn(urn), direction, max_hops=1)
     return list(
         session.scalars(
-            select(Asset).where(Asset.id.in_(ids)).order_by(func.lower(Asset.name), Asset.id)
+            select(Asset)
+            .join(found, found.c.asset_id == Asset.id)
+            .order_by(func.lower(Asset.name), Asset.id)
         )
     )

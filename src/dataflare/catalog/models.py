@@ -50,6 +50,9 @@ class Asset(Base):
     # Its creation time: a raise compares with it, in the statement that locks the row, so the
     # newest stays the newest whichever of two concurrent raises commits first.
     latest_incident_at: Mapped[int | None] = mapped_column(BigInteger)
+    # Incidents linked to the asset, in any state (incidents/links.py keeps it): the total of
+    # its incident list, however many it has.
+    incidents_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     incidents_changed_at: Mapped[int | None] = mapped_column(BigInteger)
 
 
@@ -66,16 +69,49 @@ Index(
     sqlite_where=WITH_INCIDENTS,
     postgresql_where=WITH_INCIDENTS,
 )
+# Every asset a search can find, in search order: "*" pages from here. (Free text reads the
+# trigram index of migration 0011, which SQLAlchemy does not describe.)
+VISIBLE = Asset.removed == false()
+Index(
+    "ix_assets_visible_by_name",
+    func.lower(Asset.name),
+    Asset.id,
+    sqlite_where=VISIBLE,
+    postgresql_where=VISIBLE,
+)
+# The same per type and per platform: a search filtered on one type or platform reads its page
+# here, in search order, and a general search with such a filter finds its matches here. (The
+# facets are grouped after the matches are found, so SQLite is never tempted to walk these
+# whole to group by them: see search_matches.py.)
+Index(
+    "ix_assets_visible_by_kind",
+    Asset.kind,
+    func.lower(Asset.name),
+    Asset.id,
+    sqlite_where=VISIBLE,
+    postgresql_where=VISIBLE,
+)
+Index(
+    "ix_assets_visible_by_platform",
+    Asset.platform,
+    func.lower(Asset.name),
+    Asset.id,
+    sqlite_where=VISIBLE,
+    postgresql_where=VISIBLE,
+)
 
 
 class IncidentOwnerCount(Base):
-    """Per owner, how many of the assets a "Has Active Incidents" search finds it owns: the
-    "Owned By" facet of that search, kept in step with the assets (catalog/search_counts.py).
-    Rows stay at 0 when an owner's last such asset is fixed."""
+    """Per owner, type and platform, how many of the assets a "Has Active Incidents" search
+    finds it owns: the "Owned By" facet of that search, narrowed or not by type and platform,
+    kept in step with the assets (catalog/search_counts.py). Rows stay at 0 when an owner's
+    last such asset is fixed."""
 
     __tablename__ = "incident_owner_counts"
 
     owner_urn: Mapped[str] = mapped_column(String(512), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(200), primary_key=True)
     assets: Mapped[int] = mapped_column(Integer)
 
 
@@ -90,8 +126,33 @@ class IncidentKindCount(Base):
     assets: Mapped[int] = mapped_column(Integer)
 
 
+class VisibleOwnerCount(Base):
+    """Per owner, type and platform, how many assets a search can find (not removed): the
+    "Owned By" facet of a "*" search, kept like the counts above."""
+
+    __tablename__ = "visible_owner_counts"
+
+    owner_urn: Mapped[str] = mapped_column(String(512), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(200), primary_key=True)
+    assets: Mapped[int] = mapped_column(Integer)
+
+
+class VisibleKindCount(Base):
+    """Per type and platform, how many assets a search can find: a "*" search's total and its
+    type and platform facets."""
+
+    __tablename__ = "visible_kind_counts"
+
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(200), primary_key=True)
+    assets: Mapped[int] = mapped_column(Integer)
+
+
 OWNER_COUNTS = cast(Table, IncidentOwnerCount.__table__)
 KIND_COUNTS = cast(Table, IncidentKindCount.__table__)
+VISIBLE_OWNER_COUNTS = cast(Table, VisibleOwnerCount.__table__)
+VISIBLE_KIND_COUNTS = cast(Table, VisibleKindCount.__table__)
 
 
 class AssetOwner(Base):

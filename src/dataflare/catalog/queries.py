@@ -19,6 +19,7 @@ class AssetView:
     exists: bool = False  # registered here, rather than only named by a URN
     id: int | None = None  # the row's, when registered
     active_incidents: int = 0
+    incidents_total: int = 0  # in any state
 
     @classmethod
     def of(cls, asset: Any) -> AssetView:
@@ -33,6 +34,7 @@ class AssetView:
             True,
             asset.id,
             asset.active_incidents,
+            asset.incidents_total,
         )
 
     @classmethod

@@ -1,18 +1,20 @@
-"""Counts of the assets a "Has Active Incidents" search finds (active incidents, not removed),
-per owner and per (type, platform), so that this search alone reads two small tables for its
-total and facets instead of every match.
+"""Counts of the assets two searches find, per owner and per (type, platform), so that these
+searches read small tables for their totals and facets instead of every match:
+- "found": what a "Has Active Incidents" search finds (active incidents, not removed);
+- "visible": what a "*" search finds (every asset not removed).
 
 How they are kept, in two explicit steps:
-1. A change that may move an asset in or out of that set, or replace the owners of one in it,
-   notes the asset here: `note_change` with the states before and after that the statement
-   making the change answered, or `note_assets` before changing it through the ORM. The first
-   note of an asset in a transaction records the asset as it was when the transaction began.
-2. `write` runs last in every write transaction (`Database.session` calls it before commit): it
+1. A change that may move an asset in or out of those sets, or replace the owners of one in
+   them, notes the asset here: `note_change` with the states before and after that the
+   statement making the change answered, `note_registered` for an asset just registered, or
+   `note_assets` before changing it through the ORM. The first note of an asset in a
+   transaction records the asset as it was when the transaction began.
+2. `write` runs last in every write transaction (db/commit.py runs it before the commit): it
    takes the noted assets as they are now (read again, unless the last change's answer is sure
    to stand), and adds the difference to the counts, in key order, so concurrent writers take
-   the count rows' locks last and all in one order and never wait on each other in a cycle. The
-   owners of an asset that entered or left the set are counted from the ownership table by the
-   statement that adds them.
+   the count rows' locks last and all in one order and never wait on each other in a cycle.
+   The owners of an asset that entered or left a set with its owners unchanged are counted from
+   the ownership table by the statement that adds them.
 
 Comparing the first state with the last one, rather than adding up each move as it happens,
 keeps the counts exact when a savepoint rolls back: whatever it undid is simply not in the last
@@ -22,15 +24,22 @@ state, and the first state is still the state before the transaction.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import ASSET_OWNERS, ASSETS, KIND_COUNTS, OWNER_COUNTS
+from dataflare.catalog.models import (
+    ASSET_OWNERS,
+    ASSETS,
+    KIND_COUNTS,
+    OWNER_COUNTS,
+    VISIBLE_KIND_COUNTS,
+    VISIBLE_OWNER_COUNTS,
+)
 from dataflare.db.commit import before_commit
 
 _PENDING = "dataflare.search_counts"
@@ -45,6 +54,7 @@ class AssetState:
     kind: str
     platform: str
     found: bool  # an active incident, and not removed
+    visible: bool  # registered and not removed
 
 
 @dataclass
@@ -80,6 +90,20 @@ def note_change(session: Session, changes: Iterable[tuple[AssetState, AssetState
             noted.last = after if sure else None
 
 
+def note_registered(session: Session, assets: Iterable[tuple[int, str, str]]) -> None:
+    """These assets (id, type, platform) were just registered: before, they were nowhere."""
+    note_change(
+        session,
+        (
+            (
+                AssetState(asset_id, kind, platform, False, False),
+                AssetState(asset_id, kind, platform, False, True),
+            )
+            for asset_id, kind, platform in assets
+        ),
+    )
+
+
 def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool = False) -> None:
     """These assets are about to change (removed or restored; with `owners_change`, their owners
     replaced): read them as they are now. Locks their rows on PostgreSQL until the transaction
@@ -110,34 +134,55 @@ def write(session: Session) -> None:
         # The ORM may still hold changes to these assets (their removed flag, owners added).
         session.flush()
         last.update((state.asset_id, state) for state in _states(connection, unsure, lock=False))
-    kinds: Counter[tuple[str, str]] = Counter()
-    owners: Counter[str] = Counter()
-    entered: list[int] = []
-    left: list[int] = []
-    replaced: list[tuple[int, bool, bool, list[str]]] = []
+    replaced = [i for i, noted in pending.items() if noted.owners is not None]
+    owned_by = _owners(connection, replaced) if replaced else {}
+    found, visible = _Delta(), _Delta()
     for asset_id, noted in pending.items():
-        was, is_ = noted.first.found, _found(last.get(asset_id))
-        if noted.owners is not None:
-            replaced.append((asset_id, was, is_, noted.owners))
-        elif was != is_:
-            (entered if is_ else left).append(asset_id)
+        now = last.get(asset_id)
+        key = (noted.first.kind, noted.first.platform)
+        if noted.owners is None:  # owners unchanged: counted from the table when they move
+            found.move_kind(asset_id, key, noted.first.found, now is not None and now.found)
+            visible.move_kind(asset_id, key, noted.first.visible, now is not None and now.visible)
+        else:
+            after = owned_by.get(asset_id, [])
+            found.move(key, noted.first.found, now is not None and now.found, noted.owners, after)
+            visible.move(
+                key, noted.first.visible, now is not None and now.visible, noted.owners, after
+            )
+    _add(connection, _ADD_TO_OWNERS, _ADD_TO_KINDS, found)
+    _add(connection, _ADD_TO_VISIBLE_OWNERS, _ADD_TO_VISIBLE_KINDS, visible)
+    _add_owners_of(connection, OWNER_COUNTS, found)
+    _add_owners_of(connection, VISIBLE_OWNER_COUNTS, visible)
+
+
+class _Delta:
+    """What one set's counts gain or lose, per (type, platform) and per (owner, type,
+    platform)."""
+
+    def __init__(self) -> None:
+        self.kinds: Counter[tuple[str, str]] = Counter()
+        self.owners: Counter[tuple[str, str, str]] = Counter()
+        # Assets that entered (+1) or left (-1) the set with their owners unchanged: their
+        # owners are counted from the ownership table.
+        self.entered: list[int] = []
+        self.left: list[int] = []
+
+    def move_kind(self, asset_id: int, key: tuple[str, str], was: bool, is_: bool) -> None:
         if was != is_:
-            kinds[(noted.first.kind, noted.first.platform)] += 1 if is_ else -1
-    if replaced:  # owners before and after differ: both known here
-        now_owned = _owners(connection, [asset_id for asset_id, *_ in replaced])
-        for asset_id, was, is_, before in replaced:
-            if was:
-                owners.subtract(before)
-            if is_:
-                owners.update(now_owned.get(asset_id, []))
-    _add(
-        connection,
-        sorted((k, n) for k, n in owners.items() if n),
-        sorted((k, n) for k, n in kinds.items() if n),
-    )
-    # Owners unchanged: count them straight from the ownership table, in one statement each.
-    _add_owners_of(connection, sorted(entered), +1)
-    _add_owners_of(connection, sorted(left), -1)
+            self.kinds[key] += 1 if is_ else -1
+            (self.entered if is_ else self.left).append(asset_id)
+
+    def move(
+        self, key: tuple[str, str], was: bool, is_: bool, before: list[str], after: list[str]
+    ) -> None:
+        if was == is_ and (not is_ or before == after):
+            return  # still out of the set, or in it with the same owners
+        if was:
+            self.kinds[key] -= 1
+            self.owners.subtract((owner, *key) for owner in before)
+        if is_:
+            self.kinds[key] += 1
+            self.owners.update((owner, *key) for owner in after)
 
 
 def _found(state: AssetState | None) -> bool:
@@ -154,7 +199,7 @@ def _states(connection: Connection, asset_ids: list[int], lock: bool) -> Iterato
             # NO KEY UPDATE, in id order: as incidents lock their assets (incidents/summary.py).
             query = query.order_by(columns.id).with_for_update(key_share=True)
         for asset_id, kind, platform, active, removed in connection.execute(query):
-            yield AssetState(asset_id, kind, platform, active > 0 and not removed)
+            yield AssetState(asset_id, kind, platform, active > 0 and not removed, not removed)
 
 
 def _owners(connection: Connection, asset_ids: list[int]) -> dict[int, list[str]]:
@@ -175,22 +220,32 @@ def _chunks(values: list[int]) -> Iterator[list[int]]:
         yield values[i : i + _CHUNK]
 
 
-def _add_owners_of(connection: Connection, asset_ids: list[int], delta: int) -> None:
-    """Add `delta` to the count of every owner of these assets, once for each asset owned."""
-    for chunk in _chunks(asset_ids):
-        owned = (
-            select(ASSET_OWNERS.c.owner_urn, (func.count() * delta).label("assets"))
-            .where(ASSET_OWNERS.c.asset_id.in_(chunk))
-            .group_by(ASSET_OWNERS.c.owner_urn)
-            .order_by(ASSET_OWNERS.c.owner_urn)  # rows locked in key order, as _add does
-        )
-        insert = _DIALECTS[connection.dialect.name].insert(OWNER_COUNTS)
-        connection.execute(
-            insert.from_select(["owner_urn", "assets"], owned).on_conflict_do_update(
-                index_elements=["owner_urn"],
-                set_={"assets": OWNER_COUNTS.c.assets + insert.excluded.assets},
+OWNER_KEY = ["owner_urn", "kind", "platform"]
+
+
+def _add_owners_of(connection: Connection, table: Any, delta: _Delta) -> None:
+    """Count the owners of the assets that entered (+1) or left (-1) the set, per owner, type
+    and platform, in one statement each, straight from the ownership table."""
+    for asset_ids, sign in ((sorted(delta.entered), 1), (sorted(delta.left), -1)):
+        for chunk in _chunks(asset_ids):
+            o, a = ASSET_OWNERS.c, ASSETS.c
+            owned = (
+                select(o.owner_urn, a.kind, a.platform, (func.count() * sign).label("assets"))
+                .join_from(ASSET_OWNERS, ASSETS, a.id == o.asset_id)
+                .where(o.asset_id.in_(chunk))
+                .group_by(o.owner_urn, a.kind, a.platform)
+                .order_by(o.owner_urn, a.kind, a.platform)  # rows locked in key order
             )
-        )
+            insert = _DIALECTS[connection.dialect.name].insert(table)
+            connection.execute(
+                insert.from_select([*OWNER_KEY, "assets"], owned).on_conflict_do_update(
+                    index_elements=OWNER_KEY,
+                    set_={"assets": table.c.assets + insert.excluded.assets},
+                )
+            )
+
+
+_DIALECTS: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
 
 
 def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
@@ -200,50 +255,86 @@ def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
     )
 
 
-_DIALECTS: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
 _ADD_TO_OWNERS = {
-    "postgresql": _upsert(postgresql, OWNER_COUNTS, ["owner_urn"]),
-    "sqlite": _upsert(sqlite, OWNER_COUNTS, ["owner_urn"]),
+    "postgresql": _upsert(postgresql, OWNER_COUNTS, OWNER_KEY),
+    "sqlite": _upsert(sqlite, OWNER_COUNTS, OWNER_KEY),
 }
 _ADD_TO_KINDS = {
     "postgresql": _upsert(postgresql, KIND_COUNTS, ["kind", "platform"]),
     "sqlite": _upsert(sqlite, KIND_COUNTS, ["kind", "platform"]),
 }
+_ADD_TO_VISIBLE_OWNERS = {
+    "postgresql": _upsert(postgresql, VISIBLE_OWNER_COUNTS, OWNER_KEY),
+    "sqlite": _upsert(sqlite, VISIBLE_OWNER_COUNTS, OWNER_KEY),
+}
+_ADD_TO_VISIBLE_KINDS = {
+    "postgresql": _upsert(postgresql, VISIBLE_KIND_COUNTS, ["kind", "platform"]),
+    "sqlite": _upsert(sqlite, VISIBLE_KIND_COUNTS, ["kind", "platform"]),
+}
 
 
 def _add(
-    connection: Connection,
-    owners: list[tuple[str, int]],
-    kinds: list[tuple[tuple[str, str], int]],
+    connection: Connection, to_owners: dict[str, Any], to_kinds: dict[str, Any], delta: _Delta
 ) -> None:
+    """In key order, so that concurrent writers lock the rows in one order."""
     dialect = connection.dialect.name
+    owners = sorted((k, n) for k, n in delta.owners.items() if n)
+    kinds = sorted((k, n) for k, n in delta.kinds.items() if n)
     if owners:
         connection.execute(
-            _ADD_TO_OWNERS[dialect], [{"owner_urn": k, "assets": n} for k, n in owners]
+            to_owners[dialect],
+            [
+                {"owner_urn": owner, "kind": kind, "platform": platform, "assets": n}
+                for (owner, kind, platform), n in owners
+            ],
         )
     if kinds:
         connection.execute(
-            _ADD_TO_KINDS[dialect],
+            to_kinds[dialect],
             [{"kind": kind, "platform": platform, "assets": n} for (kind, platform), n in kinds],
         )
 
 
-def kind_counts(connection: Connection) -> list[tuple[str, str, int]]:
-    """(type, platform, assets found) for every pair with at least one."""
-    rows = connection.execute(
-        select(KIND_COUNTS.c.kind, KIND_COUNTS.c.platform, KIND_COUNTS.c.assets).where(
-            KIND_COUNTS.c.assets > 0
-        )
-    )
+FOUND, VISIBLE, VISIBLE_NOT_FOUND = "found", "visible", "visible, not found"
+_TABLES = {FOUND: (KIND_COUNTS, OWNER_COUNTS), VISIBLE: (VISIBLE_KIND_COUNTS, VISIBLE_OWNER_COUNTS)}
+
+
+def _counted(which: str, table: int, key: list[str]) -> Any:
+    """(key..., assets) of one set's counts; VISIBLE_NOT_FOUND is the difference of two."""
+    if which != VISIBLE_NOT_FOUND:
+        counts = _TABLES[which][table]
+        return select(*(counts.c[k] for k in key), counts.c.assets.label("assets"))
+    visible, found = _TABLES[VISIBLE][table], _TABLES[FOUND][table]
+    return select(
+        *(visible.c[k] for k in key),
+        (visible.c.assets - func.coalesce(found.c.assets, 0)).label("assets"),
+    ).outerjoin(found, and_(*(found.c[k] == visible.c[k] for k in key)))
+
+
+def kind_counts(connection: Connection, which: str = FOUND) -> list[tuple[str, str, int]]:
+    """(type, platform, assets) of a set, for every pair with at least one."""
+    counts = _counted(which, 0, ["kind", "platform"]).subquery()
+    rows = connection.execute(select(counts).where(counts.c.assets > 0))
     return [(kind, platform, n) for kind, platform, n in rows]
 
 
-def top_owner_counts(connection: Connection, limit: int) -> list[tuple[str, int]]:
-    """The owners of the most assets found, most first, then by URN."""
+def top_owner_counts(
+    connection: Connection,
+    limit: int,
+    which: str = FOUND,
+    kinds: Collection[str] | None = None,
+    platforms: Collection[str] | None = None,
+) -> list[tuple[str, int]]:
+    """The owners of the most assets of a set (of those types and platforms, when given), most
+    first, then by URN."""
+    counts = _counted(which, 1, OWNER_KEY).subquery()
+    assets = func.sum(counts.c.assets)
+    query = select(counts.c.owner_urn, assets).group_by(counts.c.owner_urn)
+    if kinds is not None:
+        query = query.where(counts.c.kind.in_(kinds))
+    if platforms is not None:
+        query = query.where(counts.c.platform.in_(platforms))
     rows = connection.execute(
-        select(OWNER_COUNTS.c.owner_urn, OWNER_COUNTS.c.assets)
-        .where(OWNER_COUNTS.c.assets > 0)
-        .order_by(OWNER_COUNTS.c.assets.desc(), OWNER_COUNTS.c.owner_urn)
-        .limit(limit)
+        query.having(assets > 0).order_by(assets.desc(), counts.c.owner_urn).limit(limit)
     )
-    return [(owner, n) for owner, n in rows]
+    return [(owner, int(n)) for owner, n in rows]

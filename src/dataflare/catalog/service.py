@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Connection, bindparam, delete, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,11 +37,15 @@ _VIEW_BY_URN = DriverStatement(
         ASSETS.c.removed,
         ASSETS.c.id,
         ASSETS.c.active_incidents,
+        ASSETS.c.incidents_total,
     ).where(ASSETS.c.urn == bindparam("urn"))
 )
+# The assets this statement registered come back; those another writer registered first do not.
 _REGISTER = {
-    "postgresql": postgresql.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
-    "sqlite": sqlite.insert(ASSETS).on_conflict_do_nothing(index_elements=["urn"]),
+    name: dialect.insert(ASSETS)
+    .on_conflict_do_nothing(index_elements=["urn"])
+    .returning(ASSETS.c.id, ASSETS.c.urn)
+    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
 
 
@@ -49,11 +53,12 @@ def get_asset(session: Session, urn: str) -> Asset | None:
     return session.scalars(select(Asset).where(Asset.urn == urn)).one_or_none()
 
 
-def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[int]:
+def ensure_asset_ids(session: Session, refs: Sequence[AssetRef]) -> list[int]:
     """The ids of these assets, registering those not seen before (safe under concurrent
     writers), in the order given. Plain statements, built once: raising an incident runs this."""
     if not refs:
         return []
+    connection = session.connection()
     urns = list(dict.fromkeys(r.urn for r in refs))
     if len(urns) == 1:  # the common case, the fastest way
         found = _ID_BY_URN.scalar(connection, {"urn": urns[0]})
@@ -63,7 +68,7 @@ def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[i
     missing = [r for r in {r.urn: r for r in refs}.values() if r.urn not in ids]
     if missing:
         now = now_ms()
-        connection.execute(
+        registered = connection.execute(
             _REGISTER[connection.dialect.name],
             [
                 {
@@ -75,6 +80,11 @@ def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[i
                 }
                 for r in missing
             ],
+        ).all()
+        refs_by_urn = {r.urn: r for r in missing}
+        search_counts.note_registered(
+            session,
+            [(i, refs_by_urn[urn].kind, refs_by_urn[urn].platform) for i, urn in registered],
         )
         new = [r.urn for r in missing]
         ids.update(connection.execute(_IDS_BY_URN, {"urns": new}).all())
@@ -83,7 +93,7 @@ def ensure_asset_ids(connection: Connection, refs: Sequence[AssetRef]) -> list[i
 
 def ensure_assets(session: Session, refs: Sequence[AssetRef]) -> list[Asset]:
     """Like ensure_asset_ids, as loaded rows."""
-    ids = ensure_asset_ids(session.connection(), refs)
+    ids = ensure_asset_ids(session, refs)
     found = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(set(ids))))}
     return [found[i] for i in ids]
 
@@ -268,9 +278,9 @@ def view(session: Session, urn: str, kind: str) -> AssetView:
     with no incidents rather than an error."""
     rows = _VIEW_BY_URN.rows(session.connection(), {"urn": urn})
     if rows:
-        kind, platform, name, description, removed, asset_id, active = rows[0]
+        kind, platform, name, description, removed, asset_id, active, total = rows[0]
         return AssetView(
-            urn, kind, platform, name, description, bool(removed), True, asset_id, active
+            urn, kind, platform, name, description, bool(removed), True, asset_id, active, total
         )
     try:
         return AssetView.unregistered(parse_asset(urn))

@@ -109,7 +109,7 @@ def set_assets(session: Session, incident: Incident, actor: str, now: int, refs:
     new = [ref.urn for ref in refs]
     if old == new:
         return False
-    asset_ids = ensure_asset_ids(session.connection(), refs)
+    asset_ids = ensure_asset_ids(session, refs)
     if incident.state == "ACTIVE" and incident.dedup_key is not None:
         summary.lock(session, asset_ids)
         dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)

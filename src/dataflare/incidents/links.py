@@ -6,16 +6,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import Connection, delete, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
-from dataflare.db.driver import driver_insert
+from dataflare.catalog.models import ASSETS
+from dataflare.db.driver import DriverStatement, driver_insert
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, Incident
 
 _INSERT_LINKS = driver_insert(
     INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
 )
 _INSERT_ASSIGNEES = driver_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
+_ONE_MORE = DriverStatement(
+    update(ASSETS)
+    .where(ASSETS.c.id == bindparam("asset_id"))
+    .values(incidents_total=ASSETS.c.incidents_total + 1)
+)
 
 
 def add_assets(
@@ -27,7 +33,8 @@ def add_assets(
     dedup_key: str | None,
 ) -> None:
     """Link an incident to its assets, in order. Each link copies the incident's state, time
-    and dedup key: the asset's incident pages and the dedup index read only the links."""
+    and dedup key: the asset's incident pages and the dedup index read only the links. The
+    assets' totals are the caller's to move (a raise moves them last, with the summary)."""
     _INSERT_LINKS.run_many(
         connection,
         [
@@ -57,10 +64,17 @@ def add_assignees(connection: Connection, incident_id: int, urns: Sequence[str])
 
 def replace_assets(session: Session, incident: Incident, asset_ids: Sequence[int]) -> None:
     connection = session.connection()
+    linked = select(INCIDENT_ASSETS.c.asset_id).where(INCIDENT_ASSETS.c.incident_id == incident.id)
+    connection.execute(
+        update(ASSETS)
+        .where(ASSETS.c.id.in_(linked))
+        .values(incidents_total=ASSETS.c.incidents_total - 1)
+    )
     connection.execute(delete(INCIDENT_ASSETS).where(INCIDENT_ASSETS.c.incident_id == incident.id))
     add_assets(
         connection, incident.id, asset_ids, incident.state, incident.created_at, incident.dedup_key
     )
+    _ONE_MORE.run_many(connection, [{"asset_id": asset_id} for asset_id in asset_ids])
     session.expire(incident, ["assets"])
 
 

@@ -165,6 +165,8 @@ def list_incidents(
         incidents = page_on_asset(connection, asset.id, filters.state, start, count)
         if filters.state == "ACTIVE":
             total = asset.active_incidents
+        elif filters.state is None:  # kept with the links: a hot asset's total is not counted
+            total = asset.incidents_total
         else:
             total = count_on_asset(connection, asset.id, filters.state)
         return IncidentPage(start, count, total, incidents)

@@ -65,8 +65,9 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     3. its links to the assets and its assignees (links);
     4. the first timeline entry, RAISED (activity.record);
     5. the outbox event that notifications deliver later (events.outbox.record);
-    6. each asset's health summary: active count, newest incident, last activity
-       (summary.raised), which also notes the assets for the search counts. It locks the
+    6. each asset's summary: incidents in all, active count, newest incident, last activity
+       (summary.raised; summary.linked for an incident raised RESOLVED), which also notes the
+       assets for the search counts. It locks the
        assets' rows (many raises share an asset), so it comes last: the locks are held only
        from here to the commit;
     7. at commit, the search counts (catalog.search_counts.write, which Database.session runs
@@ -90,7 +91,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         raise Conflict(f"Incident with id {incident_id} already exists.")
 
     connection = session.connection()
-    asset_ids = ensure_asset_ids(connection, refs)
+    asset_ids = ensure_asset_ids(session, refs)
     if dedup_key is not None:
         # The lock is what makes concurrent raises with one key find each other's incident.
         summary.lock(session, asset_ids)
@@ -156,6 +157,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
     if state == "ACTIVE":
         summary.raised(session, pk, asset_ids, now)
+    else:
+        summary.linked(session, asset_ids)
     return urn
 
 

@@ -47,8 +47,10 @@ def _note_for_search(session: Session, rows: Iterable[Sequence[Any]], delta: int
         session,
         (
             (
-                AssetState(asset_id, kind, platform, active - delta > 0 and not removed),
-                AssetState(asset_id, kind, platform, active > 0 and not removed),
+                AssetState(
+                    asset_id, kind, platform, active - delta > 0 and not removed, not removed
+                ),
+                AssetState(asset_id, kind, platform, active > 0 and not removed, not removed),
             )
             for asset_id, kind, platform, active, removed in rows
         ),
@@ -68,6 +70,7 @@ _RAISED = DriverStatement(
     .where(ASSETS.c.id == bindparam("asset_id"))
     .values(
         active_incidents=ASSETS.c.active_incidents + 1,
+        incidents_total=ASSETS.c.incidents_total + 1,
         latest_incident_id=case(
             (_NEWER, bindparam("incident_pk")), else_=ASSETS.c.latest_incident_id
         ),
@@ -81,9 +84,10 @@ _RAISED = DriverStatement(
 
 
 def raised(session: Session, incident_id: int, asset_ids: Collection[int], created_at: int) -> None:
-    """A new ACTIVE incident on these assets: the newest on each, unless a concurrent raise
-    committed a newer one first. This locks the assets' rows until commit, so it comes last in
-    a raise, and takes them in id order (as every change to incidents does)."""
+    """A new ACTIVE incident on these assets: one more incident, and the newest on each, unless
+    a concurrent raise committed a newer one first. This locks the assets' rows until commit,
+    so it comes last in a raise, and takes them in id order (as every change to incidents
+    does)."""
     connection = session.connection()
     rows = [
         row
@@ -94,6 +98,18 @@ def raised(session: Session, incident_id: int, asset_ids: Collection[int], creat
         )
     ]
     _note_for_search(session, rows, +1)
+
+
+_LINKED = DriverStatement(
+    update(ASSETS)
+    .where(ASSETS.c.id == bindparam("asset_id"))
+    .values(incidents_total=ASSETS.c.incidents_total + 1)
+)
+
+
+def linked(session: Session, asset_ids: Collection[int]) -> None:
+    """A new incident that is not active (raised RESOLVED): only the assets' totals move."""
+    _LINKED.run_many(session.connection(), [{"asset_id": i} for i in sorted(asset_ids)])
 
 
 def activated(session: Session, asset_ids: Collection[int], now: int) -> None:

@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import select
+from sqlalchemy import Select, Subquery, literal_column, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import lineage
 from dataflare.catalog.models import Asset, AssetOwner
 from dataflare.catalog.service import actors_by_urn
+from dataflare.core.limits import MAX_LINEAGE_HOPS
 from dataflare.core.urns import entity_type_of
 
 
@@ -70,36 +71,48 @@ def gather(
 ) -> Audience:
     rows = {a.urn: a for a in session.scalars(select(Asset).where(Asset.urn.in_(asset_urns)))}
     assets = [_asset_info(public_url, urn, rows.get(urn)) for urn in asset_urns]
-    own_ids = {row.id: 0 for row in rows.values()}
-    downstream: dict[int, int] = {}
-    if depth > 0:
-        for urn in asset_urns:
-            for asset_id, degree in lineage.walk(session, urn, lineage.DOWNSTREAM, depth).items():
-                if asset_id not in own_ids and degree < downstream.get(asset_id, depth + 1):
-                    downstream[asset_id] = degree
-    owner_rows = list(
-        session.execute(
-            select(AssetOwner.asset_id, AssetOwner.owner_urn, Asset.urn)
-            .join(Asset, Asset.id == AssetOwner.asset_id)
-            .where(AssetOwner.asset_id.in_([*own_ids, *downstream]))
-            .order_by(AssetOwner.asset_id, AssetOwner.position)
-        )
+    own_ids = [row.id for row in rows.values()]
+    own: Select[int, int] = select(Asset.id, literal_column("0").label("degree")).where(
+        Asset.id.in_(own_ids)
     )
-    people = _people(session, {row.owner_urn for row in owner_rows} | {actor_urn})
-    owners: list[Owner] = []
-    downstream_owners: list[Owner] = []
-    for row in owner_rows:
-        degree = own_ids.get(row.asset_id, downstream.get(row.asset_id, 0))
-        target = owners if row.asset_id in own_ids else downstream_owners
-        target.append(Owner(people[row.owner_urn], row.urn, degree))
-    owners = _first_of_each(owners)
+    owner_rows = list(session.execute(_owners(own.subquery())))
+    downstream_rows = []
+    if depth > 0 and own_ids:
+        # Joined in SQL: the walk may find more assets than a statement takes parameters.
+        found = lineage.reachable(
+            select(Asset.id).where(Asset.id.in_(own_ids)),
+            lineage.DOWNSTREAM,
+            min(depth, MAX_LINEAGE_HOPS),
+        )
+        downstream_rows = list(
+            session.execute(
+                _owners(select(found.c.asset_id.label("id"), found.c.degree).subquery())
+            )
+        )
+    people = _people(
+        session, {row.owner_urn for row in [*owner_rows, *downstream_rows]} | {actor_urn}
+    )
+    owners = _first_of_each([Owner(people[r.owner_urn], r.urn, 0) for r in owner_rows])
     seen = {o.person.urn for o in owners}
     downstream_owners = [
         o
-        for o in _first_of_each(sorted(downstream_owners, key=lambda o: o.degree))
+        for o in _first_of_each(
+            [Owner(people[r.owner_urn], r.urn, r.degree) for r in downstream_rows]
+        )
         if o.person.urn not in seen
     ]
     return Audience(assets, owners, downstream_owners, people[actor_urn])
+
+
+def _owners(found: Subquery) -> Select[Any]:
+    """The owners of the assets `found` holds (id, degree), with each asset's URN: nearest
+    assets first, each asset's owners in their order."""
+    return (
+        select(AssetOwner.owner_urn, Asset.urn, found.c.degree)
+        .join(found, found.c.id == AssetOwner.asset_id)
+        .join(Asset, Asset.id == AssetOwner.asset_id)
+        .order_by(found.c.degree, AssetOwner.asset_id, AssetOwner.position)
+    )
 
 
 def _first_of_each(owners: list[Owner]) -> list[Owner]:

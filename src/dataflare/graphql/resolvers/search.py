@@ -85,31 +85,24 @@ def _split_degree(groups: list[list[Criterion]]) -> tuple[list[list[Criterion]],
     return [g for g in rest if g] if any(rest) else [], degrees
 
 
-def _degree_allowed(degree: int, allowed: set[str]) -> bool:
-    return not allowed or str(degree) in allowed or (degree >= 3 and "3+" in allowed)
-
-
 @search_query.field("searchAcrossLineage")
 def resolve_lineage_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
-    session = info.context.session
     groups, allowed = _split_degree(_criteria(input.get("orFilters")))
-    degrees = lineage.walk(session, input["urn"], input["direction"])
-    within = {asset_id for asset_id, d in degrees.items() if _degree_allowed(d, allowed)}
     page = search(
-        session,
+        info.context.session,
         input.get("query") or "*",
         input.get("types") or (),
         groups,
         input.get("start") or 0,
         _page_size(info, input, "SearchAcrossLineageResults"),
-        within=within,
+        within=lineage.by_degrees(input["urn"], input["direction"], allowed),
     )
     return {
         "start": page.start,
         "count": len(page.assets),
         "total": page.total,
         "searchResults": [
-            {"entity": AssetView.of(a), "degree": degrees[a.id]} for a in page.assets
+            {"entity": AssetView.of(a), "degree": page.degrees[a.id]} for a in page.assets
         ],
         "facets": _facets(page),
     }

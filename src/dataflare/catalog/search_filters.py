@@ -1,0 +1,91 @@
+"""DataHub-style search filters (fields, conditions, negation) as SQL conditions on assets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, and_, func, literal_column, not_, or_, select, true
+from sqlalchemy.orm import InstrumentedAttribute
+
+from dataflare.catalog.models import Asset, AssetOwner
+from dataflare.core.errors import InvalidInput
+from dataflare.core.urns import ASSET_KINDS, PREFIX
+
+KIND_OF_ENTITY_TYPE = {entity_type: kind for kind, entity_type in ASSET_KINDS.items()}
+SUPPORTED_CONDITIONS = ("EQUAL", "IN", "CONTAIN", "EXISTS")
+
+
+@dataclass(frozen=True)
+class Criterion:
+    field: str
+    values: tuple[str, ...]
+    condition: str = "EQUAL"
+    negated: bool = False
+
+
+def escape_like(word: str) -> str:
+    """`word` as plain characters in a LIKE pattern (with ESCAPE '\\')."""
+    return word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def kind_of(entity_type: str) -> str:
+    if entity_type not in KIND_OF_ENTITY_TYPE:
+        raise InvalidInput(
+            f"Cannot search entity type '{entity_type}': expected one of "
+            f"{', '.join(KIND_OF_ENTITY_TYPE)}."
+        )
+    return KIND_OF_ENTITY_TYPE[entity_type]
+
+
+def condition(criterion: Criterion) -> ColumnElement[bool]:
+    if criterion.condition not in SUPPORTED_CONDITIONS:
+        raise InvalidInput(
+            f"Filter condition {criterion.condition} is not supported on '{criterion.field}': "
+            f"use one of {', '.join(SUPPORTED_CONDITIONS)}."
+        )
+    clause = _match(criterion)
+    return not_(clause) if criterion.negated else clause
+
+
+def _contains(
+    column: ColumnElement[str] | InstrumentedAttribute[str], values: tuple[str, ...]
+) -> ColumnElement[bool]:
+    return or_(*(column.ilike(f"%{escape_like(v)}%", escape="\\") for v in values))
+
+
+def _match(criterion: Criterion) -> ColumnElement[bool]:
+    name, values, exists = criterion.field, criterion.values, criterion.condition == "EXISTS"
+    if name == "hasActiveIncidents":
+        wanted = {v.lower() for v in values} or {"true"}
+        if not wanted <= {"true", "false"}:
+            raise InvalidInput("hasActiveIncidents takes the values 'true' or 'false'.")
+        if exists or wanted == {"true", "false"}:
+            return true()
+        return Asset.active_incidents > 0 if wanted == {"true"} else Asset.active_incidents == 0
+    if name == "_entityType":
+        return true() if exists else Asset.kind.in_([kind_of(v.upper()) for v in values])
+    if name == "platform":
+        platforms = tuple(v.removeprefix(f"{PREFIX}dataPlatform:") for v in values)
+        if criterion.condition == "CONTAIN":
+            return _contains(Asset.platform, platforms)
+        return true() if exists else Asset.platform.in_(platforms)
+    if name == "owners":
+        owned = select(AssetOwner.asset_id)
+        if not exists:
+            owned = owned.where(AssetOwner.owner_urn.in_(values))
+        return Asset.id.in_(owned)
+    if name in ("urn", "name"):
+        column = Asset.urn if name == "urn" else Asset.name
+        if criterion.condition == "CONTAIN":
+            return _contains(column, values)
+        if name == "name":
+            # Found through the index of names in any case, then compared exactly: as an
+            # expression, since SQLite leaves that index aside when the bare column is named.
+            lowered = {v.lower() for v in values}
+            exact = (Asset.name + literal_column("''")).in_(values)
+            return and_(func.lower(Asset.name).in_(lowered), exact)
+        return column.in_(values)
+    raise InvalidInput(
+        f"Cannot filter on '{name}': filter on hasActiveIncidents, _entityType, platform, "
+        "owners, urn or name."
+    )

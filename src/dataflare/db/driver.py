@@ -55,6 +55,10 @@ class DriverStatement:
             cursor.close()
 
     def run_many(self, connection: Connection, params: Sequence[Mapping[str, Any]]) -> None:
+        if len(params) == 1:
+            # psycopg runs executemany in pipeline mode, which costs more than one statement.
+            self.run(connection, params[0])
+            return
         cursor = connection.connection.cursor()
         try:
             sql = self.sql_for(connection.dialect)

@@ -68,6 +68,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/catalog.py --postgres
+	$(BIN)/python bench/read_lanes.py
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/hostile.py --postgres
 

@@ -77,10 +77,11 @@ class Database:
         self._sqlite_writer = threading.Lock() if sqlite else None
         # PostgreSQL takes concurrent writers; SQLite gains from committing them together.
         self.group_commit = GroupCommit(lambda: self.session(write=True)) if sqlite else None
-        # How many threads run API reads at once. A SQLite read is short work that gives up the
-        # GIL around every call into SQLite: dozens of threads doing that only hand the GIL back
-        # and forth (measured: 100 context switches a request and half the throughput of one
-        # thread). More reads in parallel come from more processes (`serve --workers N`).
+        # How many threads run API reads at once in each of two lanes (graphql.lanes: searches
+        # and lineage apart from the short reads). A SQLite read is short work that gives up
+        # the GIL around every call into SQLite: dozens of threads doing that only hand the GIL
+        # back and forth (measured: 100 context switches a request and half the throughput of
+        # one thread). More reads in parallel come from more processes (`serve --workers N`).
         # PostgreSQL reads wait on the network, so they keep the usual thread pool.
         self.read_threads: int | None = SQLITE_READ_THREADS if sqlite else None
 

@@ -27,7 +27,7 @@ from dataflare.core.limits import (
     MAX_DOCUMENT_TOKENS,
 )
 from dataflare.core.text import check_chars
-from dataflare.graphql.limits import check_shape
+from dataflare.graphql.limits import asks_for_heavy_work, check_shape
 from dataflare.graphql.validation import RULES
 
 
@@ -46,22 +46,30 @@ class Documents:
     def __init__(self, schema: GraphQLSchema, cache_bytes: int = DOCUMENT_CACHE_BYTES) -> None:
         self.schema = schema
         self.cache_bytes = cache_bytes
-        self._cache: OrderedDict[str, DocumentNode] = OrderedDict()
+        # Each clean document, and whether it asks for heavy work (graphql.lanes).
+        self._cache: OrderedDict[str, tuple[DocumentNode, bool]] = OrderedDict()
         self._size = 0
         self.hits = 0  # documents answered from the cache
         self._lock = threading.Lock()  # compiled from several threads
 
     def compile(self, query: str) -> Compiled:
         with self._lock:
-            document = self._cache.get(query)
-            if document is not None:
+            cached = self._cache.get(query)
+            if cached is not None:
                 self._cache.move_to_end(query)
                 self.hits += 1
-                return Compiled(document)
+                return Compiled(cached[0])
         compiled = self._compile(query)
         if compiled.document is not None and not compiled.errors and compiled.refused is None:
             self._keep(query, compiled.document)
         return compiled
+
+    def heavy(self, query: str) -> bool | None:
+        """Whether the compiled document of this text asks for heavy work (graphql.lanes);
+        None when it has not been compiled cleanly (or has left the cache)."""
+        with self._lock:
+            cached = self._cache.get(query)
+        return None if cached is None else cached[1]
 
     @property
     def cached_bytes(self) -> int:
@@ -86,10 +94,11 @@ class Documents:
         size = len(query.encode())
         if size > MAX_CACHED_DOCUMENT_BYTES:
             return
+        heavy = asks_for_heavy_work(document)
         with self._lock:
             if query in self._cache:
                 return
-            self._cache[query] = document
+            self._cache[query] = (document, heavy)
             self._size += size
             while self._size > self.cache_bytes and self._cache:
                 old, _ = self._cache.popitem(last=False)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from anyio import CapacityLimiter, to_thread
+from anyio import to_thread
 from graphql import (
     DocumentNode,
     GraphQLError,
@@ -44,6 +44,7 @@ from dataflare.core.text import check_tree, load_json
 from dataflare.db.database import Database
 from dataflare.graphql.context import RequestContext
 from dataflare.graphql.documents import Documents
+from dataflare.graphql.lanes import ReadLanes
 from dataflare.graphql.limits import check_cost
 
 log = logging.getLogger("dataflare.graphql")
@@ -90,7 +91,9 @@ class GraphQLEndpoint:
         self.admin_token = admin_token
         self.max_body_bytes = max_body_bytes
         self.documents = Documents(schema)
-        self._reads: CapacityLimiter | None = None
+        # SQLite: searches and lineage apart from the short reads; PostgreSQL: the thread pool.
+        threads = db.read_threads
+        self.lanes = ReadLanes(self.documents, threads) if threads is not None else None
 
     async def handle(self, request: Request) -> Response:
         request_id = uuid.uuid4().hex[:12]
@@ -104,8 +107,9 @@ class GraphQLEndpoint:
             raw = await read_body(request, self.max_body_bytes)
         except (Unauthenticated, TooLarge, InvalidInput) as refused:
             return JSONResponse({"errors": [error_body(refused)]}, status_code=refused.code)
+        lane = self.lanes.limiter_for(raw) if self.lanes is not None else None
         first = await to_thread.run_sync(
-            self._first_step, credentials, raw, request_id, limiter=self._read_limiter()
+            self._first_step, credentials, raw, request_id, limiter=lane
         )
         if isinstance(first, _Write):
             batches = self.db.group_commit
@@ -193,12 +197,6 @@ class GraphQLEndpoint:
             if prepared.mutations == 1:
                 raise _RollBack(body, stale_token)
         return 200, body, stale_token
-
-    def _read_limiter(self) -> CapacityLimiter | None:
-        """The database's limit on concurrent reads, made in the event loop on first use."""
-        if self._reads is None and self.db.read_threads is not None:
-            self._reads = CapacityLimiter(self.db.read_threads)
-        return self._reads
 
     def _record_use(self, token_id: int) -> None:
         with self.db.session(write=True) as session:

@@ -24,8 +24,10 @@ from graphql import (
     SelectionSetNode,
     ValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
+    visit,
 )
 
 from dataflare.core.errors import InvalidInput
@@ -50,6 +52,8 @@ PAGED_LISTS = {
     "ListUsersResult": "users",
 }
 SEARCHES = frozenset({"SearchResults", "SearchAcrossLineageResults"})
+# Fields whose work grows with the catalog, however small the page asked for.
+HEAVY_FIELDS = frozenset({"searchAcrossEntities", "searchAcrossLineage", "lineage"})
 
 
 def page_size(requested: int, page_type: str, nested: bool) -> int:
@@ -270,3 +274,22 @@ def _measure(
         if fields > MAX_FIELDS:  # stop early: the count is already too high
             break
     return deepest, fields
+
+
+def asks_for_heavy_work(document: DocumentNode) -> bool:
+    """Whether any operation or fragment of the document selects a heavy field."""
+    finder = _HeavyFields()
+    visit(document, finder)
+    return finder.found
+
+
+class _HeavyFields(Visitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+
+    def enter_field(self, node: FieldNode, *_: object) -> object:
+        if node.name.value in HEAVY_FIELDS:
+            self.found = True
+            return Visitor.BREAK
+        return None

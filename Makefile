@@ -69,6 +69,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/catalog.py --postgres
 	$(BIN)/python bench/read_lanes.py
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/ingest.py --postgres
 	$(BIN)/python bench/hostile.py
 	$(BIN)/python bench/hostile.py --postgres
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog import search_counts
+from dataflare.catalog import known, search_counts
 from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEdge
 from dataflare.catalog.queries import AssetView
 from dataflare.core.clock import now_ms
@@ -47,6 +49,12 @@ _REGISTER = {
     .returning(ASSETS.c.id, ASSETS.c.urn)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
+
+
+# A bulk delete drops the rows it deleted from the session by their keys (RETURNING), rather
+# than by testing its condition on every object of the class the session holds: a batch of
+# metadata adds thousands of owners and edges, and testing them all made loading quadratic.
+_BY_FETCH: dict[str, Any] = {"execution_options": {"synchronize_session": "fetch"}}
 
 
 def get_asset(session: Session, urn: str) -> Asset | None:
@@ -93,6 +101,9 @@ def ensure_asset_ids(session: Session, refs: Sequence[AssetRef]) -> list[int]:
 
 def ensure_assets(session: Session, refs: Sequence[AssetRef]) -> list[Asset]:
     """Like ensure_asset_ids, as loaded rows."""
+    found_here = [known.find(session, r.urn) for r in refs]
+    if all(found_here):
+        return [asset for asset, _new in filter(None, found_here)]
     ids = ensure_asset_ids(session, refs)
     found = {a.id: a for a in session.scalars(select(Asset).where(Asset.id.in_(set(ids))))}
     return [found[i] for i in ids]
@@ -102,10 +113,31 @@ def ensure_asset(session: Session, urn: str) -> Asset:
     return ensure_assets(session, [parse_asset(urn)])[0]
 
 
+@contextmanager
+def known_assets(session: Session, urns: Iterable[str]) -> Iterator[None]:
+    """Within the block, the assets with these URNs are found without a query by the setters
+    below, those not seen before registered up front, in a few statements for them all (a batch
+    of metadata runs in one)."""
+    refs = known.asset_refs(urns)
+    by_urn = known.load(session, [r.urn for r in refs])
+    missing = [r for r in refs if r.urn not in by_urn]
+    if missing:
+        ensure_asset_ids(session, missing)
+        by_urn.update(known.load(session, [r.urn for r in missing]))
+    known.keep(session, by_urn, (r.urn for r in missing))
+    try:
+        yield
+    finally:
+        known.forget(session)
+
+
 def asset_to_change(session: Session, urn: str) -> tuple[Asset, bool]:
     """The asset, registered if need be, and whether it is new: registering is a change too.
     The setters below say whether they changed anything, so that loading the same metadata
     again can be told apart from new metadata."""
+    found = known.find(session, urn)
+    if found is not None:
+        return found
     existing = get_asset(session, urn)
     return (existing, False) if existing is not None else (ensure_asset(session, urn), True)
 
@@ -157,7 +189,8 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
     if not new and _owners(session, asset.id) == list(unique.items()):
         return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
-    session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
+    if not new:  # a new asset has no owners to replace
+        session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id), **_BY_FETCH)
     session.add_all(
         AssetOwner(asset_id=asset.id, owner_urn=owner, type=kind, position=i)
         for i, (owner, kind) in enumerate(unique.items())
@@ -184,12 +217,13 @@ def set_lineage(
     ids = {a.urn: a.id for a in ensure_assets(session, list(refs.values()))}
     wanted = {(ids[up], ids[down]) for up, down in pairs if up != down}
     stated = (LineageEdge.origin_id == origin.id) & (LineageEdge.origin_aspect == aspect)
-    current = session.execute(
-        select(LineageEdge.upstream_id, LineageEdge.downstream_id).where(stated)
-    )
-    if not new and {(up, down) for up, down in current} == wanted:
-        return False
-    session.execute(delete(LineageEdge).where(stated))
+    if not new:  # a new asset has stated no lineage yet
+        current = session.execute(
+            select(LineageEdge.upstream_id, LineageEdge.downstream_id).where(stated)
+        )
+        if {(up, down) for up, down in current} == wanted:
+            return False
+        session.execute(delete(LineageEdge).where(stated), **_BY_FETCH)
     session.add_all(
         LineageEdge(upstream_id=up, downstream_id=down, origin_id=origin.id, origin_aspect=aspect)
         for up, down in wanted

@@ -13,7 +13,7 @@ from dataflare.catalog import service as catalog
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents.service import get_incident
-from dataflare.ingest.aspects import handler_for
+from dataflare.ingest.aspects import handler_for, referenced_assets
 from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal
 
@@ -48,7 +48,9 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
 def apply_all(session: Session, caller: Caller, proposals: Sequence[Proposal]) -> list[Outcome]:
     """Apply every proposal, in order; what each did."""
     lock_rows(session, proposals)
-    return [apply_proposal(session, caller, p) for p in proposals]
+    named = (urn for p in proposals for urn in referenced_assets(p))
+    with catalog.known_assets(session, named):
+        return [apply_proposal(session, caller, p) for p in proposals]
 
 
 def _require_edit(session: Session, caller: Caller, proposal: Proposal) -> None:

@@ -77,14 +77,13 @@ def ownership(session: Session, _actor: str, p: Proposal) -> bool:
     return catalog.set_owners(session, p.entity_urn, pairs)
 
 
-def upstream_lineage(session: Session, _actor: str, p: Proposal) -> bool:
+# The (upstream, downstream) edges that each lineage-stating aspect of an asset states.
+def upstream_lineage_edges(p: Proposal) -> list[tuple[str, str]]:
     upstreams = _urns(p.aspect.get("upstreams"), "upstreams")
-    return catalog.set_lineage(
-        session, p.entity_urn, p.aspect_name, [(u, p.entity_urn) for u in upstreams]
-    )
+    return [(u, p.entity_urn) for u in upstreams]
 
 
-def job_input_output(session: Session, _actor: str, p: Proposal) -> bool:
+def job_input_output_edges(p: Proposal) -> list[tuple[str, str]]:
     job, a = p.entity_urn, p.aspect
     inputs = _urns(a.get("inputDatasetEdges"), "inputDatasetEdges") or _urns(
         a.get("inputDatasets"), "inputDatasets"
@@ -95,26 +94,53 @@ def job_input_output(session: Session, _actor: str, p: Proposal) -> bool:
     upstream_jobs = _urns(a.get("inputDatajobEdges"), "inputDatajobEdges") or _urns(
         a.get("inputDatajobs"), "inputDatajobs"
     )
-    edges = [(i, job) for i in [*inputs, *upstream_jobs]] + [(job, o) for o in outputs]
-    return catalog.set_lineage(session, job, p.aspect_name, edges)
+    return [(i, job) for i in [*inputs, *upstream_jobs]] + [(job, o) for o in outputs]
 
 
-def chart_info(session: Session, actor: str, p: Proposal) -> bool:
-    named = properties("title")(session, actor, p)
+def chart_edges(p: Proposal) -> list[tuple[str, str]]:
     inputs = _urns(p.aspect.get("inputEdges"), "inputEdges") or _urns(
         p.aspect.get("inputs"), "inputs"
     )
-    edges = [(i, p.entity_urn) for i in inputs]
-    return catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges) or named
+    return [(i, p.entity_urn) for i in inputs]
 
 
-def dashboard_info(session: Session, actor: str, p: Proposal) -> bool:
-    named = properties("title")(session, actor, p)
+def dashboard_edges(p: Proposal) -> list[tuple[str, str]]:
     a = p.aspect
     charts = _urns(a.get("chartEdges"), "chartEdges") or _urns(a.get("charts"), "charts")
     datasets = _urns(a.get("datasetEdges"), "datasetEdges") or _urns(a.get("datasets"), "datasets")
-    edges = [(source, p.entity_urn) for source in [*charts, *datasets]]
-    return catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges) or named
+    return [(source, p.entity_urn) for source in [*charts, *datasets]]
+
+
+LINEAGE_EDGES: dict[str, Callable[[Proposal], list[tuple[str, str]]]] = {
+    "upstreamLineage": upstream_lineage_edges,
+    "dataJobInputOutput": job_input_output_edges,
+    "chartInfo": chart_edges,
+    "dashboardInfo": dashboard_edges,
+}
+
+
+def lineage(session: Session, _actor: str, p: Proposal) -> bool:
+    edges = LINEAGE_EDGES[p.aspect_name](p)
+    return catalog.set_lineage(session, p.entity_urn, p.aspect_name, edges)
+
+
+def titled_with_lineage(session: Session, actor: str, p: Proposal) -> bool:
+    """chartInfo and dashboardInfo: a title and description, and lineage."""
+    named = properties("title")(session, actor, p)
+    return lineage(session, actor, p) or named
+
+
+def referenced_assets(p: Proposal) -> list[str]:
+    """The asset URNs a proposal would register if they were new: its own and those of the
+    lineage it states (none when its lineage is malformed: applying it says what is wrong)."""
+    if p.change_type == "DELETE" or handler_for(p) is None or p.entity_type not in ASSET_KINDS:
+        return []
+    edges = LINEAGE_EDGES.get(p.aspect_name)
+    try:
+        stated = edges(p) if edges is not None else []
+    except InvalidInput:
+        stated = []
+    return [p.entity_urn, *(urn for pair in stated for urn in pair)]
 
 
 def person(*fields: tuple[str, str]) -> Handler:
@@ -135,8 +161,8 @@ ASSET_HANDLERS: dict[str, Handler] = {
     "datasetProperties": properties("name"),
     "dataFlowInfo": properties("name"),
     "dataJobInfo": properties("name"),
-    "chartInfo": chart_info,
-    "dashboardInfo": dashboard_info,
+    "chartInfo": titled_with_lineage,
+    "dashboardInfo": titled_with_lineage,
     "editableDatasetProperties": editable_properties,
     "editableChartProperties": editable_properties,
     "editableDashboardProperties": editable_properties,
@@ -144,8 +170,8 @@ ASSET_HANDLERS: dict[str, Handler] = {
     "editableDataJobProperties": editable_properties,
     "status": status,
     "ownership": ownership,
-    "upstreamLineage": upstream_lineage,
-    "dataJobInputOutput": job_input_output,
+    "upstreamLineage": lineage,
+    "dataJobInputOutput": lineage,
 }
 ACTOR_HANDLERS: dict[str, Handler] = {
     "corpUserInfo": person(

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import Asset
+from dataflare.catalog.models import ASSET_OWNERS, Asset
+from dataflare.catalog.models import LINEAGE_EDGES as EDGES
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import AssetRef, parse_asset
 
@@ -23,20 +24,84 @@ _KEY = "dataflare.known_assets"
 CHUNK = 1000  # values per IN (...): PostgreSQL takes at most 65,535 parameters a statement
 
 
+# An origin asset's lineage as one aspect states it: (origin id, aspect) -> (upstream, downstream)s
+LineageKey = tuple[int, str]
+Edges = set[tuple[int, int]]
+
+
 @dataclass
 class _Known:
     by_urn: dict[str, Asset] = field(default_factory=dict)
     unreported: set[str] = field(default_factory=set)  # registered here, not yet reported new
+    # What the database holds for the known assets, kept up to date by the batch's writes:
+    # owners as (owner URN, type) in order, and the lineage each (asset, aspect) states.
+    owners: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+    lineage: dict[LineageKey, Edges] | None = field(default_factory=dict)
 
 
 def keep(session: Session, by_urn: dict[str, Asset], registered: Iterable[str]) -> None:
-    """From now on (until `forget`), the session knows these assets; `registered` are those the
-    batch registered itself."""
-    session.info[_KEY] = _Known(by_urn, set(registered))
+    """From now on (until `forget`), the session knows these assets, their owners and the lineage
+    they state (two queries for them all); `registered` are those the batch registered itself."""
+    ids = sorted(a.id for a in by_urn.values())
+    owners: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
+    lineage: dict[LineageKey, Edges] = {}
+    connection = session.connection()
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        owned = connection.execute(
+            select(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.owner_urn, ASSET_OWNERS.c.type)
+            .where(ASSET_OWNERS.c.asset_id.in_(chunk))
+            .order_by(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.position)
+        )
+        for asset_id, owner, kind in owned:
+            owners[asset_id].append((owner, kind))
+        stated = connection.execute(
+            select(
+                EDGES.c.origin_id, EDGES.c.origin_aspect, EDGES.c.upstream_id, EDGES.c.downstream_id
+            ).where(EDGES.c.origin_id.in_(chunk))
+        )
+        for origin, aspect, up, down in stated:
+            lineage.setdefault((origin, aspect), set()).add((up, down))
+    session.info[_KEY] = _Known(by_urn, set(registered), owners, lineage)
 
 
 def forget(session: Session) -> None:
     session.info.pop(_KEY, None)
+
+
+def owners(session: Session, asset_id: int) -> list[tuple[str, str]] | None:
+    """The asset's owners as the database holds them now, if the batch knows them."""
+    known: _Known | None = session.info.get(_KEY)
+    return None if known is None else known.owners.get(asset_id)
+
+
+def owners_replaced(session: Session, asset_id: int, new: list[tuple[str, str]]) -> None:
+    known: _Known | None = session.info.get(_KEY)
+    if known is not None and asset_id in known.owners:
+        known.owners[asset_id] = new
+
+
+def lineage(session: Session, key: LineageKey) -> Edges | None:
+    """The edges this (origin asset, aspect) states now, if the batch knows them."""
+    known: _Known | None = session.info.get(_KEY)
+    if known is None or known.lineage is None or key[0] not in known.owners:
+        return None
+    return known.lineage.get(key, set())
+
+
+def lineage_replaced(session: Session, key: LineageKey, edges: Edges) -> None:
+    known: _Known | None = session.info.get(_KEY)
+    if known is not None and known.lineage is not None and key[0] in known.owners:
+        known.lineage[key] = edges
+
+
+def asset_forgotten(session: Session, asset_id: int) -> None:
+    """An asset's owners and every edge naming it were deleted: what the batch knew of them is
+    not to be trusted any more (edges other assets state may have gone too)."""
+    known: _Known | None = session.info.get(_KEY)
+    if known is not None:
+        known.owners.pop(asset_id, None)
+        known.lineage = None
 
 
 def find(session: Session, urn: str) -> tuple[Asset, bool] | None:

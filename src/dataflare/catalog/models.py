@@ -192,6 +192,9 @@ class LineageEdge(Base):
     origin_aspect: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
+LINEAGE_EDGES = cast(Table, LineageEdge.__table__)
+
+
 class Actor(Base):
     """A user or group as the metadata describes them (names, e-mail, Slack handle)."""
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
-from sqlalchemy import bindparam, delete, select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import known, search_counts
-from dataflare.catalog.models import ASSETS, Actor, Asset, AssetOwner, LineageEdge
+from dataflare.catalog.models import ASSET_OWNERS, ASSETS, LINEAGE_EDGES, Actor, Asset, AssetOwner
 from dataflare.catalog.queries import AssetView
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import InvalidInput
@@ -49,12 +48,6 @@ _REGISTER = {
     .returning(ASSETS.c.id, ASSETS.c.urn)
     for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
 }
-
-
-# A bulk delete drops the rows it deleted from the session by their keys (RETURNING), rather
-# than by testing its condition on every object of the class the session holds: a batch of
-# metadata adds thousands of owners and edges, and testing them all made loading quadratic.
-_BY_FETCH: dict[str, Any] = {"execution_options": {"synchronize_session": "fetch"}}
 
 
 def get_asset(session: Session, urn: str) -> Asset | None:
@@ -186,23 +179,34 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
         or OWNERSHIP_TYPES_DEFAULT
         for owner, kind in owners
     }
-    if not new and _owners(session, asset.id) == list(unique.items()):
+    wanted = list(unique.items())
+    current = known.owners(session, asset.id)
+    if current is None:
+        current = _owners(session, asset.id)
+    if not new and current == wanted:
         return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
-    if not new:  # a new asset has no owners to replace
-        session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id), **_BY_FETCH)
-    session.add_all(
-        AssetOwner(asset_id=asset.id, owner_urn=owner, type=kind, position=i)
-        for i, (owner, kind) in enumerate(unique.items())
-    )
+    # Plain statements: the session holds no object for an owner row (none to keep in step).
+    connection = session.connection()
+    if current:
+        connection.execute(delete(ASSET_OWNERS).where(ASSET_OWNERS.c.asset_id == asset.id))
+    if wanted:
+        connection.execute(
+            insert(ASSET_OWNERS),
+            [
+                {"asset_id": asset.id, "owner_urn": owner, "type": kind, "position": i}
+                for i, (owner, kind) in enumerate(wanted)
+            ],
+        )
+    known.owners_replaced(session, asset.id, wanted)
     return True
 
 
 def _owners(session: Session, asset_id: int) -> list[tuple[str, str]]:
-    rows = session.execute(
-        select(AssetOwner.owner_urn, AssetOwner.type)
-        .where(AssetOwner.asset_id == asset_id)
-        .order_by(AssetOwner.position)
+    rows = session.connection().execute(
+        select(ASSET_OWNERS.c.owner_urn, ASSET_OWNERS.c.type)
+        .where(ASSET_OWNERS.c.asset_id == asset_id)
+        .order_by(ASSET_OWNERS.c.position)
     )
     return [(owner, kind) for owner, kind in rows]
 
@@ -216,18 +220,33 @@ def set_lineage(
     refs = {urn: parse_asset(urn) for pair in pairs for urn in pair}
     ids = {a.urn: a.id for a in ensure_assets(session, list(refs.values()))}
     wanted = {(ids[up], ids[down]) for up, down in pairs if up != down}
-    stated = (LineageEdge.origin_id == origin.id) & (LineageEdge.origin_aspect == aspect)
-    if not new:  # a new asset has stated no lineage yet
-        current = session.execute(
-            select(LineageEdge.upstream_id, LineageEdge.downstream_id).where(stated)
+    stated = (LINEAGE_EDGES.c.origin_id == origin.id) & (LINEAGE_EDGES.c.origin_aspect == aspect)
+    connection = session.connection()
+    current = known.lineage(session, (origin.id, aspect))
+    if current is None:
+        found = connection.execute(
+            select(LINEAGE_EDGES.c.upstream_id, LINEAGE_EDGES.c.downstream_id).where(stated)
         )
-        if {(up, down) for up, down in current} == wanted:
-            return False
-        session.execute(delete(LineageEdge).where(stated), **_BY_FETCH)
-    session.add_all(
-        LineageEdge(upstream_id=up, downstream_id=down, origin_id=origin.id, origin_aspect=aspect)
-        for up, down in wanted
-    )
+        current = {(up, down) for up, down in found}
+    if not new and current == wanted:
+        return False
+    # Plain statements, as for owners: no object of the session stands for an edge.
+    if current:
+        connection.execute(delete(LINEAGE_EDGES).where(stated))
+    if wanted:
+        connection.execute(
+            insert(LINEAGE_EDGES),
+            [
+                {
+                    "upstream_id": up,
+                    "downstream_id": down,
+                    "origin_id": origin.id,
+                    "origin_aspect": aspect,
+                }
+                for up, down in sorted(wanted)
+            ],
+        )
+    known.lineage_replaced(session, (origin.id, aspect), wanted)
     return True
 
 
@@ -240,15 +259,17 @@ def delete_asset(session: Session, urn: str) -> bool:
         return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
     removed = asset.removed
-    owners = session.execute(delete(AssetOwner).where(AssetOwner.asset_id == asset.id))
-    edges = session.execute(
-        delete(LineageEdge).where(
-            (LineageEdge.upstream_id == asset.id)
-            | (LineageEdge.downstream_id == asset.id)
-            | (LineageEdge.origin_id == asset.id)
+    connection = session.connection()
+    owners = connection.execute(delete(ASSET_OWNERS).where(ASSET_OWNERS.c.asset_id == asset.id))
+    edges = connection.execute(
+        delete(LINEAGE_EDGES).where(
+            (LINEAGE_EDGES.c.upstream_id == asset.id)
+            | (LINEAGE_EDGES.c.downstream_id == asset.id)
+            | (LINEAGE_EDGES.c.origin_id == asset.id)
         )
     )
-    deleted = owners.rowcount + edges.rowcount  # type: ignore[attr-defined]
+    known.asset_forgotten(session, asset.id)
+    deleted = owners.rowcount + edges.rowcount
     changed = bool(deleted) or asset.description is not None or not removed
     asset.description = None
     asset.removed = True

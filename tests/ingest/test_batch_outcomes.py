@@ -67,3 +67,21 @@ def test_a_bad_proposal_late_in_a_batch_leaves_no_asset_registered(db: Database)
         apply(db, ownership(ORDERS, JDOE), upstreams(EVENTS, CLICKS), bad)
     with db.session() as session:
         assert session.scalar(select(func.count()).select_from(Asset)) == 0
+
+
+def test_a_delete_in_the_middle_of_a_batch_is_seen_by_the_proposals_after_it(
+    db: Database,
+) -> None:
+    deleted = {**ownership(ORDERS), "changeType": "DELETE"}
+    outcomes = apply(
+        db,
+        ownership(ORDERS, JDOE),
+        upstreams(EVENTS, ORDERS),
+        deleted,  # takes ORDERS' owners and every edge naming it
+        ownership(ORDERS, JDOE),
+        upstreams(EVENTS, ORDERS),
+    )
+    assert outcomes == ["changed", "changed", "changed", "changed", "changed"]
+    with db.session() as session:
+        assert list(session.scalars(select(AssetOwner.owner_urn))) == [JDOE]
+        assert session.scalar(select(func.count()).select_from(LineageEdge)) == 1

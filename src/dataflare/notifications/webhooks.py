@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
+import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from dataflare import __version__
 from dataflare.notifications.audience import Owner
@@ -64,26 +66,77 @@ def _owner(owner: Owner) -> dict[str, Any]:
     }
 
 
-def send(webhook: Webhook, notice: Notice, timeout: float) -> None:
-    body = json.dumps(event_body(notice), separators=(",", ":")).encode()
-    timestamp = str(int(time.time()))
-    request = urllib.request.Request(
-        webhook.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": f"Dataflare/{__version__}",
-            EVENT_HEADER: f"evt-{notice.event.id}",
-            TIMESTAMP_HEADER: timestamp,
-            SIGNATURE_HEADER: signature_header(webhook.secrets, timestamp, body),
-        },
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            response.read()
-    except urllib.error.HTTPError as error:
-        answer = error.read().decode("utf-8", "replace")
-        raise http_failure(error.code, answer, error.headers.get("Retry-After")) from error
-    except OSError as error:  # refused, reset, timed out, DNS
-        raise DeliveryFailed(f"{webhook.name} could not be reached: {error}") from error
+class WebhookSender:
+    """POSTs events to the webhook endpoints, each over a connection kept open between
+    deliveries (HTTP/1.1 keep-alive): opening one per delivery was much of what a delivery to
+    a nearby receiver cost. Each request leaves in one write (http.client writes the headers
+    and the body apart). A connection idle for more than IDLE_SECONDS is closed rather than
+    reused: the receiver may have closed its end meanwhile, and a POST that fails on such a
+    connection cannot be told apart from one the receiver handled, so it is never sent again
+    at once (the queue retries it later, as any other failure)."""
+
+    IDLE_SECONDS = 1.0
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._open: dict[str, tuple[socket.socket, float]] = {}
+        self._tls = ssl.create_default_context()
+
+    def send(self, webhook: Webhook, notice: Notice) -> None:
+        body = json.dumps(event_body(notice), separators=(",", ":")).encode()
+        timestamp = str(int(time.time()))
+        parts = urlsplit(webhook.url)
+        path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        head = (
+            f"POST {path} HTTP/1.1\r\n"
+            f"Host: {parts.netloc.rpartition('@')[2]}\r\n"
+            "Content-Type: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n"
+            f"User-Agent: Dataflare/{__version__}\r\n"
+            f"{EVENT_HEADER}: evt-{notice.event.id}\r\n"
+            f"{TIMESTAMP_HEADER}: {timestamp}\r\n"
+            f"{SIGNATURE_HEADER}: {signature_header(webhook.secrets, timestamp, body)}\r\n"
+            "\r\n"
+        )
+        try:
+            sock = self._socket(webhook.url, parts.scheme, parts.hostname or "", parts.port)
+        except OSError as error:
+            raise DeliveryFailed(f"{webhook.name} could not be reached: {error}") from error
+        try:
+            sock.sendall(head.encode("latin-1") + body)
+            response = http.client.HTTPResponse(sock, method="POST")
+            response.begin()
+            answer = response.read()
+        except (OSError, http.client.HTTPException) as error:  # reset, timed out, garbled
+            sock.close()
+            raise DeliveryFailed(f"{webhook.name} could not be reached: {error}") from error
+        if response.will_close:
+            sock.close()
+        else:
+            self._open[webhook.url] = (sock, time.monotonic())
+        if not 200 <= response.status < 300:
+            text = answer.decode("utf-8", "replace")
+            raise http_failure(response.status, text, response.getheader("Retry-After"))
+
+    def close(self) -> None:
+        for sock, _ in self._open.values():
+            sock.close()
+        self._open.clear()
+
+    def _socket(self, url: str, scheme: str, host: str, port: int | None) -> socket.socket:
+        known = self._open.pop(url, None)
+        if known is not None:
+            sock, used_at = known
+            if time.monotonic() - used_at <= self.IDLE_SECONDS:
+                return sock
+            sock.close()
+        tls = scheme == "https"
+        sock = socket.create_connection((host, port or (443 if tls else 80)), self.timeout)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            if tls:
+                sock = self._tls.wrap_socket(sock, server_hostname=host)
+        except OSError:
+            sock.close()
+            raise
+        return sock

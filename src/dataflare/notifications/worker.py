@@ -11,12 +11,20 @@ import threading
 import uuid
 
 from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
 from dataflare.events.models import EVENTS
 from dataflare.notifications import mail, queue, routing, webhooks
-from dataflare.notifications.audience import gather, incident_link
+from dataflare.notifications.audience import (
+    Audience,
+    from_json,
+    gather,
+    gather_many,
+    incident_link,
+    to_json,
+)
 from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig
 from dataflare.notifications.failures import DeliveryFailed
 from dataflare.notifications.message import Notice
@@ -38,7 +46,9 @@ class Worker:
         timeout = config.delivery.timeout_seconds
         self.slack = SlackSender(config.slack, database, timeout) if config.slack else None
         self._webhooks = {w.destination: w for w in config.webhooks}
+        self.webhook_sender = webhooks.WebhookSender(timeout)
         self._pruned_at = 0
+        self._busy = False  # the last round claimed a full batch: more is likely waiting
 
     def run(self) -> None:
         """Deliver until stopped; an idle worker looks for work every `poll_seconds`."""
@@ -59,17 +69,16 @@ class Worker:
         """One round: fan out new events, claim due deliveries, send them. Returns how many
         deliveries it claimed (0: nothing to do now)."""
         now = now_ms()
-        if not self._work_waiting(now):
+        if not self._busy and not self._work_waiting(now):
             self._prune(now)
             return 0
         delivery = self.config.delivery
         with self.database.session(write=True) as session:
-            queue.fan_out(
-                session, lambda event: routing.destinations(session, self.config, event), now
-            )
+            queue.fan_out(session, lambda events: self.route(session, events), now)
             claimed = queue.claim(
                 session, self.name, now, int(delivery.lease_seconds * 1000), delivery.batch
             )
+        self._busy = len(claimed) == delivery.batch
         # Stop short of the lease's end: past it, another worker may take the same deliveries.
         last_start = now + int((delivery.lease_seconds - delivery.timeout_seconds) * 1000)
         for item in claimed:
@@ -78,16 +87,39 @@ class Worker:
             self.deliver(item)
         return len(claimed)
 
+    def route(
+        self, session: Session, events: list[queue.Event]
+    ) -> list[tuple[list[str], str | None]]:
+        """Each event's destinations, and its audience (kept with the event): the owners,
+        downstream owners and routing of a whole batch of events, read at once."""
+        config = self.config
+        audiences = gather_many(
+            session,
+            [(event.incident["assets"], event.actor) for event in events],
+            config.downstream_depth,
+            config.public_url,
+        )
+        return [
+            (routing.destinations(config, event, audience), to_json(audience))
+            for event, audience in zip(events, audiences, strict=True)
+        ]
+
+    def audience(self, event: queue.Event) -> Audience:
+        if event.audience is not None:
+            return from_json(event.audience)
+        # Routed before events kept their audience (an upgrade in between): read it now.
+        with self.database.session() as session:
+            return gather(
+                session,
+                event.incident["assets"],
+                event.actor,
+                self.config.downstream_depth,
+                self.config.public_url,
+            )
+
     def deliver(self, item: queue.Claimed) -> None:
         try:
-            with self.database.session() as session:
-                audience = gather(
-                    session,
-                    item.event.incident["assets"],
-                    item.event.actor,
-                    self.config.downstream_depth,
-                    self.config.public_url,
-                )
+            audience = self.audience(item.event)
             link = incident_link(self.config.public_url, item.event.incident["urn"])
             self._send(item.destination, Notice(item.event, audience, link))
         except DeliveryFailed as failure:
@@ -96,8 +128,19 @@ class Worker:
             log.exception("delivery %s to %s failed unexpectedly", item.id, item.destination)
             self._failed(item, DeliveryFailed(f"internal error: {type(error).__name__}"))
         else:
-            with self.database.session(write=True) as session:
-                queue.delivered(session, item.id, now_ms())
+            with self.database.connection(write=True) as connection:
+                recorded = queue.delivered(connection, item, now_ms())
+            if not recorded:
+                self._stale(item, "delivered")
+
+    def _stale(self, item: queue.Claimed, outcome: str) -> None:
+        log.warning(
+            "delivery %s to %s %s after its lease ended; another worker has it now, so this "
+            "outcome is ignored",
+            item.id,
+            item.destination,
+            outcome,
+        )
 
     def _send(self, destination: str, notice: Notice) -> None:
         timeout = self.config.delivery.timeout_seconds
@@ -106,7 +149,7 @@ class Worker:
                 raise DeliveryFailed("Slack is no longer configured", permanent=True)
             self.slack.send(destination, notice)
         elif destination in self._webhooks:
-            webhooks.send(self._webhooks[destination], notice, timeout)
+            self.webhook_sender.send(self._webhooks[destination], notice)
         elif destination == EMAIL_DESTINATION and self.config.email is not None:
             mail.send(self.config.email, notice, timeout)
         else:
@@ -126,8 +169,10 @@ class Worker:
             failure.message,
             "" if retry_at else "; giving up",
         )
-        with self.database.session(write=True) as session:
-            queue.failed(session, item.id, failure.message, retry_at, now)
+        with self.database.connection(write=True) as connection:
+            recorded = queue.failed(connection, item, failure.message, retry_at, now)
+        if not recorded:
+            self._stale(item, "failed")
 
     def backoff_seconds(self, attempts: int, retry_after: float | None) -> float:
         """Doubling from `backoff_seconds`, capped, with jitter (half to all of it) so that

@@ -170,7 +170,7 @@ def drain(worker: Worker, profile: bool) -> tuple[float, float]:
         stats = pstats.Stats(profiler)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats("dataflare|http|socket", 30)
-        stats.print_callees("queue.py.*claim|database.py.*connection")
+
     return seconds, cpu
 
 
@@ -190,6 +190,7 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
         port = start_receiver(stack)
         worker = Worker(database, config(port))
         seconds, cpu = drain(worker, args.profile)
+        worker.close()
         with database.session() as session:
             done = session.scalar(
                 select(func.count())

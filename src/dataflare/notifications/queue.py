@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Select,
     and_,
     bindparam,
@@ -19,13 +18,11 @@ from sqlalchemy import (
     insert,
     or_,
     select,
-    text,
     update,
 )
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql.elements import BindParameter
 
-from dataflare.db.driver import DriverStatement
 from dataflare.events.models import EVENTS
 from dataflare.notifications.models import (
     DEAD,
@@ -197,66 +194,6 @@ _CLAIMED = (
     .where(DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
     .order_by(DELIVERIES.c.id)
 )
-
-
-def delivered(connection: Connection, item: Claimed, now: int) -> bool:
-    """Record a delivery made. False: its lease had ended and another worker holds it now (or
-    has finished it), so this outcome is ignored."""
-    return _outcome(connection, _DONE, item, {"now": now})
-
-
-def failed(
-    connection: Connection, item: Claimed, error: str, retry_at: int | None, now: int
-) -> bool:
-    """Record a failed attempt: retry at `retry_at`, or give up (dead) when it is None. False:
-    ignored, as in `delivered`."""
-    if retry_at is None:
-        return _outcome(connection, _DEAD, item, {"now": now, "error": error[:2000]})
-    return _outcome(connection, _RETRY, item, {"retry_at": retry_at, "error": error[:2000]})
-
-
-def _outcome(
-    connection: Connection, statement: DriverStatement, item: Claimed, values: dict[str, Any]
-) -> bool:
-    """Update the delivery only under the claim it was sent under: same worker, same lease.
-    One such transaction per delivery, so that a worker killed between two sends repeats at
-    most the one in flight. An outcome lost to a database crash only means a delivery sent
-    again, so on PostgreSQL the commit does not wait for the disk (the database itself stays
-    consistent either way)."""
-    if connection.dialect.name == "postgresql":
-        _NO_SYNC_COMMIT.run(connection, {})
-    params = {"id": item.id, "worker": item.lease.worker, "until": item.lease.until, **values}
-    return statement.count(connection, params) == 1
-
-
-def _outcome_update(**values: Any) -> DriverStatement:
-    d = DELIVERIES.c
-    return DriverStatement(
-        update(DELIVERIES)
-        .where(
-            d.id == bindparam("id"),
-            d.status == PENDING,
-            d.claimed_by == bindparam("worker"),
-            d.claimed_until == bindparam("until"),
-        )
-        .values(claimed_until=None, **values)
-    )
-
-
-# Each delivery's outcome is a statement of its own: written once, handed to the driver.
-_DONE = _outcome_update(status=DONE, finished_at=bindparam("now"), last_error=None)
-_RETRY = _outcome_update(
-    attempts=DELIVERIES.c.attempts + 1,
-    last_error=bindparam("error"),
-    next_attempt_at=bindparam("retry_at"),
-)
-_DEAD = _outcome_update(
-    status=DEAD,
-    attempts=DELIVERIES.c.attempts + 1,
-    last_error=bindparam("error"),
-    finished_at=bindparam("now"),
-)
-_NO_SYNC_COMMIT = DriverStatement(text("SET LOCAL synchronous_commit TO OFF"))
 
 
 @dataclass(frozen=True)

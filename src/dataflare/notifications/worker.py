@@ -9,6 +9,7 @@ import random
 import socket
 import threading
 import uuid
+from contextlib import nullcontext
 
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
 from dataflare.events.models import EVENTS
-from dataflare.notifications import mail, queue, routing, webhooks
+from dataflare.notifications import mail, outcomes, queue, routing, webhooks
 from dataflare.notifications.audience import (
     Audience,
     from_json,
@@ -47,6 +48,7 @@ class Worker:
         self.slack = SlackSender(config.slack, database, timeout) if config.slack else None
         self._webhooks = {w.destination: w for w in config.webhooks}
         self.webhook_sender = webhooks.WebhookSender(timeout)
+        self.outcomes = outcomes.OutcomeWriter(database)
         self._pruned_at = 0
         self._busy = False  # the last round claimed a full batch: more is likely waiting
 
@@ -54,16 +56,23 @@ class Worker:
         """Deliver until stopped; an idle worker looks for work every `poll_seconds`."""
         poll = self.config.delivery.poll_seconds
         failures = 0
-        while not self.stopping.is_set():
-            try:
-                busy = self.run_once()
-                failures = 0
-            except Exception:  # the database away, for instance: log it and try again
-                failures += 1
-                log.exception("notification worker %s failed; retrying", self.name)
-                busy = False
-            if not busy:
-                self.stopping.wait(min(poll * 2**failures, 60.0))
+        try:
+            while not self.stopping.is_set():
+                try:
+                    busy = self.run_once()
+                    failures = 0
+                except Exception:  # the database away, for instance: log it and try again
+                    failures += 1
+                    log.exception("notification worker %s failed; retrying", self.name)
+                    busy = False
+                if not busy:
+                    self.stopping.wait(min(poll * 2**failures, 60.0))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the webhook connections kept open between deliveries."""
+        self.webhook_sender.close()
 
     def run_once(self) -> int:
         """One round: fan out new events, claim due deliveries, send them. Returns how many
@@ -81,10 +90,11 @@ class Worker:
         self._busy = len(claimed) == delivery.batch
         # Stop short of the lease's end: past it, another worker may take the same deliveries.
         last_start = now + int((delivery.lease_seconds - delivery.timeout_seconds) * 1000)
-        for item in claimed:
-            if self.stopping.is_set() or now_ms() > last_start:
-                break  # the rest stay leased, and are taken again when the lease ends
-            self.deliver(item)
+        with self.outcomes.kept() if claimed else nullcontext():
+            for item in claimed:
+                if self.stopping.is_set() or now_ms() > last_start:
+                    break  # the rest stay leased, and are taken again when the lease ends
+                self.deliver(item)
         return len(claimed)
 
     def route(
@@ -128,9 +138,7 @@ class Worker:
             log.exception("delivery %s to %s failed unexpectedly", item.id, item.destination)
             self._failed(item, DeliveryFailed(f"internal error: {type(error).__name__}"))
         else:
-            with self.database.connection(write=True) as connection:
-                recorded = queue.delivered(connection, item, now_ms())
-            if not recorded:
+            if not self.outcomes.record(outcomes.delivered(item, now_ms())):
                 self._stale(item, "delivered")
 
     def _stale(self, item: queue.Claimed, outcome: str) -> None:
@@ -169,9 +177,7 @@ class Worker:
             failure.message,
             "" if retry_at else "; giving up",
         )
-        with self.database.connection(write=True) as connection:
-            recorded = queue.failed(connection, item, failure.message, retry_at, now)
-        if not recorded:
+        if not self.outcomes.record(outcomes.failed(item, failure.message, retry_at, now)):
             self._stale(item, "failed")
 
     def backoff_seconds(self, attempts: int, retry_after: float | None) -> float:

@@ -29,19 +29,20 @@ class Answer:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    after: float = 0.0  # seconds to hold the request before answering
 
 
 class Receiver:
     """Start with `with Receiver() as r:`; `r.url` is its base URL."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, keep_alive: bool = False) -> None:
         self.requests: list[Received] = []
         self.delay = delay  # seconds each answer takes
         self.emails: dict[str, str] = {}  # for users.lookupByEmail: e-mail -> Slack user id
         self._scripted: dict[str, list[Answer]] = {}
         self._lock = threading.Lock()
         self._ts = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(keep_alive))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -90,10 +91,13 @@ class Receiver:
             return Answer(200, {"ok": True, "user": {"id": user}})
         return Answer(200, {"ok": True})
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self, keep_alive: bool) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps each connection open for the next request (keep-alive).
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def _handle(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 parts = urlsplit(self.path)
@@ -107,6 +111,8 @@ class Receiver:
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 answer = receiver._answer(request)
+                if answer.after:
+                    time.sleep(answer.after)
                 request.answer = answer.body
                 payload = json.dumps(answer.body).encode()
                 self.send_response(answer.status)

@@ -22,6 +22,7 @@ from dataflare.notifications.message import Notice
 SIGNATURE_HEADER = "X-Dataflare-Signature"
 TIMESTAMP_HEADER = "X-Dataflare-Timestamp"
 EVENT_HEADER = "X-Dataflare-Event"
+QUICK_ACK: int | None = getattr(socket, "TCP_QUICKACK", None)  # Linux only
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -104,6 +105,11 @@ class WebhookSender:
             raise DeliveryFailed(f"{webhook.name} could not be reached: {error}") from error
         try:
             sock.sendall(head.encode("latin-1") + body)
+            if QUICK_ACK is not None:
+                # Acknowledge the answer's first segment at once: a receiver that writes its
+                # headers and its body apart, without TCP_NODELAY, sends the body only then,
+                # and a delayed acknowledgement would cost 40 ms a delivery.
+                sock.setsockopt(socket.IPPROTO_TCP, QUICK_ACK, 1)
             response = http.client.HTTPResponse(sock, method="POST")
             response.begin()
             answer = response.read()

@@ -4,6 +4,7 @@ and webhook receivers: it records every request and answers as told."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -32,6 +33,13 @@ class Answer:
     after: float = 0.0  # seconds to hold the request before answering
 
 
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender killed mid-request resets its connection: expected, not worth a trace."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class Receiver:
     """Start with `with Receiver() as r:`; `r.url` is its base URL."""
 
@@ -42,7 +50,7 @@ class Receiver:
         self._scripted: dict[str, list[Answer]] = {}
         self._lock = threading.Lock()
         self._ts = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler(keep_alive))
+        self.server = _Server(("127.0.0.1", 0), self._handler(keep_alive))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import socket
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from dataflare.db.database import Database
+from dataflare.notifications import webhooks
 from dataflare.notifications.worker import Worker
 from tests.notifications.conftest import (
     ACTOR,
@@ -127,3 +131,40 @@ def test_the_documented_check_refuses_a_replayed_request() -> None:
     now = str(int(time.time()))
     fresh = "v1=" + hmac.new(b"s", now.encode() + b"." + body, hashlib.sha256).hexdigest()
     assert verify("s", now, fresh, body)
+
+
+ANSWERS = [
+    (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6;x=1\r\n world\r\n"
+        b"0\r\nX-Trailer: 1\r\n\r\n",
+        (200, b"hello world", False),
+    ),
+    (b"HTTP/1.0 500 Boom\r\n\r\nto the close", (500, b"to the close", True)),
+    (
+        b"HTTP/1.1 429 Slow down\r\nRetry-After: 3\r\nContent-Length: 4\r\n\r\nslow",
+        (429, b"slow", False),
+    ),
+    (b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n", (204, b"", True)),
+]
+
+
+@pytest.mark.parametrize(("raw", "expected"), ANSWERS, ids=["chunked", "close", "length", "204"])
+def test_answers_are_read_whatever_their_framing_and_however_they_arrive(
+    raw: bytes, expected: tuple[int, bytes, bool]
+) -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        for start in range(0, len(raw), 7):  # in small pieces, as a slow network hands them
+            theirs.sendall(raw[start : start + 7])
+        if expected[2]:
+            theirs.shutdown(socket.SHUT_WR)
+        answer = webhooks.read_answer(ours)
+    assert (answer.status, answer.body, answer.will_close) == expected
+
+
+def test_an_answer_that_is_not_http_is_a_failure() -> None:
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(b"SSH-2.0-OpenSSH\r\n\r\n")
+        with pytest.raises(webhooks.BadAnswer, match="not an HTTP answer"):
+            webhooks.read_answer(ours)

@@ -15,8 +15,7 @@ from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import Session, aliased
 from sqlalchemy.sql import Executable
 
-from dataflare.catalog.models import Asset, AssetOwner, LineageEdge
-from dataflare.catalog.service import actors_by_urn
+from dataflare.catalog.models import Actor, Asset, AssetOwner, LineageEdge
 from dataflare.core.limits import MAX_LINEAGE_HOPS, MAX_LINEAGE_RESULTS
 from dataflare.core.urns import entity_type_of
 
@@ -279,13 +278,19 @@ def _asset_info(public_url: str, urn: str, row: Any) -> AssetInfo:
 
 
 def _people(session: Session, urns: set[str]) -> dict[str, Person]:
-    actors = actors_by_urn(session, urns)
+    found = {row.urn: row for row in _in_chunks(session, _actors, sorted(urns))}
     people: dict[str, Person] = {}
     for urn in urns:
-        actor = actors.get(urn)
+        actor = found.get(urn)
         fallback = urn.rsplit(":", 1)[-1]
         if actor is None:
             people[urn] = Person(urn, fallback, None, None)
         else:
             people[urn] = Person(urn, actor.display_name or fallback, actor.email, actor.slack)
     return people
+
+
+def _actors(values: Sequence[Any]) -> Executable:
+    return select(Actor.urn, Actor.display_name, Actor.email, Actor.slack).where(
+        Actor.urn.in_(values)
+    )

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from pgdb import DEFAULT_SERVER_URL, temporary_database
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from dataflare.catalog import service as catalog
 from dataflare.db.database import Database
@@ -127,7 +127,30 @@ def receiver_stats(port: int) -> dict[str, int]:
         connection.close()
 
 
-def start_receiver(stack: ExitStack) -> int:
+def process_cpu(pid: int) -> float:
+    """Seconds of CPU a process has used (Linux /proc), 0 when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+def backends_cpu(database: Database) -> dict[int, float]:
+    """CPU seconds of each PostgreSQL server process serving this database (none on SQLite)."""
+    if database.engine.dialect.name != "postgresql":
+        return {}
+    with database.session() as session:
+        pids = session.scalars(
+            select(text("pid"))
+            .select_from(text("pg_stat_activity"))
+            .where(text("datname = current_database()"))
+        )
+        return {pid: process_cpu(pid) for pid in pids}
+
+
+def start_receiver(stack: ExitStack) -> tuple[int, int]:
+    """The receiver's port and process id."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, str(Path(__file__).parent / "receiver.py"), str(port)]
@@ -138,7 +161,7 @@ def start_receiver(stack: ExitStack) -> int:
     while True:
         try:
             receiver_stats(port)
-            return port
+            return port, process.pid
         except OSError:
             if time.monotonic() > deadline:
                 raise
@@ -187,10 +210,16 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
             f"{time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        port = start_receiver(stack)
+        port, receiver = start_receiver(stack)
         worker = Worker(database, config(port))
+        receiver_before, backends_before = process_cpu(receiver), backends_cpu(database)
         seconds, cpu = drain(worker, args.profile)
         worker.close()
+        receiver_cpu = process_cpu(receiver) - receiver_before
+        backends_after = backends_cpu(database)
+        database_cpu = sum(
+            spent - backends_before.get(pid, 0.0) for pid, spent in backends_after.items()
+        )
         with database.session() as session:
             done = session.scalar(
                 select(func.count())
@@ -207,6 +236,16 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
         f"({args.incidents / cpu:,.0f}/s of CPU); done {done:,}, received "
         f"{stats['received']:,} ({stats['distinct']:,} distinct)"
         + ("" if ok else "  FAILED: not every event delivered exactly once"),
+        flush=True,
+    )
+    others = receiver_cpu + database_cpu
+    every = (cpu + others) / args.incidents
+    print(
+        f"{label}: CPU a delivery: worker {1000 * cpu / args.incidents:.2f} ms, receiver "
+        f"{1000 * receiver_cpu / args.incidents:.2f} ms, PostgreSQL server "
+        f"{1000 * database_cpu / args.incidents:.2f} ms; all of it {1000 * every:.2f} ms, "
+        f"{1 / every:,.0f}/s were CPU the only limit. Load average: {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} cores",
         flush=True,
     )
     if not ok:

@@ -10,9 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import update as update_table
 
+from dataflare.catalog import service as catalog
+from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
-from dataflare.notifications import webhooks
+from dataflare.events.models import EVENTS
+from dataflare.notifications import queue, webhooks
 from dataflare.notifications.worker import Worker
 from tests.notifications.conftest import (
     ACTOR,
@@ -25,7 +29,7 @@ from tests.notifications.conftest import (
     update,
     user,
 )
-from tests.notifications.receivers import Receiver
+from tests.notifications.receivers import Answer, Receiver
 
 DOCS = Path(__file__).parents[2] / "docs" / "webhooks.md"
 Verify = Callable[[str, str, str, bytes], bool]
@@ -168,3 +172,50 @@ def test_an_answer_that_is_not_http_is_a_failure() -> None:
         theirs.sendall(b"SSH-2.0-OpenSSH\r\n\r\n")
         with pytest.raises(webhooks.BadAnswer, match="not an HTTP answer"):
             webhooks.read_answer(ours)
+
+
+def one_hook(receiver: Receiver) -> Any:
+    return make_config(
+        {"webhooks": [{"name": "pager", "url": f"{receiver.url}/pager", "secrets": ["s"]}]}
+    )
+
+
+def test_an_event_keeps_the_audience_it_was_routed_with_for_its_retries(
+    db: Database, receiver: Receiver
+) -> None:
+    load_catalog(db)
+    receiver.fail_next("/pager", Answer(503, {"error": "busy"}))
+    raise_incident(db)
+    worker = Worker(db, one_hook(receiver))
+    run_worker(worker, lambda: len(receiver.to("/pager")) == 1)
+    # the owners change between the failed attempt and its retry
+    with db.session(write=True) as session:
+        catalog.set_owners(session, ORDERS, [(user("dave"), "TECHNICAL_OWNER")])
+
+    run_worker(worker, lambda: len(receiver.to("/pager")) == 2)
+
+    first, retried = (r.body for r in receiver.to("/pager"))
+    assert retried["owners"] == first["owners"]
+    assert retried["owners"][0]["urn"] == user("alice")  # as routed, not dave
+
+
+def test_an_event_routed_without_its_audience_reads_it_when_delivered(
+    db: Database, receiver: Receiver
+) -> None:
+    """Events routed before the upgrade that keeps audiences (0012) have none."""
+    load_catalog(db)
+    raise_incident(db)
+    worker = Worker(db, one_hook(receiver))
+    with db.session(write=True) as session:
+        queue.fan_out(session, lambda events: worker.route(session, events), now_ms())
+        session.execute(update_table(EVENTS).values(audience=None))
+
+    run_worker(worker, lambda: len(receiver.to("/pager")) == 1)
+
+    [body] = (r.body for r in receiver.to("/pager"))
+    assert [o["urn"] for o in body["owners"]] == [
+        user("alice"),
+        user("bob"),
+        "urn:li:corpGroup:finance",
+    ]
+    assert body["downstreamOwners"][0]["urn"] == user("carol")

@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
+from dataflare.notifications import queue
 from dataflare.notifications.models import NotificationDelivery
 from dataflare.notifications.worker import Worker
 from tests.notifications.conftest import make_config, raise_incident, run_worker, set_state
@@ -71,6 +73,8 @@ def test_a_retried_dead_delivery_is_sent_before_the_newer_events_it_held(
         ("late", ["RESOLVED"]),
         ("late", ["ACTIVE"]),
     ]
+    with db.session() as session:  # held deliveries are no work: an idle worker stays idle
+        assert not queue.work_waiting(session, now_ms())
     listed = cli(database_url, tmp_path, "notifications", "list")
     assert listed.output.count("webhook:ops") == 3  # the dead one, and the two it holds
 

@@ -248,6 +248,13 @@ def retry(session: Session, ids: Sequence[int], all_dead: bool, now: int) -> int
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
+def work_waiting(session: Session, now: int) -> bool:
+    """Events to route, or a delivery a claim would take now."""
+    if session.scalar(select(exists().where(EVENTS.c.fanned_out == 0))):
+        return True
+    return session.scalar(_CLAIMABLE, {"now": now, "batch": 1}) is not None
+
+
 def unrouted(session: Session) -> int:
     """Events no worker has turned into deliveries yet."""
     query = select(func.count()).select_from(EVENTS).where(EVENTS.c.fanned_out == 0)

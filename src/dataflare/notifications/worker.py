@@ -11,12 +11,10 @@ import threading
 import uuid
 from contextlib import nullcontext
 
-from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
-from dataflare.events.models import EVENTS
 from dataflare.notifications import mail, outcomes, queue, routing, webhooks
 from dataflare.notifications.audience import (
     Audience,
@@ -29,7 +27,6 @@ from dataflare.notifications.audience import (
 from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig
 from dataflare.notifications.failures import DeliveryFailed
 from dataflare.notifications.message import Notice
-from dataflare.notifications.models import DELIVERIES, PENDING
 from dataflare.notifications.slack import SlackSender
 
 log = logging.getLogger("dataflare.notifications")
@@ -189,15 +186,10 @@ class Worker:
         return max(delay, retry_after or 0.0)
 
     def _work_waiting(self, now: int) -> bool:
-        """A read, so that an idle worker never takes SQLite's write lock."""
-        d = DELIVERIES.c
-        due = (
-            exists()
-            .where(d.status == PENDING, d.next_attempt_at <= now)
-            .where((d.claimed_until.is_(None)) | (d.claimed_until < now))
-        )
+        """A read, so that an idle worker never takes SQLite's write lock (deliveries held
+        behind a dead one are not work)."""
         with self.database.session() as session:
-            return bool(session.scalar(select(exists().where(EVENTS.c.fanned_out == 0) | due)))
+            return queue.work_waiting(session, now)
 
     def _prune(self, now: int) -> None:
         if now - self._pruned_at < PRUNE_EVERY_MS:

@@ -4,6 +4,7 @@ and webhook receivers: it records every request and answers as told."""
 from __future__ import annotations
 
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable
@@ -29,19 +30,27 @@ class Answer:
     status: int
     body: dict[str, Any]
     headers: dict[str, str] = field(default_factory=dict)
+    after: float = 0.0  # seconds to hold the request before answering
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A sender killed mid-request resets its connection: expected, not worth a trace."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class Receiver:
     """Start with `with Receiver() as r:`; `r.url` is its base URL."""
 
-    def __init__(self, delay: float = 0.0) -> None:
+    def __init__(self, delay: float = 0.0, keep_alive: bool = False) -> None:
         self.requests: list[Received] = []
         self.delay = delay  # seconds each answer takes
         self.emails: dict[str, str] = {}  # for users.lookupByEmail: e-mail -> Slack user id
         self._scripted: dict[str, list[Answer]] = {}
         self._lock = threading.Lock()
         self._ts = 0
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = _Server(("127.0.0.1", 0), self._handler(keep_alive))
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -90,10 +99,13 @@ class Receiver:
             return Answer(200, {"ok": True, "user": {"id": user}})
         return Answer(200, {"ok": True})
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
+    def _handler(self, keep_alive: bool) -> type[BaseHTTPRequestHandler]:
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
+            # HTTP/1.1 keeps each connection open for the next request (keep-alive).
+            protocol_version = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+
             def _handle(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 parts = urlsplit(self.path)
@@ -107,6 +119,8 @@ class Receiver:
                 if receiver.delay:
                     time.sleep(receiver.delay)
                 answer = receiver._answer(request)
+                if answer.after:
+                    time.sleep(answer.after)
                 request.answer = answer.body
                 payload = json.dumps(answer.body).encode()
                 self.send_response(answer.status)

@@ -48,6 +48,7 @@ def worker(once: bool) -> None:
         else:
             running.run()
     finally:
+        running.close()
         database.dispose()
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 from dataflare.db.commit import finish
@@ -69,10 +69,9 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self.engine = make_engine(url)
+        self._write_engine = self.engine.execution_options(**{WRITE_OPTION: True})
         self._read = sessionmaker(self.engine, expire_on_commit=False)
-        self._write = sessionmaker(
-            self.engine.execution_options(**{WRITE_OPTION: True}), expire_on_commit=False
-        )
+        self._write = sessionmaker(self._write_engine, expire_on_commit=False)
         sqlite = url.startswith("sqlite")
         self._sqlite_writer = threading.Lock() if sqlite else None
         # PostgreSQL takes concurrent writers; SQLite gains from committing them together.
@@ -96,6 +95,19 @@ class Database:
                 yield from _transaction(self._write)
             return
         yield from _transaction(self._write if write else self._read)
+
+    @contextmanager
+    def connection(self, *, write: bool = False) -> Iterator[Connection]:
+        """A connection in a transaction that commits on success, without an ORM session: for
+        the smallest, most frequent writes (a delivery's outcome), where a session costs more
+        than the statement. Writers queue as in `session`."""
+        engine = self._write_engine if write else self.engine
+        if write and self._sqlite_writer is not None:
+            with self._sqlite_writer, engine.begin() as connection:
+                yield connection
+            return
+        with engine.begin() as connection:
+            yield connection
 
     def dispose(self) -> None:
         if self.group_commit is not None:

@@ -54,6 +54,15 @@ class DriverStatement:
         finally:
             cursor.close()
 
+    def count(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Run it and return how many rows it changed."""
+        cursor = connection.connection.cursor()
+        try:
+            cursor.execute(self.sql_for(connection.dialect), self._with_own(params))
+            return int(cursor.rowcount)
+        finally:
+            cursor.close()
+
     def run_many(self, connection: Connection, params: Sequence[Mapping[str, Any]]) -> None:
         if len(params) == 1:
             # psycopg runs executemany in pipeline mode, which costs more than one statement.

@@ -13,7 +13,8 @@ from dataflare.db.base import Base
 class NotificationEvent(Base):
     """Something to tell people about, written in the transaction of the change itself.
     `payload` is a JSON snapshot of the incident after the change and what changed; the worker
-    turns each event into deliveries (`fanned_out` = 1) once, in id order."""
+    turns each event into deliveries (`fanned_out` = 1) once, in id order, and keeps in
+    `audience` (JSON) who the event concerns, read from the catalog then, for all of them."""
 
     __tablename__ = "notification_events"
     __table_args__ = (Index("ix_notification_events_pending", "fanned_out", "id"),)
@@ -25,6 +26,7 @@ class NotificationEvent(Base):
     actor: Mapped[str] = mapped_column(String(300))
     payload: Mapped[str] = mapped_column(Text)
     fanned_out: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    audience: Mapped[str | None] = mapped_column(Text)
 
 
 EVENTS = cast(Table, NotificationEvent.__table__)

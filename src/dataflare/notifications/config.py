@@ -26,7 +26,7 @@ class Delivery:
     max_backoff_seconds: float = 3600.0
     poll_seconds: float = 1.0  # how often an idle worker looks for work
     lease_seconds: float = 120.0  # a claimed delivery is retried after this if its worker died
-    batch: int = 20  # deliveries claimed at once
+    batch: int = 50  # deliveries claimed at once
     timeout_seconds: float = 10.0  # for each HTTP or SMTP call
 
 

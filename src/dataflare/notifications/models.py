@@ -21,7 +21,8 @@ class NotificationDelivery(Base):
 
     __tablename__ = "notification_deliveries"
     __table_args__ = (
-        Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
+        # A claim reads the pending deliveries in this order and stops at its batch.
+        Index("ix_notification_deliveries_due", "status", "next_attempt_at", "id"),
         Index("ix_notification_deliveries_order", "destination", "incident_id", "event_id"),
         Index("ix_notification_deliveries_event", "event_id"),  # pruning events, cascades
     )

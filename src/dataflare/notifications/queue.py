@@ -8,8 +8,20 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    Select,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session, aliased
+from sqlalchemy.sql.elements import BindParameter
 
 from dataflare.events.models import EVENTS
 from dataflare.notifications.models import (
@@ -21,6 +33,7 @@ from dataflare.notifications.models import (
 )
 
 FAN_OUT_BATCH = 200
+HOLDING = (PENDING, DEAD)  # an earlier delivery in these holds the later ones of its incident
 
 
 @dataclass(frozen=True)
@@ -33,6 +46,7 @@ class Event:
     incident: dict[str, Any]
     changes: list[dict[str, Any]]
     message: str | None
+    audience: str | None  # JSON, resolved when the event was routed (None before that)
 
     @classmethod
     def of(cls, row: Any) -> Event:
@@ -46,6 +60,7 @@ class Event:
             payload["incident"],
             payload["changes"],
             payload["message"],
+            row.audience,
         )
 
 
@@ -55,12 +70,27 @@ class Claimed:
     destination: str
     attempts: int
     event: Event
+    lease: Lease
 
 
-def fan_out(session: Session, destinations: Callable[[Event], Sequence[str]], now: int) -> int:
-    """Turn new events into one pending delivery per destination, oldest first. Events with
-    no destination are dropped. On PostgreSQL the rows are locked (waiting, not skipping), so
-    fan-outs run one after the other and an incident's deliveries keep its events' order."""
+@dataclass(frozen=True)
+class Lease:
+    """Who holds a claimed delivery, and until when: together they name one claim. An outcome
+    is recorded only under the lease it was sent under."""
+
+    worker: str
+    until: int
+
+
+Route = Callable[[list[Event]], list[tuple[list[str], str | None]]]
+
+
+def fan_out(session: Session, route: Route, now: int) -> int:
+    """Turn new events into one pending delivery per destination, oldest first. `route` gives,
+    for a batch of events, each one's destinations and its audience (kept with the event for
+    all its deliveries). Events with no destination are dropped. On PostgreSQL the rows are
+    locked (waiting, not skipping), so fan-outs run one after the other and an incident's
+    deliveries keep its events' order."""
     query = select(EVENTS).where(EVENTS.c.fanned_out == 0).order_by(EVENTS.c.id)
     query = query.limit(FAN_OUT_BATCH)
     if _is_postgres(session):
@@ -70,10 +100,14 @@ def fan_out(session: Session, destinations: Callable[[Event], Sequence[str]], no
         return 0
     deliveries: list[dict[str, Any]] = []
     dropped: list[int] = []
-    for row in rows:
-        targets = list(dict.fromkeys(destinations(Event.of(row))))
+    kept: list[dict[str, Any]] = []
+    routed = route([Event.of(row) for row in rows])
+    for row, (destinations, audience) in zip(rows, routed, strict=True):
+        targets = list(dict.fromkeys(destinations))
         if not targets:
             dropped.append(row.id)
+        else:
+            kept.append({"event_id": row.id, "audience": audience})
         deliveries.extend(
             {
                 "event_id": row.id,
@@ -91,19 +125,37 @@ def fan_out(session: Session, destinations: Callable[[Event], Sequence[str]], no
         connection.execute(insert(DELIVERIES), deliveries)
     if dropped:
         connection.execute(delete(EVENTS).where(EVENTS.c.id.in_(dropped)))
-    gone = set(dropped)
-    kept = [row.id for row in rows if row.id not in gone]
     if kept:
-        connection.execute(update(EVENTS).where(EVENTS.c.id.in_(kept)).values(fanned_out=1))
+        connection.execute(_ROUTED, kept)
     return len(rows)
 
 
+_ROUTED = (
+    update(EVENTS)
+    .where(EVENTS.c.id == bindparam("event_id"))
+    .values(fanned_out=1, audience=bindparam("audience"))
+)
+
+
 def claim(session: Session, worker: str, now: int, lease_ms: int, batch: int) -> list[Claimed]:
-    """Take up to `batch` due deliveries for `lease_ms`. A delivery waits while an earlier
-    event of the same incident is still pending for the same destination."""
+    """Take up to `batch` due deliveries for `lease_ms`. A delivery waits (is held) while an
+    earlier event of the same incident is pending or dead for the same destination: a dead
+    one, queued again, is sent before the later ones, never after them."""
+    lease = Lease(worker, now + lease_ms)
+    query = _CLAIMABLE_LOCKED if _is_postgres(session) else _CLAIMABLE
+    ids = list(session.scalars(query, {"now": now, "batch": batch}))
+    if not ids:
+        return []
+    session.execute(_LEASE, {"ids": ids, "until": lease.until, "worker": lease.worker})
+    rows = session.execute(_CLAIMED, {"ids": ids})
+    return [Claimed(r.delivery_id, r.destination, r.attempts, Event.of(r), lease) for r in rows]
+
+
+def _claimable() -> Select[int]:
     d = DELIVERIES.c
     earlier = aliased(NotificationDelivery)
-    query = (
+    now: BindParameter[int] = bindparam("now")
+    return (
         select(NotificationDelivery.id)
         .where(
             d.status == PENDING,
@@ -113,57 +165,35 @@ def claim(session: Session, worker: str, now: int, lease_ms: int, batch: int) ->
                 and_(
                     earlier.destination == NotificationDelivery.destination,
                     earlier.incident_id == NotificationDelivery.incident_id,
-                    earlier.status == PENDING,
+                    earlier.status.in_(HOLDING),
                     earlier.event_id < NotificationDelivery.event_id,
                 )
             ),
         )
-        .order_by(NotificationDelivery.id)
-        .limit(batch)
-    )
-    if _is_postgres(session):
-        query = query.with_for_update(skip_locked=True, of=NotificationDelivery)
-    ids = list(session.scalars(query))
-    if not ids:
-        return []
-    session.execute(
-        update(DELIVERIES)
-        .where(d.id.in_(ids))
-        .values(claimed_until=now + lease_ms, claimed_by=worker)
-    )
-    rows = session.execute(
-        select(d.id.label("delivery_id"), d.destination, d.attempts, EVENTS)
-        .join(EVENTS, EVENTS.c.id == d.event_id)
-        .where(d.id.in_(ids))
-        .order_by(d.id)
-    )
-    return [Claimed(r.delivery_id, r.destination, r.attempts, Event.of(r)) for r in rows]
-
-
-def delivered(session: Session, delivery_id: int, now: int) -> None:
-    session.execute(
-        update(DELIVERIES)
-        .where(DELIVERIES.c.id == delivery_id, DELIVERIES.c.status == PENDING)
-        .values(status=DONE, finished_at=now, claimed_until=None, last_error=None)
+        .order_by(d.next_attempt_at, d.id)  # the due index's order: read until the batch is full
+        .limit(bindparam("batch"))
     )
 
 
-def failed(session: Session, delivery_id: int, error: str, retry_at: int | None, now: int) -> None:
-    """Record a failed attempt: retry at `retry_at`, or give up (dead) when it is None."""
-    values: dict[str, Any] = {
-        "attempts": DELIVERIES.c.attempts + 1,
-        "last_error": error[:2000],
-        "claimed_until": None,
-    }
-    if retry_at is None:
-        values.update(status=DEAD, finished_at=now)
-    else:
-        values["next_attempt_at"] = retry_at
-    session.execute(
-        update(DELIVERIES)
-        .where(DELIVERIES.c.id == delivery_id, DELIVERIES.c.status == PENDING)
-        .values(**values)
+# Built once: a worker claims many times a second.
+_CLAIMABLE = _claimable()
+_CLAIMABLE_LOCKED = _CLAIMABLE.with_for_update(skip_locked=True, of=NotificationDelivery)
+_LEASE = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
+    .values(claimed_until=bindparam("until"), claimed_by=bindparam("worker"))
+)
+_CLAIMED = (
+    select(
+        DELIVERIES.c.id.label("delivery_id"),
+        DELIVERIES.c.destination,
+        DELIVERIES.c.attempts,
+        EVENTS,
     )
+    .join(EVENTS, EVENTS.c.id == DELIVERIES.c.event_id)
+    .where(DELIVERIES.c.id.in_(bindparam("ids", expanding=True)))
+    .order_by(DELIVERIES.c.id)
+)
 
 
 @dataclass(frozen=True)
@@ -216,6 +246,13 @@ def retry(session: Session, ids: Sequence[int], all_dead: bool, now: int) -> int
         .values(status=PENDING, attempts=0, next_attempt_at=now, claimed_until=None)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def work_waiting(session: Session, now: int) -> bool:
+    """Events to route, or a delivery a claim would take now."""
+    if session.scalar(select(exists().where(EVENTS.c.fanned_out == 0))):
+        return True
+    return session.scalar(_CLAIMABLE, {"now": now, "batch": 1}) is not None
 
 
 def unrouted(session: Session) -> int:

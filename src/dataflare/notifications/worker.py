@@ -9,18 +9,24 @@ import random
 import socket
 import threading
 import uuid
+from contextlib import nullcontext
 
-from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
 
 from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
-from dataflare.events.models import EVENTS
-from dataflare.notifications import mail, queue, routing, webhooks
-from dataflare.notifications.audience import gather, incident_link
+from dataflare.notifications import mail, outcomes, queue, routing, webhooks
+from dataflare.notifications.audience import (
+    Audience,
+    from_json,
+    gather,
+    gather_many,
+    incident_link,
+    to_json,
+)
 from dataflare.notifications.config import EMAIL_DESTINATION, NotificationConfig
 from dataflare.notifications.failures import DeliveryFailed
 from dataflare.notifications.message import Notice
-from dataflare.notifications.models import DELIVERIES, PENDING
 from dataflare.notifications.slack import SlackSender
 
 log = logging.getLogger("dataflare.notifications")
@@ -38,56 +44,89 @@ class Worker:
         timeout = config.delivery.timeout_seconds
         self.slack = SlackSender(config.slack, database, timeout) if config.slack else None
         self._webhooks = {w.destination: w for w in config.webhooks}
+        self.webhook_sender = webhooks.WebhookSender(timeout)
+        self.outcomes = outcomes.OutcomeWriter(database)
         self._pruned_at = 0
+        self._busy = False  # the last round claimed a full batch: more is likely waiting
 
     def run(self) -> None:
         """Deliver until stopped; an idle worker looks for work every `poll_seconds`."""
         poll = self.config.delivery.poll_seconds
         failures = 0
-        while not self.stopping.is_set():
-            try:
-                busy = self.run_once()
-                failures = 0
-            except Exception:  # the database away, for instance: log it and try again
-                failures += 1
-                log.exception("notification worker %s failed; retrying", self.name)
-                busy = False
-            if not busy:
-                self.stopping.wait(min(poll * 2**failures, 60.0))
+        try:
+            while not self.stopping.is_set():
+                try:
+                    busy = self.run_once()
+                    failures = 0
+                except Exception:  # the database away, for instance: log it and try again
+                    failures += 1
+                    log.exception("notification worker %s failed; retrying", self.name)
+                    busy = False
+                if not busy:
+                    self.stopping.wait(min(poll * 2**failures, 60.0))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Close the webhook connections kept open between deliveries."""
+        self.webhook_sender.close()
 
     def run_once(self) -> int:
         """One round: fan out new events, claim due deliveries, send them. Returns how many
         deliveries it claimed (0: nothing to do now)."""
         now = now_ms()
-        if not self._work_waiting(now):
+        if not self._busy and not self._work_waiting(now):
             self._prune(now)
             return 0
         delivery = self.config.delivery
         with self.database.session(write=True) as session:
-            queue.fan_out(
-                session, lambda event: routing.destinations(session, self.config, event), now
-            )
+            queue.fan_out(session, lambda events: self.route(session, events), now)
             claimed = queue.claim(
                 session, self.name, now, int(delivery.lease_seconds * 1000), delivery.batch
             )
+        self._busy = len(claimed) == delivery.batch
         # Stop short of the lease's end: past it, another worker may take the same deliveries.
         last_start = now + int((delivery.lease_seconds - delivery.timeout_seconds) * 1000)
-        for item in claimed:
-            if self.stopping.is_set() or now_ms() > last_start:
-                break  # the rest stay leased, and are taken again when the lease ends
-            self.deliver(item)
+        with self.outcomes.kept() if claimed else nullcontext():
+            for item in claimed:
+                if self.stopping.is_set() or now_ms() > last_start:
+                    break  # the rest stay leased, and are taken again when the lease ends
+                self.deliver(item)
         return len(claimed)
+
+    def route(
+        self, session: Session, events: list[queue.Event]
+    ) -> list[tuple[list[str], str | None]]:
+        """Each event's destinations, and its audience (kept with the event): the owners,
+        downstream owners and routing of a whole batch of events, read at once."""
+        config = self.config
+        audiences = gather_many(
+            session,
+            [(event.incident["assets"], event.actor) for event in events],
+            config.downstream_depth,
+            config.public_url,
+        )
+        return [
+            (routing.destinations(config, event, audience), to_json(audience))
+            for event, audience in zip(events, audiences, strict=True)
+        ]
+
+    def audience(self, event: queue.Event) -> Audience:
+        if event.audience is not None:
+            return from_json(event.audience)
+        # Routed before events kept their audience (an upgrade in between): read it now.
+        with self.database.session() as session:
+            return gather(
+                session,
+                event.incident["assets"],
+                event.actor,
+                self.config.downstream_depth,
+                self.config.public_url,
+            )
 
     def deliver(self, item: queue.Claimed) -> None:
         try:
-            with self.database.session() as session:
-                audience = gather(
-                    session,
-                    item.event.incident["assets"],
-                    item.event.actor,
-                    self.config.downstream_depth,
-                    self.config.public_url,
-                )
+            audience = self.audience(item.event)
             link = incident_link(self.config.public_url, item.event.incident["urn"])
             self._send(item.destination, Notice(item.event, audience, link))
         except DeliveryFailed as failure:
@@ -96,8 +135,17 @@ class Worker:
             log.exception("delivery %s to %s failed unexpectedly", item.id, item.destination)
             self._failed(item, DeliveryFailed(f"internal error: {type(error).__name__}"))
         else:
-            with self.database.session(write=True) as session:
-                queue.delivered(session, item.id, now_ms())
+            if not self.outcomes.record(outcomes.delivered(item, now_ms())):
+                self._stale(item, "delivered")
+
+    def _stale(self, item: queue.Claimed, outcome: str) -> None:
+        log.warning(
+            "delivery %s to %s %s after its lease ended; another worker has it now, so this "
+            "outcome is ignored",
+            item.id,
+            item.destination,
+            outcome,
+        )
 
     def _send(self, destination: str, notice: Notice) -> None:
         timeout = self.config.delivery.timeout_seconds
@@ -106,7 +154,7 @@ class Worker:
                 raise DeliveryFailed("Slack is no longer configured", permanent=True)
             self.slack.send(destination, notice)
         elif destination in self._webhooks:
-            webhooks.send(self._webhooks[destination], notice, timeout)
+            self.webhook_sender.send(self._webhooks[destination], notice)
         elif destination == EMAIL_DESTINATION and self.config.email is not None:
             mail.send(self.config.email, notice, timeout)
         else:
@@ -126,8 +174,8 @@ class Worker:
             failure.message,
             "" if retry_at else "; giving up",
         )
-        with self.database.session(write=True) as session:
-            queue.failed(session, item.id, failure.message, retry_at, now)
+        if not self.outcomes.record(outcomes.failed(item, failure.message, retry_at, now)):
+            self._stale(item, "failed")
 
     def backoff_seconds(self, attempts: int, retry_after: float | None) -> float:
         """Doubling from `backoff_seconds`, capped, with jitter (half to all of it) so that
@@ -138,15 +186,10 @@ class Worker:
         return max(delay, retry_after or 0.0)
 
     def _work_waiting(self, now: int) -> bool:
-        """A read, so that an idle worker never takes SQLite's write lock."""
-        d = DELIVERIES.c
-        due = (
-            exists()
-            .where(d.status == PENDING, d.next_attempt_at <= now)
-            .where((d.claimed_until.is_(None)) | (d.claimed_until < now))
-        )
+        """A read, so that an idle worker never takes SQLite's write lock (deliveries held
+        behind a dead one are not work)."""
         with self.database.session() as session:
-            return bool(session.scalar(select(exists().where(EVENTS.c.fanned_out == 0) | due)))
+            return queue.work_waiting(session, now)
 
     def _prune(self, now: int) -> None:
         if now - self._pruned_at < PRUNE_EVERY_MS:

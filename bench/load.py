@@ -20,11 +20,11 @@ import math
 import os
 import socket
 import time
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, cast
 
 import httptools
-from scenarios import SCENARIOS, http_request, http_request_for_body
+from scenarios import SCENARIOS, constant, http_request_for_body, http_requests
 
 HOST = "127.0.0.1"  # the only address this generator ever sends to
 DRAIN_TIMEOUT_S = 10.0  # after the deadline, how long in-flight requests may still take
@@ -86,7 +86,7 @@ class Run:
 
 
 class Connection(asyncio.Protocol):
-    def __init__(self, run: Run, request: bytes, done: asyncio.Future[None]) -> None:
+    def __init__(self, run: Run, request: Callable[[], bytes], done: asyncio.Future[None]) -> None:
         self.run = run
         self.request = request
         self.done = done
@@ -106,7 +106,7 @@ class Connection(asyncio.Protocol):
         assert self.transport is not None
         self.run.sent += 1
         self.started = time.perf_counter_ns()
-        self.transport.write(self.request)
+        self.transport.write(self.request())
 
     def data_received(self, data: bytes) -> None:
         try:
@@ -150,7 +150,7 @@ def percentile_ms(sorted_ns: list[int], p: float) -> float:
 
 async def load(
     port: int,
-    request: bytes,
+    request: Callable[[], bytes],
     concurrency: int,
     warmup_s: float,
     duration_s: float,
@@ -182,7 +182,7 @@ async def load(
         for connection in connections:
             if connection.transport is not None:
                 connection.transport.close()
-    return run.summary(len(request))
+    return run.summary(len(request()))
 
 
 def main() -> None:
@@ -202,9 +202,10 @@ def main() -> None:
     token = os.environ.get("BENCH_TOKEN", "")
     if args.body_file:
         with open(args.body_file, "rb") as body:
-            request = http_request_for_body(body.read(), args.port, token)
+            fixed = http_request_for_body(body.read(), args.port, token)
+        request = constant(fixed)
     else:
-        request = http_request(args.scenario, args.port, token)
+        request = http_requests(args.scenario, args.port, token)
     coroutine = load(
         args.port,
         request,

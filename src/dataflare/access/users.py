@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -76,6 +77,10 @@ def password_matches(user: User | None, password: str) -> bool:
 
 def get_user(session: Session, name: str) -> User | None:
     return session.scalars(select(User).where(User.name == name)).one_or_none()
+
+
+def users_by_name(session: Session, names: Sequence[str]) -> dict[str, User]:
+    return {u.name: u for u in session.scalars(select(User).where(User.name.in_(names)))}
 
 
 def require_user(session: Session, user: str) -> User:

@@ -136,6 +136,11 @@ class IncidentFilter:
     priority: str | None = None
     assignee_urns: list[str] = field(default_factory=list)
 
+    @property
+    def usual(self) -> bool:
+        """Only a state, or nothing: the page is read from the asset's links alone."""
+        return not (self.stage or self.priority or self.assignee_urns)
+
 
 @dataclass
 class IncidentPage:
@@ -145,29 +150,41 @@ class IncidentPage:
     incidents: list[IncidentView]
 
 
-def list_incidents(
-    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
-) -> IncidentPage:
-    """One page of the incidents on an asset, newest first, and how many match in all.
-    The page comes from the asset's links index; only the page's incidents are loaded."""
+def check_page(start: int, count: int) -> None:
     if start < 0 or count < 0:
         raise InvalidInput(
             f"start and count must not be negative (got start={start}, count={count})."
         )
     if count > MAX_LIST_COUNT:
         raise InvalidInput(f"count must be at most {MAX_LIST_COUNT} (got {count}).")
+
+
+def summary_total(asset: AssetView, state: str | None) -> int | None:
+    """How many incidents on the asset are in this state (or any), when its summary keeps it:
+    for ACTIVE and for any state; None for another state, which is counted."""
+    if state == "ACTIVE":
+        return asset.active_incidents
+    if state is None:  # kept with the links: a hot asset's total is not counted
+        return asset.incidents_total
+    return None
+
+
+def list_incidents(
+    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
+) -> IncidentPage:
+    """One page of the incidents on an asset, newest first, and how many match in all.
+    The page comes from the asset's links index; only the page's incidents are loaded."""
+    check_page(start, count)
     if asset.id is None:
         return IncidentPage(start=start, count=count, total=0, incidents=[])
     connection = session.connection()
-    if not (filters.stage or filters.priority or filters.assignee_urns):
-        # The usual page: one statement, straight from the links' index. With state ACTIVE,
-        # the total is the asset's summary count.
-        incidents = page_on_asset(connection, asset.id, filters.state, start, count)
-        if filters.state == "ACTIVE":
-            total = asset.active_incidents
-        elif filters.state is None:  # kept with the links: a hot asset's total is not counted
-            total = asset.incidents_total
-        else:
+    if filters.usual:
+        # The usual page: one statement, straight from the links' index (none for count 0).
+        incidents = (
+            page_on_asset(connection, asset.id, filters.state, start, count) if count else []
+        )
+        total = summary_total(asset, filters.state)
+        if total is None:
             total = count_on_asset(connection, asset.id, filters.state)
         return IncidentPage(start, count, total, incidents)
     links = INCIDENT_ASSETS.c

@@ -47,29 +47,30 @@ query searchPage($input: SearchAcrossEntitiesInput!) {{
   }}
 }}
 """
-# An asset's Incidents tab: a page of 20 with assignees, assets and timelines.
-INCIDENTS_PAGE = """
-query incidentsPage($urn: String!) {
-  dataset(urn: $urn) {
-    urn
-    incidents(start: 0, count: 20) {
-      start count total
-      incidents {
-        urn type incidentType customType title description priority startedAt
-        status { state stage message lastUpdated { time actor } }
-        assignees {
-          ... on CorpUser { urn username properties { displayName } }
-          ... on CorpGroup { urn name properties { displayName } }
-        }
-        entity { urn type }
-        entities { urn type ... on Dataset { properties { name } health { status message } } }
-        source { type }
-        created { time actor }
-        activity { time actor kind previousValue newValue message }
-      }
-    }
-  }
+INCIDENT = """
+urn type incidentType customType title description priority startedAt
+status { state stage message lastUpdated { time actor } }
+assignees {
+  ... on CorpUser { urn username properties { displayName } }
+  ... on CorpGroup { urn name properties { displayName } }
 }
+entity { urn type }
+entities { urn type ... on Dataset { properties { name } health { status message } } }
+source { type }
+created { time actor }
+activity { time actor kind previousValue newValue message }
+"""
+# An asset's Incidents tab: a page of 20 with assignees, assets and timelines.
+INCIDENTS_PAGE = f"""
+query incidentsPage($urn: String!) {{
+  dataset(urn: $urn) {{
+    urn
+    incidents(start: 0, count: 20) {{ start count total incidents {{ {INCIDENT} }} }}
+  }}
+}}
+"""
+ONE_INCIDENT = f"""
+query one($urn: String!) {{ entity(urn: $urn) {{ ... on Incident {{ {INCIDENT} }} }} }}
 """
 
 
@@ -111,3 +112,38 @@ def hot_asset(client: TestClient, gql: GraphQL, incidents: int) -> None:
         status = {"state": "ACTIVE", "stage": "INVESTIGATION", "message": "looking"}
         gql.data(UPDATE_STATUS, {"urn": urn, "input": status})
         gql.data(UPDATE_STATUS, {"urn": urn, "input": {"state": "RESOLVED", "message": "ok"}})
+
+
+# As DataHub's SDK sends them (tests/sdk/datahub_client.py, tests/sdk/datahub_catalog.py), and
+# as DataHub's incidents guide shows them (tests/e2e/seed/incidents.md).
+SDK_LIST = """query list($urn: String!) {
+  dataset(urn: $urn) {
+    health { type status message }
+    incidents(state: ACTIVE, start: 0, count: 10) { total incidents { urn title priority } }
+  }
+}"""
+SDK_SEARCH_BROKEN = """{
+  searchAcrossEntities(input: {query: "*",
+      orFilters: [{and: [{field: "hasActiveIncidents", values: ["true"]}]}]}) {
+    total searchResults { entity { urn } }
+  }
+}"""
+SEED_DATASET = """query dataset($urn: String!) {
+  dataset(urn: $urn) {
+    incidents(state: ACTIVE, start: 0, count: 10) {
+      total
+      incidents {
+        urn
+        title
+        description
+        status {
+          state
+        }
+      }
+    }
+  }
+}"""
+# Each result of SEARCH_PAGE alone, to compare with what the page says of it.
+ONE_ASSET = f"""
+query one($urn: String!) {{ dataset(urn: $urn) {{ {ASSET} }} }}
+"""

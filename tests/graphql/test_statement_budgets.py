@@ -13,7 +13,18 @@ from starlette.testclient import TestClient
 from dataflare.core.config import Settings
 from dataflare.db.database import Database
 from tests.conftest import ADMIN_TOKEN, GraphQL
-from tests.graphql.budgets import HOT, INCIDENTS_PAGE, SEARCH_PAGE, catalog, hot_asset
+from tests.graphql.budgets import (
+    HOT,
+    INCIDENTS_PAGE,
+    ONE_ASSET,
+    ONE_INCIDENT,
+    SDK_LIST,
+    SDK_SEARCH_BROKEN,
+    SEARCH_PAGE,
+    SEED_DATASET,
+    catalog,
+    hot_asset,
+)
 from tests.statements import statements
 
 SEARCH_BUDGET = 10
@@ -63,3 +74,44 @@ def test_an_incidents_page_of_20_fits_its_budget(
     assert len(page["incidents"]) == 20
     assert all(len(i["activity"]) == 3 and len(i["entities"]) == 2 for i in page["incidents"])
     assert len(seen) <= INCIDENTS_BUDGET, "\n".join(seen)
+
+
+def test_a_search_page_says_of_each_asset_what_it_says_alone(
+    client: TestClient, gql: GraphQL, db: Database
+) -> None:
+    urns = catalog(client, gql, 25)
+
+    page, _ = search_page(gql, db, 25)
+
+    shown = {r["entity"]["urn"]: r["entity"] for r in page["searchResults"]}
+    assert sorted(shown) == sorted(urns)
+    for urn in urns:
+        assert shown[urn] == {**gql.data(ONE_ASSET, {"urn": urn})["dataset"], "urn": urn}
+
+
+def test_an_incidents_page_says_of_each_incident_what_it_says_alone(
+    client: TestClient, gql: GraphQL
+) -> None:
+    catalog(client, gql, 3)
+    hot_asset(client, gql, 5)
+
+    page = gql.data(INCIDENTS_PAGE, {"urn": HOT})["dataset"]["incidents"]["incidents"]
+
+    for incident in page:
+        alone = gql.data(ONE_INCIDENT, {"urn": incident["urn"]})["entity"]
+        assert alone == incident
+
+
+@pytest.mark.parametrize(
+    ("document", "budget"), [(SDK_LIST, 3), (SEED_DATASET, 2), (SDK_SEARCH_BROKEN, 3)]
+)
+def test_the_sdk_and_guide_requests_fit_their_budgets(
+    client: TestClient, gql: GraphQL, db: Database, document: str, budget: int
+) -> None:
+    urns = catalog(client, gql, 25)
+
+    with statements(db.engine) as seen:
+        gql.data(document, {"urn": urns[0]} if "$urn" in document else {})
+
+    print(f"{document.split()[1]}: {len(seen)} statements")
+    assert len(seen) <= budget, "\n".join(seen)

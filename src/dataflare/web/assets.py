@@ -18,7 +18,7 @@ from dataflare.incidents import queries as incident_queries
 from dataflare.incidents import service
 from dataflare.incidents.health import incident_health
 from dataflare.incidents.queries import IncidentView
-from dataflare.web.handling import Call
+from dataflare.web.handling import Call, Change
 from dataflare.web.templating import asset_url
 
 TABS = ("overview", "incidents")
@@ -106,16 +106,18 @@ def summary_line(active: int, everything: int) -> str:
     return f"There are {active} active incidents"
 
 
-def raise_incident(call: Call) -> Response:
-    """The Raise Incident dialog's Add: create it, then show the asset's Incidents tab."""
+def _raise(call: Call) -> None:
     urn = call.field("asset")
-    try:
-        with call.session.begin_nested():  # a refusal leaves nothing written
-            require_edit_incidents(call.session, call.viewer.caller, [urn])
-            service.raise_incident(call.session, call.viewer.caller.urn, raise_request(call, urn))
-    except DataflareError as error:
-        return form_error(call, error, "#raise-error")
-    return after_change(call, urn, "active")
+    require_edit_incidents(call.session, call.viewer.caller, [urn])
+    service.raise_incident(call.session, call.viewer.caller.urn, raise_request(call, urn))
+
+
+# The Raise Incident dialog's Add: create it, then show the asset's Incidents tab.
+raise_incident = Change(
+    _raise,
+    lambda call, _: after_change(call, call.field("asset"), "active"),
+    lambda call, error: form_error(call, error, "#raise-error"),
+)
 
 
 def raise_request(call: Call, urn: str) -> service.RaiseRequest:

@@ -1,0 +1,81 @@
+"""A change from the web UI commits before its page is read and rendered, and a login checks
+its password outside any transaction: meanwhile, other writers go ahead. Checked with real
+writers on other connections, on SQLite (one writer at a time) and PostgreSQL (row locks)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, event, update
+from starlette.testclient import TestClient
+
+from dataflare.access.models import User
+from dataflare.db.database import Database
+from dataflare.incidents.models import INCIDENTS
+from tests.access.helpers import PASSWORD, user_with_token
+from tests.conftest import GraphQL
+from tests.graphql.documents import RAISE
+from tests.web.test_views import ASSET, sign_in
+
+WAIT_S = 3.0
+
+
+def another_writer(db: Database, incident_urn: str | None = None) -> bool:
+    """Whether a write on another connection gets through within WAIT_S seconds (it is left to
+    finish in its own time if not): to the incident a change wrote to, or else to a user."""
+    done = threading.Event()
+
+    def write() -> None:
+        with db.session(write=True) as session:
+            if incident_urn is None:
+                session.execute(update(User).where(User.name == "ann").values(role=User.role))
+            else:
+                touch = update(INCIDENTS).where(INCIDENTS.c.urn == incident_urn)
+                session.execute(touch.values(title=INCIDENTS.c.title))
+        done.set()
+
+    threading.Thread(target=write, daemon=True).start()
+    return done.wait(WAIT_S)
+
+
+@contextmanager
+def at_first(engine: Engine, marker: str, probe: Any) -> Iterator[list[Any]]:
+    """Run `probe()` when the first statement naming `marker` is about to run; its answers."""
+    answers: list[Any] = []
+
+    def listen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if marker in statement and not answers:
+            answers.append(probe())
+
+    event.listen(engine, "before_cursor_execute", listen)
+    try:
+        yield answers
+    finally:
+        event.remove(engine, "before_cursor_execute", listen)
+
+
+@pytest.fixture
+def editor(client: TestClient, db: Database) -> str:
+    user_with_token(db, "ann", "Editor", PASSWORD)
+    return sign_in(client, "ann")
+
+
+def test_a_change_commits_before_its_page_is_rendered(
+    client: TestClient, db: Database, editor: str, gql: GraphQL
+) -> None:
+    urn = gql.data(RAISE, {"input": {"type": "FRESHNESS", "resourceUrn": ASSET}})["raiseIncident"]
+    resolve = {"csrf_token": editor, "urn": urn, "state": "RESOLVED", "asset": ASSET}
+
+    # The asset page after the change reads the asset's lineage; the change itself never does.
+    def probe() -> bool:
+        return another_writer(db, urn)
+
+    with at_first(db.engine, "lineage_edges", probe) as got_through:
+        resolved = client.post("/incident/status", data=resolve, headers={"HX-Request": "true"})
+
+    assert resolved.status_code == 200 and "There are no active incidents" in resolved.text
+    assert got_through == [True]

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import argon2
 import pytest
-from sqlalchemy import Engine, event, update
+from sqlalchemy import Engine, event, text, update
 from starlette.testclient import TestClient
 
 from dataflare.access.models import User
@@ -79,3 +80,34 @@ def test_a_change_commits_before_its_page_is_rendered(
 
     assert resolved.status_code == 200 and "There are no active incidents" in resolved.text
     assert got_through == [True]
+
+
+def open_transactions(db: Database) -> int:
+    """PostgreSQL: the other connections to this database inside a transaction."""
+    with db.engine.connect() as connection:
+        found = connection.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+            )
+        )
+    return int(found or 0)
+
+
+def test_a_login_checks_the_password_outside_any_transaction(
+    client: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_with_token(db, "ann", "Editor", PASSWORD)
+    seen: list[tuple[bool, int]] = []
+    verify = argon2.PasswordHasher.verify
+
+    def watched(hasher: argon2.PasswordHasher, stored: Any, password: Any) -> Any:
+        postgres = db.engine.dialect.name == "postgresql"
+        seen.append((another_writer(db), open_transactions(db) if postgres else 0))
+        return verify(hasher, stored, password)
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", watched)  # the library's, watched
+
+    sign_in(client, "ann")
+
+    assert seen == [(True, 0)]

@@ -66,9 +66,14 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(user: User | None, password: str) -> bool:
+    return hash_matches(user.password_hash if user is not None else None, password)
+
+
+def hash_matches(stored: str | None, password: str) -> bool:
+    """Whether the password is the one of this stored hash (None: no password, never a match).
+    Slow by design (argon2id): keep it out of transactions, above all write transactions."""
     if len(password) > MAX_PASSWORD_CHARS:  # no such password was ever set; not worth hashing
         return False
-    stored = user.password_hash if user is not None else None
     try:
         return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
     except (VerificationError, InvalidHashError):

@@ -147,3 +147,20 @@ SEED_DATASET = """query dataset($urn: String!) {
 ONE_ASSET = f"""
 query one($urn: String!) {{ dataset(urn: $urn) {{ {ASSET} }} }}
 """
+# Incidents filtered on more than their state, for each result of a search.
+FILTERED = f"""
+high: incidents(priority: HIGH, assigneeUrns: ["{JDOE}"], start: 0, count: 5) {{
+  total incidents {{ urn title priority assignees {{ ... on CorpUser {{ urn }} }} }}
+}}
+staged: incidents(stage: INVESTIGATION, count: 0) {{ total }}
+"""
+FILTERED_SEARCH = f"""
+query filtered($input: SearchAcrossEntitiesInput!) {{
+  searchAcrossEntities(input: $input) {{
+    total searchResults {{ entity {{ urn ... on Dataset {{ {FILTERED} }} }} }}
+  }}
+}}
+"""
+ONE_FILTERED = f"""
+query one($urn: String!) {{ dataset(urn: $urn) {{ urn {FILTERED} }} }}
+"""

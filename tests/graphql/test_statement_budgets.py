@@ -14,9 +14,11 @@ from dataflare.core.config import Settings
 from dataflare.db.database import Database
 from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.budgets import (
+    FILTERED_SEARCH,
     HOT,
     INCIDENTS_PAGE,
     ONE_ASSET,
+    ONE_FILTERED,
     ONE_INCIDENT,
     SDK_LIST,
     SDK_SEARCH_BROKEN,
@@ -115,3 +117,24 @@ def test_the_sdk_and_guide_requests_fit_their_budgets(
 
     print(f"{document.split()[1]}: {len(seen)} statements")
     assert len(seen) <= budget, "\n".join(seen)
+
+
+def test_filtered_incidents_of_a_search_page_cost_the_same_whatever_its_size(
+    client: TestClient, gql: GraphQL, db: Database
+) -> None:
+    catalog(client, gql, 25)
+    counts = []
+    for size in (1, 25):
+        variables = {"input": {"query": "table", "types": ["DATASET"], "count": size}}
+        with statements(db.engine) as seen:
+            page = gql.data(FILTERED_SEARCH, variables)["searchAcrossEntities"]
+        counts.append(len(seen))
+        for result in page["searchResults"]:  # as each says alone
+            assert (
+                result["entity"]
+                == gql.data(ONE_FILTERED, {"urn": result["entity"]["urn"]})["dataset"]
+            )
+
+    print(f"filtered search page: {counts} statements for 1 and 25")
+    assert counts[0] == counts[1] <= SEARCH_BUDGET, "\n".join(seen)
+    assert page["searchResults"][0]["entity"]["high"]["total"] > 0

@@ -28,10 +28,11 @@ from dataflare.db.chunks import chunks
 from dataflare.incidents import activity, batches
 from dataflare.incidents.health import HEALTHY, IncidentHealth, health_by_urn
 from dataflare.incidents.models import IncidentActivity
-from dataflare.incidents.queries import IncidentPage, IncidentView, summary_total
+from dataflare.incidents.queries import IncidentFilter, IncidentPage, IncidentView, summary_total
 
 K = TypeVar("K")
 V = TypeVar("V")
+P = TypeVar("P", Mapping[int, list[IncidentView]], Mapping[int, IncidentPage])
 
 
 class Batch(Generic[K, V]):
@@ -69,6 +70,8 @@ class Batch(Generic[K, V]):
 
 # A page of incidents asked of many assets: (state, start, count).
 PageKey = tuple[str | None, int, int]
+# The same with more filters: (state, stage, priority, assignees, start, count).
+FilteredKey = tuple[str | None, str | None, str | None, tuple[str, ...], int, int]
 
 
 class Loader:
@@ -86,6 +89,7 @@ class Loader:
         self.activity: Batch[int, list[IncidentActivity]] = Batch(self._activity, list)
         self._pages: dict[PageKey, Batch[int, list[IncidentView]]] = {}
         self._counts: dict[str, Batch[int, int]] = {}
+        self._filtered_pages: dict[FilteredKey, Batch[int, IncidentPage]] = {}
 
     def saw_assets(self, assets: Iterable[AssetView]) -> None:
         """These assets are about to be shown: what is asked of one is read for all."""
@@ -98,6 +102,8 @@ class Loader:
             page.expect(registered)
         for count in self._counts.values():
             count.expect(registered)
+        for filtered in self._filtered_pages.values():
+            filtered.expect(registered)
 
     def saw_incidents(self, incidents: Iterable[IncidentView]) -> None:
         ids = [i.id for i in incidents]
@@ -106,13 +112,17 @@ class Loader:
         self.activity.expect(ids)
 
     def incidents(
-        self, asset: AssetView, state: str | None, start: int, count: int
+        self, asset: AssetView, filters: IncidentFilter, start: int, count: int
     ) -> IncidentPage:
-        """A page of the asset's incidents in one state (or any), and how many there are: read
-        with the same page of every asset seen (none for a page of 0); the total from the
-        asset's summary, or counted with those of every asset seen."""
+        """A page of the asset's incidents and how many match, read with the same page of every
+        asset seen. Filtered on a state alone (or nothing): the page from the links (none for a
+        page of 0), the total from the asset's summary or counted; on more: see
+        batches.filtered_pages_on_assets."""
         if asset.id is None:
             return IncidentPage(start, count, 0, [])
+        if not filters.usual:
+            return self._filtered(asset.id, filters, start, count)
+        state = filters.state
         incidents = self._page(asset.id, state, start, count) if count else []
         total = summary_total(asset, state)
         if total is None and state is not None:
@@ -123,12 +133,28 @@ class Loader:
         key = (state, start, count)
         if key not in self._pages:
             self._pages[key] = Batch(
-                lambda ids: batches.pages_on_assets(self._connection(), ids, *key),
+                lambda ids: self._saw_pages(batches.pages_on_assets(self._connection(), ids, *key)),
                 list,
                 chunk=batches.PAGES_PER_STATEMENT,
             )
             self._pages[key].expect(self._assets)
         return self._pages[key].get(asset_id)
+
+    def _filtered(
+        self, asset_id: int, filters: IncidentFilter, start: int, count: int
+    ) -> IncidentPage:
+        assignees = tuple(filters.assignee_urns)
+        key = (filters.state, filters.stage, filters.priority, assignees, start, count)
+        if key not in self._filtered_pages:
+            self._filtered_pages[key] = Batch(
+                lambda ids: self._saw_pages(
+                    batches.filtered_pages_on_assets(self._connection(), ids, filters, start, count)
+                ),
+                lambda: IncidentPage(start, count, 0, []),
+                chunk=batches.PAGES_PER_STATEMENT,
+            )
+            self._filtered_pages[key].expect(self._assets)
+        return self._filtered_pages[key].get(asset_id)
 
     def _count(self, asset_id: int, state: str) -> int:
         if state not in self._counts:
@@ -137,6 +163,13 @@ class Loader:
             )
             self._counts[state].expect(self._assets)
         return self._counts[state].get(asset_id)
+
+    def _saw_pages(self, pages: P) -> P:
+        """Pages of incidents just read, of many assets: what is asked of one incident is
+        read for the incidents of every page."""
+        for page in pages.values():
+            self.saw_incidents(page.incidents if isinstance(page, IncidentPage) else page)
+        return pages
 
     def _connection(self) -> Connection:
         return self.session.connection()

@@ -9,8 +9,9 @@ from sqlalchemy import Connection, func, select, union_all
 
 from dataflare.catalog.models import ASSETS
 from dataflare.catalog.queries import AssetView
+from dataflare.db.chunks import chunks
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
-from dataflare.incidents.queries import IncidentView
+from dataflare.incidents.queries import IncidentFilter, IncidentPage, IncidentView, by_ids, matching
 
 _LINKS = INCIDENT_ASSETS.c
 _FIELDS = [INCIDENTS.c[name] for name in IncidentView.__slots__]
@@ -82,3 +83,37 @@ def counts_on_assets(
         .group_by(_LINKS.asset_id)
     )
     return {asset_id: int(n) for asset_id, n in rows}
+
+
+def filtered_pages_on_assets(
+    connection: Connection,
+    asset_ids: Sequence[int],
+    filters: IncidentFilter,
+    start: int,
+    count: int,
+) -> dict[int, IncidentPage]:
+    """The same filtered page of each asset's incidents, with each one's total: a statement for
+    the totals, one for the pages' links (none for a page of 0), one for their incidents."""
+    query = matching(filters)
+    counted = query.where(_LINKS.asset_id.in_(asset_ids)).subquery()
+    totals_query = select(counted.c.asset_id, func.count()).group_by(counted.c.asset_id)
+    totals = {asset_id: int(n) for asset_id, n in connection.execute(totals_query)}
+    parts = [
+        select(
+            query.where(_LINKS.asset_id == asset_id)
+            .order_by(*_NEWEST_FIRST)
+            .limit(count)
+            .offset(start)
+            .subquery()
+        )
+        for asset_id in asset_ids
+        if count and totals.get(asset_id)
+    ]
+    links = list(connection.execute(union_all(*parts))) if parts else []
+    links.sort(key=lambda row: (-row.created_at, -row.incident_id))
+    ids = [row.incident_id for row in links]
+    incidents = {i.id: i for part in chunks(ids) for i in by_ids(connection, part)}
+    pages = {i: IncidentPage(start, count, totals.get(i, 0), []) for i in asset_ids}
+    for row in links:
+        pages[row.asset_id].incidents.append(incidents[row.incident_id])
+    return pages

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
@@ -188,7 +188,18 @@ def list_incidents(
             total = count_on_asset(connection, asset.id, filters.state)
         return IncidentPage(start, count, total, incidents)
     links = INCIDENT_ASSETS.c
-    query = select(links.incident_id).where(links.asset_id == asset.id)
+    query = matching(filters).where(links.asset_id == asset.id)
+    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
+    page_ids = [row.incident_id for row in connection.execute(page.limit(count))]
+    return IncidentPage(start, count, total, by_ids(connection, page_ids))
+
+
+def matching(filters: IncidentFilter) -> Select[tuple[int, int, int]]:
+    """The links (asset_id, incident_id, created_at) of the incidents that match the filters,
+    on any asset: a caller narrows it to its assets."""
+    links = INCIDENT_ASSETS.c
+    query = select(links.asset_id, links.incident_id, links.created_at)
     if filters.state:
         query = query.where(links.state == filters.state)
     if filters.stage or filters.priority:
@@ -202,7 +213,4 @@ def list_incidents(
             INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
         )
         query = query.where(links.incident_id.in_(assigned))
-    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
-    page_ids = list(connection.scalars(page.limit(count)))
-    return IncidentPage(start, count, total, by_ids(connection, page_ids))
+    return query

@@ -14,8 +14,8 @@ from dataflare.catalog.service import actors_by_urn, owners_of, view
 from dataflare.core import vocabulary
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
 from dataflare.core.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.incidents import batches, service
 from dataflare.incidents import queries as incident_queries
-from dataflare.incidents import service
 from dataflare.incidents.health import incident_health
 from dataflare.incidents.queries import IncidentView
 from dataflare.web.handling import Call, Change
@@ -85,8 +85,9 @@ def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
     everything = incident_queries.list_incidents(
         session, asset, incident_queries.IncidentFilter(), count=0
     ).total
-    connection = session.connection()
-    rows = [IncidentRow(i, incident_queries.assignees_of(connection, i.id)) for i in page.incidents]
+    ids = [i.id for i in page.incidents]
+    assigned = batches.assignees(session.connection(), ids) if ids else {}
+    rows = [IncidentRow(i, assigned.get(i.id, [])) for i in page.incidents]
     active = asset.active_incidents
     return {
         "incidents": rows,

@@ -11,7 +11,7 @@ from dataflare.core.urns import ASSET_KINDS, PREFIX
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE
-from dataflare.incidents.queries import IncidentFilter, IncidentPage, check_page, list_incidents
+from dataflare.incidents.queries import IncidentFilter, IncidentPage, check_page
 
 GRAPHQL_TYPE_OF_KIND = {
     "dataset": "Dataset",
@@ -68,14 +68,9 @@ def resolve_incidents(
 ) -> IncidentPage:
     filters = IncidentFilter(state, stage, priority, list(assigneeUrns or []))
     size = page_size(20 if count is None else count, "EntityIncidentsResult", in_a_list(info.path))
-    start = start or 0
-    loader = info.context.loader
-    if not filters.usual:  # filtered on more than the state: read for this asset alone
-        page = list_incidents(info.context.session, asset, filters, start, size)
-    else:  # read with the same page of every asset the request shows
-        check_page(start, size)
-        page = loader.incidents(asset, state, start, size)
-    loader.saw_incidents(page.incidents)
+    check_page(start or 0, size)
+    page = info.context.loader.incidents(asset, filters, start or 0, size)
+    info.context.loader.saw_incidents(page.incidents)
     return page
 
 

@@ -164,3 +164,13 @@ query filtered($input: SearchAcrossEntitiesInput!) {{
 ONE_FILTERED = f"""
 query one($urn: String!) {{ dataset(urn: $urn) {{ urn {FILTERED} }} }}
 """
+# An asset's upstreams, each with its health and owners, as a lineage view shows them.
+LINEAGE_PAGE = f"""
+query lineagePage($urn: String!) {{
+  dataset(urn: $urn) {{
+    lineage(input: {{direction: UPSTREAM, start: 0, count: 100}}) {{
+      total relationships {{ type degree entity {{ urn ... on Dataset {{ {HEALTH} {OWNERS} }} }} }}
+    }}
+  }}
+}}
+"""

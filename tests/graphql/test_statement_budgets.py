@@ -17,6 +17,7 @@ from tests.graphql.budgets import (
     FILTERED_SEARCH,
     HOT,
     INCIDENTS_PAGE,
+    LINEAGE_PAGE,
     ONE_ASSET,
     ONE_FILTERED,
     ONE_INCIDENT,
@@ -27,6 +28,7 @@ from tests.graphql.budgets import (
     catalog,
     hot_asset,
 )
+from tests.ingest.mcps import dataset, ingest, upstreams
 from tests.statements import statements
 
 SEARCH_BUDGET = 10
@@ -138,3 +140,20 @@ def test_filtered_incidents_of_a_search_page_cost_the_same_whatever_its_size(
     print(f"filtered search page: {counts} statements for 1 and 25")
     assert counts[0] == counts[1] <= SEARCH_BUDGET, "\n".join(seen)
     assert page["searchResults"][0]["entity"]["high"]["total"] > 0
+
+
+@pytest.mark.parametrize("sources", [1, 25])
+def test_an_assets_lineage_costs_the_same_whatever_its_size(
+    client: TestClient, gql: GraphQL, db: Database, sources: int
+) -> None:
+    urns = catalog(client, gql, 25)
+    report = dataset("snowflake", "report")
+    ingest(client, upstreams(report, *urns[:sources]))
+
+    with statements(db.engine) as seen:
+        lineage = gql.data(LINEAGE_PAGE, {"urn": report})["dataset"]["lineage"]
+
+    print(f"lineage of {sources}: {len(seen)} statements")
+    assert lineage["total"] == sources
+    assert all(r["entity"]["health"][0]["status"] == "FAIL" for r in lineage["relationships"])
+    assert len(seen) <= 6, "\n".join(seen)

@@ -11,7 +11,14 @@ from dataflare.catalog.models import ASSETS
 from dataflare.catalog.queries import AssetView
 from dataflare.db.chunks import chunks
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
-from dataflare.incidents.queries import IncidentFilter, IncidentPage, IncidentView, by_ids, matching
+from dataflare.incidents.queries import (
+    IncidentFilter,
+    IncidentPage,
+    IncidentView,
+    by_ids,
+    matching,
+    page_on_asset,
+)
 
 _LINKS = INCIDENT_ASSETS.c
 _FIELDS = [INCIDENTS.c[name] for name in IncidentView.__slots__]
@@ -51,6 +58,8 @@ def pages_on_assets(
 ) -> dict[int, list[IncidentView]]:
     """The same page (newest first, in one state or any) of each asset's incidents: one
     statement, each asset's part read from the links' index as a single page would be."""
+    if len(asset_ids) == 1:  # the usual request, one asset: the driver statement of one page
+        return {asset_ids[0]: page_on_asset(connection, asset_ids[0], state, start, count)}
     parts = []
     for asset_id in asset_ids:
         part = (

@@ -4,6 +4,7 @@ writers on other connections, on SQLite (one writer at a time) and PostgreSQL (r
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,10 +12,10 @@ from typing import Any
 
 import argon2
 import pytest
-from sqlalchemy import Engine, event, text, update
+from sqlalchemy import Engine, event, func, select, text, update
 from starlette.testclient import TestClient
 
-from dataflare.access.models import User
+from dataflare.access.models import LoginFailure, User
 from dataflare.db.database import Database
 from dataflare.incidents.models import INCIDENTS
 from tests.access.helpers import PASSWORD, user_with_token
@@ -111,3 +112,34 @@ def test_a_login_checks_the_password_outside_any_transaction(
     sign_in(client, "ann")
 
     assert seen == [(True, 0)]
+
+
+def failures(db: Database) -> int:
+    with db.session() as session:
+        return session.scalar(select(func.count()).select_from(LoginFailure)) or 0
+
+
+def test_a_login_counts_before_its_password_is_checked(
+    client: TestClient, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user_with_token(db, "ann", "Editor", PASSWORD)
+    counted: list[int] = []
+    verify = argon2.PasswordHasher.verify
+
+    def watched(hasher: argon2.PasswordHasher, stored: Any, password: Any) -> Any:
+        counted.append(failures(db))  # guesses sent at once would all see it
+        return verify(hasher, stored, password)
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", watched)
+
+    form = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token
+    wrong = {"username": "ann", "password": "not it", "csrf_token": token.group(1)}
+    assert client.post("/login", data=wrong).status_code == 401
+    after_wrong = failures(db)
+    sign_in(client, "ann")
+
+    assert counted == [1, 2]
+    assert after_wrong == 1
+    assert failures(db) == 0  # a login that succeeds clears the account's failures

@@ -8,6 +8,7 @@ from sqlalchemy import bindparam, select, update
 from dataflare.catalog.models import ASSETS
 from dataflare.db.database import Database
 from dataflare.db.driver import DriverStatement, driver_insert
+from tests.statements import statements
 
 REGISTER = driver_insert(ASSETS, ["urn", "kind", "platform", "name", "created_at"], returning="id")
 BUMP = DriverStatement(
@@ -52,3 +53,15 @@ def test_raw_statements_roll_back_with_the_session(db: Database) -> None:
         pass
     with db.session() as session:
         assert NAMES.rows(session.connection(), {"platform": "hive"}) == []
+
+
+def test_driver_statements_are_heard_by_statement_listeners(db: Database) -> None:
+    with statements(db.engine) as seen, db.session(write=True) as session:
+        connection = session.connection()
+        first = REGISTER.scalar(connection, asset("a"))
+        BUMP.run_many(connection, [{"asset_id": first}])
+        BUMP.run(connection, {"asset_id": first})
+        NAMES.rows(connection, {"platform": "hive"})
+
+    driver = [REGISTER, BUMP, BUMP, NAMES]
+    assert seen == [s.sql_for(db.engine.dialect) for s in driver]

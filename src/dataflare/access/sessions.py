@@ -1,5 +1,10 @@
 """Browser sign-in: password logins limited per account and per address, and web sessions
-whose signed cookie maps to a row (so logging out, or disabling the user, ends them at once)."""
+whose signed cookie maps to a row (so logging out, or disabling the user, ends them at once).
+
+A login takes three steps, so that the password's hash (slow by design) is checked outside any
+transaction: `start_login` counts the attempt, as a failure until it succeeds (so concurrent
+guesses all count against the limit); `hash_matches` checks the password; `finish_login` opens
+the session, in a second transaction."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.access.models import LoginFailure, ServerKey, User, WebSession
 from dataflare.access.tokens import hash_secret
-from dataflare.access.users import get_user, password_matches
+from dataflare.access.users import get_user
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import Forbidden, RateLimited, Unauthenticated
 
@@ -54,9 +59,18 @@ def _signer(session: Session, purpose: str) -> TimestampSigner:
     return TimestampSigner(signing_key(session), salt=f"dataflare.{purpose}")
 
 
-def log_in(session: Session, name: str, password: str, address: str) -> NewSession:
-    """Check a password and open a session. A failure is recorded before raising, so the
-    caller must commit its transaction even when this raises."""
+@dataclass(frozen=True)
+class LoginAttempt:
+    """A login counted, whose password is still to be checked against `password_hash`."""
+
+    account: str
+    failure_id: int  # the attempt's row, a failure until the login succeeds
+    user_id: int | None
+    password_hash: str | None  # the user's stored hash (None: no such user, or no password)
+
+
+def start_login(session: Session, name: str, address: str) -> LoginAttempt:
+    """Refuse a login over the limits, or count it (as a failed one, until `finish_login`)."""
     now = now_ms()
     since = now - LOGIN_WINDOW_MS
     account, address = name.strip()[:200], address[:100]
@@ -65,14 +79,30 @@ def log_in(session: Session, name: str, password: str, address: str) -> NewSessi
     if by_account >= MAX_FAILURES_PER_ACCOUNT or by_address >= MAX_FAILURES_PER_ADDRESS:
         minutes = LOGIN_WINDOW_MS // 60_000
         raise RateLimited(f"Too many failed logins. Try again in {minutes} minutes.")
+    session.execute(delete(LoginFailure).where(LoginFailure.at < since))
+    failure = LoginFailure(account=account, address=address, at=now)
+    session.add(failure)
+    session.flush()
     user = get_user(session, account)
-    if not password_matches(user, password) or user is None:
-        session.execute(delete(LoginFailure).where(LoginFailure.at < since))
-        session.add(LoginFailure(account=account, address=address, at=now))
+    return LoginAttempt(
+        account,
+        failure.id,
+        user.id if user else None,
+        user.password_hash if user else None,
+    )
+
+
+def finish_login(session: Session, attempt: LoginAttempt) -> NewSession:
+    """Open a session for an attempt whose password matched its user's hash. A refusal that
+    clears the attempt is written before raising: the caller commits even when this raises."""
+    user = session.get(User, attempt.user_id) if attempt.user_id is not None else None
+    if user is None or user.password_hash != attempt.password_hash:  # changed meanwhile
         raise Unauthenticated(WRONG_LOGIN)
-    if not user.active:
+    if not user.active:  # the right password: not a failure to count
+        session.execute(delete(LoginFailure).where(LoginFailure.id == attempt.failure_id))
         raise Unauthenticated("This account is disabled. Please contact your administrator.")
-    session.execute(delete(LoginFailure).where(LoginFailure.account == account))
+    now = now_ms()
+    session.execute(delete(LoginFailure).where(LoginFailure.account == attempt.account))
     secret = secrets.token_urlsafe(32)
     web_session = WebSession(
         session_hash=hash_secret(secret),

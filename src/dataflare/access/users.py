@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from argon2 import PasswordHasher
@@ -65,9 +66,14 @@ def hash_password(password: str) -> str:
 
 
 def password_matches(user: User | None, password: str) -> bool:
+    return hash_matches(user.password_hash if user is not None else None, password)
+
+
+def hash_matches(stored: str | None, password: str) -> bool:
+    """Whether the password is the one of this stored hash (None: no password, never a match).
+    Slow by design (argon2id): keep it out of transactions, above all write transactions."""
     if len(password) > MAX_PASSWORD_CHARS:  # no such password was ever set; not worth hashing
         return False
-    stored = user.password_hash if user is not None else None
     try:
         return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
     except (VerificationError, InvalidHashError):
@@ -76,6 +82,10 @@ def password_matches(user: User | None, password: str) -> bool:
 
 def get_user(session: Session, name: str) -> User | None:
     return session.scalars(select(User).where(User.name == name)).one_or_none()
+
+
+def users_by_name(session: Session, names: Sequence[str]) -> dict[str, User]:
+    return {u.name: u for u in session.scalars(select(User).where(User.name.in_(names)))}
 
 
 def require_user(session: Session, user: str) -> User:

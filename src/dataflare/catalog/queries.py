@@ -1,10 +1,16 @@
-"""An asset as the API shows it: from its row when registered, from its URN when not."""
+"""An asset as the API shows it: from its row when registered, from its URN when not; and the
+owners of many assets, read at once."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dataflare.catalog.models import AssetOwner
 from dataflare.core.urns import AssetRef
 
 
@@ -40,3 +46,16 @@ class AssetView:
     @classmethod
     def unregistered(cls, ref: AssetRef) -> AssetView:
         return cls(ref.urn, ref.kind, ref.platform, ref.name)
+
+
+def owners_of_assets(session: Session, asset_ids: Sequence[int]) -> dict[int, list[AssetOwner]]:
+    """Asset id -> its owners, in order (assets without owners left out)."""
+    query = (
+        select(AssetOwner)
+        .where(AssetOwner.asset_id.in_(asset_ids))
+        .order_by(AssetOwner.asset_id, AssetOwner.position)
+    )
+    found: dict[int, list[AssetOwner]] = {}
+    for owner in session.scalars(query):
+        found.setdefault(owner.asset_id, []).append(owner)
+    return found

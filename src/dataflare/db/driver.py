@@ -5,6 +5,8 @@ spends running it (about 25 us of Python for a single-row insert). Raising an in
 five such statements, so those are written once as SQLAlchemy Core, compiled once per dialect
 with named parameters, and then handed straight to the driver, inside the transaction that
 SQLAlchemy opened. Only plain values go through this path: no type conversions happen here.
+Listeners of SQLAlchemy's `before_cursor_execute` event (statement counts, tracing) hear of these
+statements too: without listeners, that costs one attribute check.
 """
 
 from __future__ import annotations
@@ -50,7 +52,9 @@ class DriverStatement:
     def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql_for(connection.dialect), self._with_own(params))
+            sql, values = self.sql_for(connection.dialect), self._with_own(params)
+            _announce(connection, cursor, sql, values, many=False)
+            cursor.execute(sql, values)
         finally:
             cursor.close()
 
@@ -70,15 +74,18 @@ class DriverStatement:
             return
         cursor = connection.connection.cursor()
         try:
-            sql = self.sql_for(connection.dialect)
-            cursor.executemany(sql, [self._with_own(p) for p in params])
+            sql, values = self.sql_for(connection.dialect), [self._with_own(p) for p in params]
+            _announce(connection, cursor, sql, values, many=True)
+            cursor.executemany(sql, values)
         finally:
             cursor.close()
 
     def rows(self, connection: Connection, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql_for(connection.dialect), self._with_own(params))
+            sql, values = self.sql_for(connection.dialect), self._with_own(params)
+            _announce(connection, cursor, sql, values, many=False)
+            cursor.execute(sql, values)
             return [tuple(row) for row in cursor.fetchall()]
         finally:
             cursor.close()
@@ -87,6 +94,14 @@ class DriverStatement:
         """The first column of the first row, or None when there is no row."""
         found = self.rows(connection, params)
         return found[0][0] if found else None
+
+
+def _announce(connection: Connection, cursor: Any, sql: str, values: Any, many: bool) -> None:
+    """Tell `before_cursor_execute` listeners of a statement about to go to the driver, as
+    SQLAlchemy does for its own (there is no execution context: None in its place)."""
+    if connection._has_events or connection.engine._has_events:
+        for listener in connection.dispatch.before_cursor_execute:
+            listener(connection, cursor, sql, values, None, many)
 
 
 def driver_insert(

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from graphql import GraphQLResolveInfo
 from sqlalchemy.orm import Session
 
 from dataflare.access.roles import Caller
+from dataflare.graphql.loaders import Loader
 
 
 @dataclass
@@ -19,6 +20,11 @@ class RequestContext:
     # More than one mutation in the document: each runs in a savepoint, so one that fails
     # leaves the others' work standing. With one, the request's transaction is enough.
     isolate_mutations: bool = False
+    # What the resolvers read, in batches (loaders.py): made for each request, on its session.
+    loader: Loader = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loader = Loader(self.session)
 
 
 Info = GraphQLResolveInfo[RequestContext]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, select
@@ -54,3 +55,16 @@ def timeline(session: Session, incident_id: int) -> list[IncidentActivity]:
         .order_by(IncidentActivity.id)
     )
     return list(session.scalars(query))
+
+
+def timelines(session: Session, incident_ids: Sequence[int]) -> dict[int, list[IncidentActivity]]:
+    """Incident id -> every entry of its timeline, oldest first."""
+    query = (
+        select(IncidentActivity)
+        .where(IncidentActivity.incident_id.in_(incident_ids))
+        .order_by(IncidentActivity.incident_id, IncidentActivity.id)
+    )
+    found: dict[int, list[IncidentActivity]] = {}
+    for entry in session.scalars(query):
+        found.setdefault(entry.incident_id, []).append(entry)
+    return found

@@ -4,6 +4,7 @@ Read from the asset's summary (see summary.py): one row, never a scan of inciden
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -35,14 +36,26 @@ HEALTHY = IncidentHealth("PASS", 0, None, None, None)
 
 
 def incident_health(session: Session, asset_urn: str) -> IncidentHealth:
-    row = session.execute(
-        select(Asset.active_incidents, Asset.incidents_changed_at, Incident.urn, Incident.title)
+    return health_by_urn(session, [asset_urn]).get(asset_urn, HEALTHY)
+
+
+def health_by_urn(session: Session, asset_urns: Sequence[str]) -> dict[str, IncidentHealth]:
+    """The health of these assets, by URN (an asset not registered is left out: healthy)."""
+    rows = session.execute(
+        select(
+            Asset.urn,
+            Asset.active_incidents,
+            Asset.incidents_changed_at,
+            Incident.urn,
+            Incident.title,
+        )
         .outerjoin(Incident, Incident.id == Asset.latest_incident_id)
-        .where(Asset.urn == asset_urn)
-    ).one_or_none()
-    if row is None:
-        return HEALTHY
-    count, changed_at, latest_urn, latest_title = row
-    if not count:
-        return IncidentHealth("PASS", 0, None, None, changed_at)
-    return IncidentHealth("FAIL", count, latest_urn, latest_title, changed_at)
+        .where(Asset.urn.in_(asset_urns))
+    )
+    found = {}
+    for urn, count, changed_at, latest_urn, latest_title in rows:
+        if not count:
+            found[urn] = IncidentHealth("PASS", 0, None, None, changed_at)
+        else:
+            found[urn] = IncidentHealth("FAIL", count, latest_urn, latest_title, changed_at)
+    return found

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
@@ -136,6 +136,11 @@ class IncidentFilter:
     priority: str | None = None
     assignee_urns: list[str] = field(default_factory=list)
 
+    @property
+    def usual(self) -> bool:
+        """Only a state, or nothing: the page is read from the asset's links alone."""
+        return not (self.stage or self.priority or self.assignee_urns)
+
 
 @dataclass
 class IncidentPage:
@@ -145,33 +150,56 @@ class IncidentPage:
     incidents: list[IncidentView]
 
 
-def list_incidents(
-    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
-) -> IncidentPage:
-    """One page of the incidents on an asset, newest first, and how many match in all.
-    The page comes from the asset's links index; only the page's incidents are loaded."""
+def check_page(start: int, count: int) -> None:
     if start < 0 or count < 0:
         raise InvalidInput(
             f"start and count must not be negative (got start={start}, count={count})."
         )
     if count > MAX_LIST_COUNT:
         raise InvalidInput(f"count must be at most {MAX_LIST_COUNT} (got {count}).")
+
+
+def summary_total(asset: AssetView, state: str | None) -> int | None:
+    """How many incidents on the asset are in this state (or any), when its summary keeps it:
+    for ACTIVE and for any state; None for another state, which is counted."""
+    if state == "ACTIVE":
+        return asset.active_incidents
+    if state is None:  # kept with the links: a hot asset's total is not counted
+        return asset.incidents_total
+    return None
+
+
+def list_incidents(
+    session: Session, asset: AssetView, filters: IncidentFilter, start: int = 0, count: int = 20
+) -> IncidentPage:
+    """One page of the incidents on an asset, newest first, and how many match in all.
+    The page comes from the asset's links index; only the page's incidents are loaded."""
+    check_page(start, count)
     if asset.id is None:
         return IncidentPage(start=start, count=count, total=0, incidents=[])
     connection = session.connection()
-    if not (filters.stage or filters.priority or filters.assignee_urns):
-        # The usual page: one statement, straight from the links' index. With state ACTIVE,
-        # the total is the asset's summary count.
-        incidents = page_on_asset(connection, asset.id, filters.state, start, count)
-        if filters.state == "ACTIVE":
-            total = asset.active_incidents
-        elif filters.state is None:  # kept with the links: a hot asset's total is not counted
-            total = asset.incidents_total
-        else:
+    if filters.usual:
+        # The usual page: one statement, straight from the links' index (none for count 0).
+        incidents = (
+            page_on_asset(connection, asset.id, filters.state, start, count) if count else []
+        )
+        total = summary_total(asset, filters.state)
+        if total is None:
             total = count_on_asset(connection, asset.id, filters.state)
         return IncidentPage(start, count, total, incidents)
     links = INCIDENT_ASSETS.c
-    query = select(links.incident_id).where(links.asset_id == asset.id)
+    query = matching(filters).where(links.asset_id == asset.id)
+    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
+    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
+    page_ids = [row.incident_id for row in connection.execute(page.limit(count))]
+    return IncidentPage(start, count, total, by_ids(connection, page_ids))
+
+
+def matching(filters: IncidentFilter) -> Select[tuple[int, int, int]]:
+    """The links (asset_id, incident_id, created_at) of the incidents that match the filters,
+    on any asset: a caller narrows it to its assets."""
+    links = INCIDENT_ASSETS.c
+    query = select(links.asset_id, links.incident_id, links.created_at)
     if filters.state:
         query = query.where(links.state == filters.state)
     if filters.stage or filters.priority:
@@ -185,7 +213,4 @@ def list_incidents(
             INCIDENT_ASSIGNEES.c.assignee_urn.in_(filters.assignee_urns)
         )
         query = query.where(links.incident_id.in_(assigned))
-    total = connection.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = query.order_by(links.created_at.desc(), links.incident_id.desc()).offset(start)
-    page_ids = list(connection.scalars(page.limit(count)))
-    return IncidentPage(start, count, total, by_ids(connection, page_ids))
+    return query

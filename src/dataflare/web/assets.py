@@ -14,11 +14,11 @@ from dataflare.catalog.service import actors_by_urn, owners_of, view
 from dataflare.core import vocabulary
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
 from dataflare.core.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.incidents import batches, service
 from dataflare.incidents import queries as incident_queries
-from dataflare.incidents import service
 from dataflare.incidents.health import incident_health
 from dataflare.incidents.queries import IncidentView
-from dataflare.web.handling import Call
+from dataflare.web.handling import Call, Change
 from dataflare.web.templating import asset_url
 
 TABS = ("overview", "incidents")
@@ -85,8 +85,9 @@ def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
     everything = incident_queries.list_incidents(
         session, asset, incident_queries.IncidentFilter(), count=0
     ).total
-    connection = session.connection()
-    rows = [IncidentRow(i, incident_queries.assignees_of(connection, i.id)) for i in page.incidents]
+    ids = [i.id for i in page.incidents]
+    assigned = batches.assignees(session.connection(), ids) if ids else {}
+    rows = [IncidentRow(i, assigned.get(i.id, [])) for i in page.incidents]
     active = asset.active_incidents
     return {
         "incidents": rows,
@@ -106,16 +107,18 @@ def summary_line(active: int, everything: int) -> str:
     return f"There are {active} active incidents"
 
 
-def raise_incident(call: Call) -> Response:
-    """The Raise Incident dialog's Add: create it, then show the asset's Incidents tab."""
+def _raise(call: Call) -> None:
     urn = call.field("asset")
-    try:
-        with call.session.begin_nested():  # a refusal leaves nothing written
-            require_edit_incidents(call.session, call.viewer.caller, [urn])
-            service.raise_incident(call.session, call.viewer.caller.urn, raise_request(call, urn))
-    except DataflareError as error:
-        return form_error(call, error, "#raise-error")
-    return after_change(call, urn, "active")
+    require_edit_incidents(call.session, call.viewer.caller, [urn])
+    service.raise_incident(call.session, call.viewer.caller.urn, raise_request(call, urn))
+
+
+# The Raise Incident dialog's Add: create it, then show the asset's Incidents tab.
+raise_incident = Change(
+    _raise,
+    lambda call, _: after_change(call, call.field("asset"), "active"),
+    lambda call, error: form_error(call, error, "#raise-error"),
+)
 
 
 def raise_request(call: Call, urn: str) -> service.RaiseRequest:

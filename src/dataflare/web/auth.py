@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dataflare.access import sessions
+from dataflare.access.users import hash_matches
 from dataflare.core.errors import DataflareError, Forbidden, RateLimited, Unauthenticated
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
@@ -75,17 +76,25 @@ class LoginViews:
         return await run_in_threadpool(self._login, request, fields, address)
 
     def _login(self, request: Request, form: dict[str, str], address: str) -> Response:
+        """Count the attempt, check the password outside any transaction (argon2 is slow by
+        design: no write lock waits on it), then open the session."""
         username = form.get("username", "")
         opened: sessions.NewSession | None = None
         error, status = FORM_EXPIRED, 403
-        with self.db.session(write=True) as session:
-            if sessions.login_form_token_valid(
-                session, request.cookies.get(FORM_COOKIE), form.get("csrf_token")
+        try:
+            attempt = self._start(request, form, username, address)
+            if attempt is not None and hash_matches(
+                attempt.password_hash, form.get("password", "")
             ):
-                try:  # caught inside the transaction: a failed login must stay recorded
-                    opened = sessions.log_in(session, username, form.get("password", ""), address)
-                except (Unauthenticated, RateLimited) as failure:
-                    error, status = failure.message, failure.code
+                with self.db.session(write=True) as session:
+                    try:  # caught inside the transaction: what it cleared must stay cleared
+                        opened = sessions.finish_login(session, attempt)
+                    except Unauthenticated as failure:
+                        error, status = failure.message, failure.code
+            elif attempt is not None:
+                error, status = sessions.WRONG_LOGIN, Unauthenticated.code
+        except RateLimited as failure:
+            error, status = failure.message, failure.code
         if opened is None:
             return self._page(request, error, status, username)
         response = RedirectResponse(_safe_next(form.get("next")), status_code=303)
@@ -97,6 +106,17 @@ class LoginViews:
         )
         response.delete_cookie(FORM_COOKIE, path="/")
         return response
+
+    def _start(
+        self, request: Request, form: dict[str, str], username: str, address: str
+    ) -> sessions.LoginAttempt | None:
+        """The attempt counted and committed; None when the form's CSRF token is wrong."""
+        with self.db.session(write=True) as session:
+            if not sessions.login_form_token_valid(
+                session, request.cookies.get(FORM_COOKIE), form.get("csrf_token")
+            ):
+                return None
+            return sessions.start_login(session, username, address)
 
     async def logout(self, request: Request) -> Response:
         try:

@@ -1,5 +1,6 @@
-"""What every page of the web UI shares: who is signed in, the CSRF check on posts, one
-transaction per request, and errors turned into pages (or fragments) a person can read."""
+"""What every page of the web UI shares: who is signed in, the CSRF check on posts, the
+transactions (a page reads in one; a change writes in one, committed before the page after it is
+read in another), and errors turned into pages (or fragments) a person can read."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy.orm import Session
@@ -60,6 +61,27 @@ class Call:
 
 
 View = Callable[[Call], Response]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Change(Generic[T]):
+    """A change made from a page. `apply` writes, in a write transaction that commits before
+    anything is shown; then `show` renders what follows from its result, or `refused` the
+    refusal it raised (which wrote nothing), in a read transaction: no write lock is held
+    while a page is read and rendered."""
+
+    apply: Callable[[Call], T]
+    show: Callable[[Call, T], Response]
+    refused: Callable[[Call, DataflareError], Response]
+
+
+class _Refused(Exception):
+    """Leave a change's transaction without committing, carrying the refusal to show."""
+
+    def __init__(self, error: DataflareError) -> None:
+        super().__init__(error.message)
+        self.error = error
 
 
 def render(
@@ -82,13 +104,14 @@ def error_page(request: Request, status: int, message: str, viewer: Viewer | Non
 
 
 class Pages:
-    """Runs views: `await pages.run(request, view)` in a read or write transaction."""
+    """Runs views: `await pages.run(request, view)` reads in one transaction; a Change writes
+    in one, then shows the page after it in another."""
 
     def __init__(self, db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> None:
         self.db = db
         self.max_body_bytes = max_body_bytes
 
-    async def run(self, request: Request, view: View, write: bool = False) -> Response:
+    async def run(self, request: Request, view: View | Change[Any]) -> Response:
         form: Form = {}
         if request.method == "POST":
             if not request.cookies.get(sessions.COOKIE_NAME):  # nobody to read a form for
@@ -97,29 +120,57 @@ class Pages:
                 form = await read_form(request, self.max_body_bytes)
             except DataflareError as error:
                 return error_page(request, error.code, error.message, None)
-        return await run_in_threadpool(self._run, request, view, form, write)
+        return await run_in_threadpool(self._run, request, view, form)
 
-    def _run(
-        self, request: Request, view: View, form: dict[str, list[str]], write: bool
-    ) -> Response:
-        viewer: Viewer | None = None
+    def _run(self, request: Request, view: View | Change[Any], form: Form) -> Response:
+        seen: list[Viewer] = []  # who is signed in, once known: error pages show them too
         try:
-            with self.db.session(write=write) as session:
-                viewer = find_viewer(session, request)
-                if viewer is None:
+            if isinstance(view, Change):
+                return self._change(request, view, form, seen)
+            with self.db.session() as session:
+                if not _signed_in(session, request, form, seen):
                     return to_login(request)
-                if request.method == "POST":
-                    given = request.headers.get(CSRF_HEADER) or (form.get("csrf_token") or [""])[0]
-                    if not sessions.csrf_matches(viewer.csrf_token, given):
-                        raise Forbidden(FORM_EXPIRED)
-                return view(Call(request, session, viewer, form))
+                return view(Call(request, session, seen[0], form))
         except DataflareError as error:  # raised inside: the transaction has rolled back
-            return error_page(request, error.code, error.message, viewer)
+            return error_page(request, error.code, error.message, seen[0] if seen else None)
         except Exception:
             request_id = uuid.uuid4().hex[:12]
             log.exception("request %s failed", request_id)
             message = f"Something went wrong on our side (request id {request_id})."
-            return error_page(request, 500, message, viewer)
+            return error_page(request, 500, message, seen[0] if seen else None)
+
+    def _change(
+        self, request: Request, change: Change[Any], form: Form, seen: list[Viewer]
+    ) -> Response:
+        outcome: Any = None
+        refusal: DataflareError | None = None
+        try:
+            with self.db.session(write=True) as session:
+                if not _signed_in(session, request, form, seen):
+                    return to_login(request)
+                try:
+                    outcome = change.apply(Call(request, session, seen[0], form))
+                except DataflareError as error:
+                    raise _Refused(error) from error  # rolls back whatever it wrote
+        except _Refused as refused:
+            refusal = refused.error
+        # Committed (or rolled back): the page after it is read in a transaction of its own.
+        with self.db.session() as session:
+            call = Call(request, session, seen[0], form)
+            return change.show(call, outcome) if refusal is None else change.refused(call, refusal)
+
+
+def _signed_in(session: Session, request: Request, form: Form, seen: list[Viewer]) -> bool:
+    """Whether someone is signed in (noted in `seen`); a post must carry their CSRF token."""
+    viewer = find_viewer(session, request)
+    if viewer is None:
+        return False
+    seen.append(viewer)
+    if request.method == "POST":
+        given = request.headers.get(CSRF_HEADER) or (form.get("csrf_token") or [""])[0]
+        if not sessions.csrf_matches(viewer.csrf_token, given):
+            raise Forbidden(FORM_EXPIRED)
+    return True
 
 
 def find_viewer(session: Session, request: Request) -> Viewer | None:

@@ -15,7 +15,7 @@ from dataflare.incidents import activity, service
 from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.models import Incident
 from dataflare.web.assets import after_change, assignee_urns, form_error
-from dataflare.web.handling import Call
+from dataflare.web.handling import Call, Change
 from dataflare.web.templating import actor_name, incident_url, priority, words
 
 NO_SUCH_INCIDENT = "There is no incident '{urn}': it may have been mistyped."
@@ -54,44 +54,51 @@ def _page(call: Call, urn: str, error: DataflareError | None) -> Response:
     return call.render("incident.html", context, error.code if error else 200)
 
 
-def change_status(call: Call) -> Response:
-    """Resolve (with an optional message) or reopen, from the asset page or the incident's."""
+def _change_status(call: Call) -> None:
     urn, state = call.field("urn"), call.field("state")
-    target = call.field("error_target") or "#status-error"
-    try:
-        with call.session.begin_nested():
-            _require_edit(call, urn)
-            message = call.field("message") or None
-            service.update_status(call.session, call.viewer.caller.urn, urn, state, None, message)
-    except DataflareError as error:
-        if call.htmx:
-            return form_error(call, error, target)
-        return _page(call, urn, error)
+    _require_edit(call, urn)
+    message = call.field("message") or None
+    service.update_status(call.session, call.viewer.caller.urn, urn, state, None, message)
+
+
+def _status_changed(call: Call, _: None) -> Response:
     if call.field("asset"):
         return after_change(call, call.field("asset"), call.field("show"))
-    return RedirectResponse(incident_url(urn), status_code=303)
+    return RedirectResponse(incident_url(call.field("urn")), status_code=303)
 
 
-def edit(call: Call) -> Response:
+def _status_refused(call: Call, error: DataflareError) -> Response:
+    if call.htmx:
+        return form_error(call, error, call.field("error_target") or "#status-error")
+    return _page(call, call.field("urn"), error)
+
+
+# Resolve (with an optional message) or reopen, from the asset page or the incident's.
+change_status = Change(_change_status, _status_changed, _status_refused)
+
+
+def _edit(call: Call) -> None:
     urn = call.field("urn")
-    try:
-        with call.session.begin_nested():
-            incident = _require_edit(call, urn)
-            if not call.field("title"):
-                raise InvalidInput("An incident needs a title.")
-            changes: dict[str, Any] = {
-                "title": call.field("title"),
-                "description": call.field("description") or None,
-                "priority": call.field("priority") or None,
-                "assignee_urns": assignee_urns(call.field("assignees")),
-            }
-            stage = call.field("stage") or None
-            if stage != incident.stage:
-                changes["status"] = {"state": incident.state, "stage": stage}
-            service.update_incident(call.session, call.viewer.caller.urn, urn, changes)
-    except DataflareError as error:
-        return _page(call, urn, error)
-    return RedirectResponse(incident_url(urn), status_code=303)
+    incident = _require_edit(call, urn)
+    if not call.field("title"):
+        raise InvalidInput("An incident needs a title.")
+    changes: dict[str, Any] = {
+        "title": call.field("title"),
+        "description": call.field("description") or None,
+        "priority": call.field("priority") or None,
+        "assignee_urns": assignee_urns(call.field("assignees")),
+    }
+    stage = call.field("stage") or None
+    if stage != incident.stage:
+        changes["status"] = {"state": incident.state, "stage": stage}
+    service.update_incident(call.session, call.viewer.caller.urn, urn, changes)
+
+
+edit = Change(
+    _edit,
+    lambda call, _: RedirectResponse(incident_url(call.field("urn")), status_code=303),
+    lambda call, error: _page(call, call.field("urn"), error),
+)
 
 
 def _require_edit(call: Call, urn: str) -> Incident:

@@ -1,9 +1,11 @@
-"""The web UI's routes. Pages read in one transaction; changes write in one."""
+"""The web UI's routes. Pages read in one transaction; changes write in one, and the page
+after a change is read in another (web/handling.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,7 +15,7 @@ from starlette.staticfiles import StaticFiles
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
 from dataflare.web import assets, browse, incidents, settings
-from dataflare.web.handling import Pages, View
+from dataflare.web.handling import Change, Pages, View
 
 STATIC = Path(__file__).parent / "static"
 
@@ -27,9 +29,9 @@ def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseR
 
         return endpoint
 
-    def write(view: View) -> Callable[[Request], Awaitable[Response]]:
+    def write(change: Change[Any]) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            return await pages.run(request, view, write=True)
+            return await pages.run(request, change)
 
         return endpoint
 

@@ -8,9 +8,10 @@ from typing import Any
 from starlette.responses import Response
 
 from dataflare.access import tokens, users
+from dataflare.access.models import AccessToken
 from dataflare.access.roles import MANAGE_USERS
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
-from dataflare.web.handling import Call
+from dataflare.web.handling import Call, Change
 
 DURATION_LABELS = {
     "ONE_HOUR": "1 hour",
@@ -30,32 +31,36 @@ def settings_page(call: Call) -> Response:
     return _render(call, {})
 
 
-def create_token(call: Call) -> Response:
+def _create_token(call: Call) -> tuple[AccessToken, str]:
     name, duration = call.field("name"), call.field("duration") or "ONE_MONTH"
-    try:
-        with call.session.begin_nested():
-            if not name:
-                raise InvalidInput("Give the token a name, e.g. 'airflow prod', to know it later.")
-            token, secret = tokens.create_access_token(
-                call.session,
-                call.viewer.caller,
-                call.viewer.caller.urn,
-                name,
-                duration,
-                call.field("description") or None,
-            )
-    except DataflareError as error:
-        return _render(call, {"error": error.message, "name": name}, error.code)
-    return _render(call, {"created": token, "secret": secret})
+    if not name:
+        raise InvalidInput("Give the token a name, e.g. 'airflow prod', to know it later.")
+    return tokens.create_access_token(
+        call.session,
+        call.viewer.caller,
+        call.viewer.caller.urn,
+        name,
+        duration,
+        call.field("description") or None,
+    )
 
 
-def revoke_token(call: Call) -> Response:
-    try:
-        with call.session.begin_nested():
-            tokens.revoke_access_token(call.session, call.viewer.caller, call.field("token_id"))
-    except DataflareError as error:
-        return _render(call, {"error": error.message}, error.code)
-    return _render(call, {"revoked": True})
+def _created(call: Call, made: tuple[AccessToken, str]) -> Response:
+    return _render(call, {"created": made[0], "secret": made[1]})
+
+
+def _refused(call: Call, error: DataflareError) -> Response:
+    return _render(call, {"error": error.message, "name": call.field("name")}, error.code)
+
+
+create_token = Change(_create_token, _created, _refused)
+
+
+def _revoke_token(call: Call) -> None:
+    tokens.revoke_access_token(call.session, call.viewer.caller, call.field("token_id"))
+
+
+revoke_token = Change(_revoke_token, lambda call, _: _render(call, {"revoked": True}), _refused)
 
 
 def _render(call: Call, extra: dict[str, Any], status: int = 200) -> Response:

@@ -143,7 +143,7 @@ def resolve_update_status(_: Any, info: Info, urn: str, status: str) -> str:
 def _local_user(obj: User | ActorRef, info: Info) -> User | None:
     if isinstance(obj, User):
         return obj
-    return None if obj.is_group else users.get_user(info.context.session, obj.name)
+    return None if obj.is_group else info.context.loader.users.get(obj.name)
 
 
 @corp_user.field("status")

@@ -10,8 +10,8 @@ from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ASSET_KINDS, PREFIX
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
-from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE, incident_health
-from dataflare.incidents.queries import IncidentFilter, IncidentPage, list_incidents
+from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE
+from dataflare.incidents.queries import IncidentFilter, IncidentPage, check_page
 
 GRAPHQL_TYPE_OF_KIND = {
     "dataset": "Dataset",
@@ -35,7 +35,7 @@ def resolve_platform(asset: AssetView, *_: Any) -> dict[str, str]:
 
 
 def resolve_health(asset: AssetView, info: Info) -> list[dict[str, Any]]:
-    health = incident_health(info.context.session, asset.urn)
+    health = info.context.loader.health.get(asset.urn)
     details = None
     if health.active_count:
         details = {
@@ -68,7 +68,10 @@ def resolve_incidents(
 ) -> IncidentPage:
     filters = IncidentFilter(state, stage, priority, list(assigneeUrns or []))
     size = page_size(20 if count is None else count, "EntityIncidentsResult", in_a_list(info.path))
-    return list_incidents(info.context.session, asset, filters, start or 0, size)
+    check_page(start or 0, size)
+    page = info.context.loader.incidents(asset, filters, start or 0, size)
+    info.context.loader.saw_incidents(page.incidents)
+    return page
 
 
 def asset_types() -> list[ObjectType]:

@@ -8,7 +8,6 @@ from ariadne import ObjectType
 
 from dataflare.catalog import lineage
 from dataflare.catalog.queries import AssetView
-from dataflare.catalog.service import actors_by_urn, owners_of
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ActorRef
 from dataflare.graphql.context import Info
@@ -42,7 +41,8 @@ def resolve_status(asset: AssetView, *_: Any) -> dict[str, Any]:
 def resolve_ownership(asset: AssetView, info: Info) -> dict[str, Any] | None:
     if not asset.exists:
         return None
-    owners = owners_of(info.context.session, asset.urn)
+    assert asset.id is not None  # registered
+    owners = info.context.loader.owners.get(asset.id)
     return {
         "owners": [
             {
@@ -61,19 +61,20 @@ def resolve_lineage(asset: AssetView, info: Info, input: dict[str, Any]) -> dict
         raise InvalidInput(f"lineage: start and count must not be negative (got {start}, {count}).")
     direction = input["direction"]
     related = lineage.neighbours(info.context.session, asset.urn, direction)
-    page = related[start : start + count]
+    page = [AssetView.of(a) for a in related[start : start + count]]
+    info.context.loader.saw_assets(page)
     return {
         "start": start,
         "count": len(page),
         "total": len(related),
         "relationships": [
-            {"type": RELATIONSHIP[direction], "entity": AssetView.of(a), "degree": 1} for a in page
+            {"type": RELATIONSHIP[direction], "entity": a, "degree": 1} for a in page
         ],
     }
 
 
 def _actor_fields(actor: ActorRef, info: Info, *names: str) -> dict[str, Any] | None:
-    row = actors_by_urn(info.context.session, [actor.urn]).get(actor.urn)
+    row = info.context.loader.actors.get(actor.urn)
     if row is None:
         return None
     return {name: getattr(row, column) for name, column in names_to_columns(names).items()}

@@ -72,7 +72,9 @@ def resolve_entity(_: Any, info: Info, urn: str) -> Any:
     if kind in ASSET_KINDS:
         return view(info.context.session, urn, kind)
     if kind == "incident":
-        return queries.by_urn(info.context.session.connection(), urn)
+        incident = queries.by_urn(info.context.session.connection(), urn)
+        info.context.loader.saw_incidents([incident] if incident else [])
+        return incident
     if kind in ("corpuser", "corpGroup"):
         return ActorRef(urn)
     raise InvalidInput(

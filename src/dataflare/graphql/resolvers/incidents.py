@@ -10,7 +10,6 @@ from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ActorRef
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.graphql.context import Info
-from dataflare.incidents import activity, queries
 from dataflare.incidents.models import IncidentActivity
 from dataflare.incidents.queries import IncidentView
 
@@ -58,19 +57,17 @@ def resolve_priority(incident: IncidentView, *_: Any) -> str | None:
 
 @incident_type.field("assignees")
 def resolve_assignees(incident: IncidentView, info: Info) -> list[ActorRef]:
-    return [
-        ActorRef(u) for u in queries.assignees_of(info.context.session.connection(), incident.id)
-    ]
+    return [ActorRef(u) for u in info.context.loader.assignees.get(incident.id)]
 
 
 @incident_type.field("entity")
 def resolve_entity(incident: IncidentView, info: Info) -> AssetView:
-    return queries.assets_of(info.context.session.connection(), incident.id)[0]
+    return info.context.loader.incident_assets.get(incident.id)[0]
 
 
 @incident_type.field("entities")
 def resolve_entities(incident: IncidentView, info: Info) -> list[AssetView]:
-    return queries.assets_of(info.context.session.connection(), incident.id)
+    return info.context.loader.incident_assets.get(incident.id)
 
 
 @incident_type.field("source")
@@ -90,7 +87,7 @@ def resolve_created(incident: IncidentView, *_: Any) -> dict[str, Any]:
 
 @incident_type.field("activity")
 def resolve_activity(incident: IncidentView, info: Info) -> list[IncidentActivity]:
-    return activity.timeline(info.context.session, incident.id)
+    return info.context.loader.activity.get(incident.id)
 
 
 activity_type.set_alias("time", "at")

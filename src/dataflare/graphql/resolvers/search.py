@@ -62,11 +62,13 @@ def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
         input.get("start") or 0,
         _page_size(info, input, "SearchResults"),
     )
+    shown = [AssetView.of(a) for a in page.assets]
+    info.context.loader.saw_assets(shown)
     return {
         "start": page.start,
         "count": len(page.assets),
         "total": page.total,
-        "searchResults": [{"entity": AssetView.of(a)} for a in page.assets],
+        "searchResults": [{"entity": a} for a in shown],
         "facets": _facets(page),
     }
 
@@ -97,6 +99,7 @@ def resolve_lineage_search(_: Any, info: Info, input: dict[str, Any]) -> dict[st
         _page_size(info, input, "SearchAcrossLineageResults"),
         within=lineage.by_degrees(input["urn"], input["direction"], allowed),
     )
+    info.context.loader.saw_assets(AssetView.of(a) for a in page.assets)
     return {
         "start": page.start,
         "count": len(page.assets),

@@ -62,7 +62,9 @@ class DriverStatement:
         """Run it and return how many rows it changed."""
         cursor = connection.connection.cursor()
         try:
-            cursor.execute(self.sql_for(connection.dialect), self._with_own(params))
+            sql, values = self.sql_for(connection.dialect), self._with_own(params)
+            _announce(connection, cursor, sql, values, many=False)
+            cursor.execute(sql, values)
             return int(cursor.rowcount)
         finally:
             cursor.close()

@@ -7,6 +7,7 @@ drop it at the end, so the database named in the URL is never touched.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import uuid
@@ -29,6 +30,23 @@ from dataflare.db.registry import Base
 ADMIN_TOKEN = "test-admin-token"
 POSTGRES_URL = os.environ.get("DATAFLARE_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", "postgresql"] if POSTGRES_URL else ["sqlite"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _freeze_what_the_tests_share() -> None:
+    """Modules, the schema and the other objects made before the first test live until the end:
+    leave them out of the collections below, which then look at each test's objects only."""
+    gc.collect()
+    gc.freeze()
+
+
+@pytest.fixture(autouse=True)
+def _collect_what_the_test_left(_freeze_what_the_tests_share: None) -> Iterator[None]:
+    """Collect garbage as each test ends: a connection, engine or socket the test left open is
+    then reported (a ResourceWarning, an error here) in that test's teardown, not at the random
+    moment of a later test that happened to run the collector."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture(scope="session")

@@ -1,18 +1,19 @@
 """Statements run on the driver's cursor (db/driver.py) are compiled on their first run, and no
 ORM stands between them and the database: a table or column the models no longer have would only
 show when one ran. Every one in the package, found by importing all its modules, compiles for
-SQLite and PostgreSQL and names only tables and columns of the models."""
+SQLite and PostgreSQL, names only tables and columns of the models, and is prepared by each
+database on a schema made from the models alone."""
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-import sqlite3
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement, visitors
@@ -22,6 +23,7 @@ from sqlalchemy.sql.selectable import Alias, TableClause
 import dataflare
 from dataflare.db.driver import DriverStatement
 from dataflare.db.registry import Base
+from tests.conftest import BACKENDS
 
 # Modules whose import does more than define things.
 NOT_IMPORTED = {"dataflare.server": "builds the app, and opens its database, from the environment"}
@@ -107,15 +109,18 @@ def test_a_statement_names_only_tables_and_columns_of_the_models(name: str) -> N
     assert unknown(named(statement.statement)) == []
 
 
-@pytest.fixture(scope="module")
-def models_schema() -> Iterator[sqlite3.Connection]:
-    """An SQLite database made from the models alone (no migrations): the names they describe."""
-    engine = create_engine("sqlite://")
-    with engine.connect() as connection:
-        Base.metadata.create_all(connection)
-        raw: Any = connection.connection.dbapi_connection
-        yield raw
-    engine.dispose()
+Prepare = Callable[[DriverStatement], None]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def prepare_on_models(request: pytest.FixtureRequest) -> Iterator[Prepare]:
+    """Has the database prepare a statement's compiled text on a schema made from the models
+    alone (no migrations): the database's own reading of the names, which also sees what the
+    walk above cannot (text fragments, values named by string)."""
+    if request.param == "sqlite":
+        yield from _sqlite_on_models()
+    else:
+        yield from _postgres_on_models(request.getfixturevalue("postgres_database"))
 
 
 class _AnyValue(dict[str, Any]):
@@ -123,12 +128,54 @@ class _AnyValue(dict[str, Any]):
         return None
 
 
-@pytest.mark.parametrize("name", sorted(STATEMENTS))
-def test_sqlite_prepares_each_statement_on_the_models_schema(
-    name: str, models_schema: sqlite3.Connection
-) -> None:
-    """SQLite's own reading of the compiled text: it also sees what the walk above cannot (text
-    fragments, values named by string)."""
-    sql = STATEMENTS[name].sql_for(DIALECTS["sqlite"])
+def _sqlite_on_models() -> Iterator[Prepare]:
+    engine = create_engine("sqlite://")
+    with engine.connect() as connection:
+        Base.metadata.create_all(connection)
+        raw: Any = connection.connection.dbapi_connection
 
-    models_schema.execute(f"EXPLAIN {sql}", _AnyValue()).fetchall()
+        def prepare(statement: DriverStatement) -> None:
+            raw.execute(f"EXPLAIN {statement.sql_for(connection.dialect)}", _AnyValue()).fetchall()
+
+        yield prepare
+    engine.dispose()
+
+
+PYFORMAT_PARAMETER = re.compile(r"%\((\w+)\)s")
+
+
+def _postgres_on_models(url: str) -> Iterator[Prepare]:
+    """The models' tables in a schema of their own, in a transaction never committed."""
+    engine = create_engine(url)
+    with engine.connect() as connection, connection.begin() as transaction:
+        connection.execute(text("CREATE SCHEMA models"))
+        Base.metadata.create_all(
+            connection.execution_options(schema_translate_map={None: "models"})
+        )
+        connection.execute(text("SET LOCAL search_path TO models"))
+        raw: Any = connection.connection.dbapi_connection
+
+        def prepare(statement: DriverStatement) -> None:
+            numbers: dict[str, int] = {}  # PREPARE takes $1, $2...: one per name
+            sql = PYFORMAT_PARAMETER.sub(
+                lambda found: f"${numbers.setdefault(found.group(1), len(numbers) + 1)}",
+                statement.sql_for(connection.dialect),
+            ).replace("%%", "%")
+            with raw.cursor() as cursor:
+                cursor.execute("SAVEPOINT prepared")
+                try:
+                    cursor.execute(f"PREPARE checked AS {sql}")
+                    cursor.execute("DEALLOCATE checked")  # not undone by the rollback
+                finally:
+                    cursor.execute("ROLLBACK TO SAVEPOINT prepared")
+
+        yield prepare
+        transaction.rollback()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("name", sorted(STATEMENTS))
+def test_the_database_prepares_each_statement_on_the_models_schema(
+    name: str, prepare_on_models: Prepare
+) -> None:
+    prepare_on_models(STATEMENTS[name])

@@ -106,6 +106,11 @@ def create_app(
     db: Database | None = None,
     notification_config: notifications.NotificationConfig | None = None,
 ) -> Starlette:
+    # A database handed in belongs to the caller, who may share it (tests, several apps on one
+    # engine) and disposes it; the app disposes only the one it makes. Disposing a shared engine
+    # while another user holds a connection orphans that connection: it stays open until the
+    # garbage collector finds it.
+    owned = db is None
     database = db or Database(settings.database_url)
     notify = notification_config or notifications.load(settings.home)
     graphql = GraphQLEndpoint(
@@ -126,7 +131,8 @@ def create_app(
         finally:
             if worker:
                 worker.stop()
-            database.dispose()
+            if owned:
+                database.dispose()
 
     ingest = IngestEndpoints(database, settings.admin_token, settings.max_ingest_bytes)
     routes: list[BaseRoute] = [

@@ -110,13 +110,15 @@ def test_a_500_page_carries_the_headers_too(settings: Settings, tmp_path: Path) 
     unreachable = Database(f"sqlite:///{tmp_path / 'no such folder' / 'dataflare.db'}")
     app = create_app(settings, unreachable)  # not started: the database is only met by requests
     client = TestClient(app, raise_server_exceptions=False)
-
-    page = client.get("/login", headers={"Accept": "text/html"})
+    try:
+        page = client.get("/login", headers={"Accept": "text/html"})
+    finally:
+        client.close()
+        unreachable.dispose()
 
     assert page.status_code == 500 and "Something went wrong on our side" in page.text
     assert_html_headers(page, "500 page")
     assert policy(page) == PAGE_POLICY
-    unreachable.dispose()
 
 
 def test_json_and_static_answers_say_nosniff_and_nothing_a_page_needs(

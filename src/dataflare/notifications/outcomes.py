@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text, update
+from sqlalchemy import Connection, bindparam, update
 
 from dataflare.db.database import Database
 from dataflare.db.driver import DriverStatement
@@ -104,8 +104,5 @@ class OutcomeWriter:
             return statement.count(self._connection, params) == 1
         with self.database.connection(write=True) as connection:
             if self.postgres:
-                _NO_SYNC_COMMIT.run(connection, {})
+                connection.exec_driver_sql("SET LOCAL synchronous_commit TO off")
             return statement.count(connection, params) == 1
-
-
-_NO_SYNC_COMMIT = DriverStatement(text("SET LOCAL synchronous_commit TO off"))

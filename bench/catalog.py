@@ -41,7 +41,7 @@ from catalog_data import DOMAIN_SIZE, Catalog
 from catalog_queries import HOT_KIND, SEARCH_KIND, Query, queries
 from catalog_seed import Seeded, Seeder
 from loadgen import BenchError, run_load
-from pgdb import DEFAULT_SERVER_URL, DatabaseSetupError, temporary_database
+from pgdb import DatabaseSetupError, add_postgres_option, temporary_database
 from scenarios import GRAPHQL_PATH
 
 GROWTH_GOALS = {SEARCH_KIND: 2.0, HOT_KIND: 1.5}  # p99 at the largest size / at the smallest
@@ -79,14 +79,7 @@ def parse_args() -> argparse.Namespace:
         help="keep the server and database up this many seconds after the last run "
         "(to profile or EXPLAIN against them), then stop and clean up as usual",
     )
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_SERVER_URL,
-        metavar="URL",
-        help="use PostgreSQL instead of SQLite: a throwaway database is created on the server "
-        f"this URL names, then dropped (default {DEFAULT_SERVER_URL})",
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
     try:
         args.sizes = [int(s) for s in args.sizes.split(",")]

@@ -35,7 +35,7 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-from pgdb import DEFAULT_SERVER_URL, temporary_database
+from pgdb import add_postgres_option, temporary_database
 from sqlalchemy import func, select, text
 
 from dataflare.catalog import service as catalog
@@ -54,9 +54,7 @@ RAISES_PER_TRANSACTION = 200
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--postgres", nargs="?", const=DEFAULT_SERVER_URL, help="run on PostgreSQL (server URL)"
-    )
+    add_postgres_option(parser)
     parser.add_argument("--incidents", type=int, default=5_000)
     parser.add_argument("--assets", type=int, default=2_000)
     parser.add_argument("--profile", action="store_true", help="print the worker's profile")

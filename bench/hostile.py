@@ -26,7 +26,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import servers
-from pgdb import DEFAULT_SERVER_URL, temporary_database
+from pgdb import add_postgres_option, temporary_database
 
 KAFKA = "urn:li:dataset:(urn:li:dataPlatform:kafka,SampleKafkaDataset,PROD)"
 BIG_DOCUMENT = ("{" + " __typename" * 3_000_000 + " }").encode()[: 6 * 1024 * 1024]
@@ -34,9 +34,7 @@ BIG_DOCUMENT = ("{" + " __typename" * 3_000_000 + " }").encode()[: 6 * 1024 * 10
 
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--postgres", nargs="?", const=DEFAULT_SERVER_URL, help="run on PostgreSQL (server URL)"
-    )
+    add_postgres_option(parser)
     return parser.parse_args()
 
 

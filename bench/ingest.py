@@ -27,7 +27,7 @@ from typing import Any
 
 import servers
 from loadgen import BenchError
-from pgdb import DEFAULT_SERVER_URL, DatabaseSetupError, temporary_database
+from pgdb import DatabaseSetupError, add_postgres_option, temporary_database
 
 GOALS = {"sqlite": 5000, "postgresql": 3000}
 
@@ -36,12 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--assets", type=int, default=100_000, help="datasets to ingest")
     parser.add_argument("--batch", type=int, default=300, help="proposals a request")
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_SERVER_URL,
-        help=f"use PostgreSQL: a throwaway database on this server (default {DEFAULT_SERVER_URL})",
-    )
+    add_postgres_option(parser)
     return parser.parse_args()
 
 

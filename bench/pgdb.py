@@ -6,6 +6,7 @@ creates its own database, points Dataflare at it and drops it at the end.
 
 from __future__ import annotations
 
+import argparse
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,18 @@ from psycopg import sql
 from sqlalchemy.engine import make_url
 
 DEFAULT_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+
+
+def add_postgres_option(parser: argparse.ArgumentParser) -> None:
+    """`--postgres [URL]`, the same on every benchmark."""
+    parser.add_argument(
+        "--postgres",
+        nargs="?",
+        const=DEFAULT_SERVER_URL,
+        metavar="URL",
+        help="use PostgreSQL instead of SQLite: a throwaway database is created on the server "
+        f"this URL names, then dropped (default {DEFAULT_SERVER_URL})",
+    )
 
 
 class DatabaseSetupError(RuntimeError):

@@ -25,7 +25,7 @@ from typing import Any
 
 import servers
 from loadgen import BenchError, run_load
-from pgdb import DEFAULT_SERVER_URL, DatabaseSetupError, temporary_database
+from pgdb import DatabaseSetupError, add_postgres_option, temporary_database
 from report import Result, goal_line, table
 from scenarios import GRAPHQL_PATH, SCENARIOS, request_body
 
@@ -36,14 +36,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=1.0, help="unmeasured seconds first")
     parser.add_argument("--concurrency", type=int, default=16, help="keep-alive connections")
     parser.add_argument("--max-requests", type=int, default=1_000_000, help="cap per run")
-    parser.add_argument(
-        "--postgres",
-        nargs="?",
-        const=DEFAULT_SERVER_URL,
-        metavar="URL",
-        help="use PostgreSQL instead of SQLite: a throwaway database is created on the server "
-        f"this URL names, then dropped (default {DEFAULT_SERVER_URL})",
-    )
+    add_postgres_option(parser)
     args = parser.parse_args()
     if not (0 < args.duration <= 300 and 0 <= args.warmup <= 60 and 1 <= args.concurrency <= 256):
         parser.error("keep to 0 < duration <= 300, 0 <= warmup <= 60, 1 <= concurrency <= 256")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dataflare.catalog.models import (
     Asset,
@@ -29,7 +29,11 @@ def kept(db: Database, visible: bool = False) -> Counts:
     kind: Any = VisibleKindCount if visible else IncidentKindCount
     with db.session() as session:
         owners = session.execute(select(owned.owner_urn, owned.kind, owned.platform, owned.assets))
-        kinds = session.execute(select(kind.kind, kind.platform, kind.assets))
+        kinds = session.execute(  # summed over the shards writers spread them on
+            select(kind.kind, kind.platform, func.sum(kind.assets)).group_by(
+                kind.kind, kind.platform
+            )
+        )
         return (
             {(owner, kind, platform): n for owner, kind, platform, n in owners if n},
             {(kind, platform): n for kind, platform, n in kinds if n},

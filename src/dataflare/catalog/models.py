@@ -123,6 +123,9 @@ class IncidentKindCount(Base):
 
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     platform: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # Writers add to a shard of their own, so concurrent writers do not queue on one row;
+    # the count is the sum of the shards (catalog/search_counts.py).
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, server_default="0")
     assets: Mapped[int] = mapped_column(Integer)
 
 
@@ -146,6 +149,7 @@ class VisibleKindCount(Base):
 
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)
     platform: Mapped[str] = mapped_column(String(200), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True, server_default="0")  # as above
     assets: Mapped[int] = mapped_column(Integer)
 
 

@@ -23,6 +23,9 @@ state, and the first state is still the state before the transaction.
 
 from __future__ import annotations
 
+import itertools
+import os
+import threading
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -248,6 +251,22 @@ def _add_owners_of(connection: Connection, table: Any, delta: _Delta) -> None:
 _DIALECTS: dict[str, Any] = {"postgresql": postgresql, "sqlite": sqlite}
 
 
+# Every raise that makes an asset unhealthy, and every asset registered, adds to a count per
+# (type, platform): with one row each, concurrent writers queued on it (PostgreSQL: most waits of
+# raises spread over many assets). Each thread writes to a shard of its own; readers sum them.
+KIND_COUNT_SHARDS = 16
+KIND_KEY = ["kind", "platform", "shard"]
+_threads = itertools.count(os.getpid())
+_this_thread = threading.local()
+
+
+def _shard() -> int:
+    shard: int | None = getattr(_this_thread, "shard", None)
+    if shard is None:
+        shard = _this_thread.shard = next(_threads) % KIND_COUNT_SHARDS
+    return shard
+
+
 def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
     insert = dialect.insert(table)
     return insert.on_conflict_do_update(
@@ -260,16 +279,16 @@ _ADD_TO_OWNERS = {
     "sqlite": _upsert(sqlite, OWNER_COUNTS, OWNER_KEY),
 }
 _ADD_TO_KINDS = {
-    "postgresql": _upsert(postgresql, KIND_COUNTS, ["kind", "platform"]),
-    "sqlite": _upsert(sqlite, KIND_COUNTS, ["kind", "platform"]),
+    "postgresql": _upsert(postgresql, KIND_COUNTS, KIND_KEY),
+    "sqlite": _upsert(sqlite, KIND_COUNTS, KIND_KEY),
 }
 _ADD_TO_VISIBLE_OWNERS = {
     "postgresql": _upsert(postgresql, VISIBLE_OWNER_COUNTS, OWNER_KEY),
     "sqlite": _upsert(sqlite, VISIBLE_OWNER_COUNTS, OWNER_KEY),
 }
 _ADD_TO_VISIBLE_KINDS = {
-    "postgresql": _upsert(postgresql, VISIBLE_KIND_COUNTS, ["kind", "platform"]),
-    "sqlite": _upsert(sqlite, VISIBLE_KIND_COUNTS, ["kind", "platform"]),
+    "postgresql": _upsert(postgresql, VISIBLE_KIND_COUNTS, KIND_KEY),
+    "sqlite": _upsert(sqlite, VISIBLE_KIND_COUNTS, KIND_KEY),
 }
 
 
@@ -289,9 +308,13 @@ def _add(
             ],
         )
     if kinds:
+        shard = _shard()
         connection.execute(
             to_kinds[dialect],
-            [{"kind": kind, "platform": platform, "assets": n} for (kind, platform), n in kinds],
+            [
+                {"kind": kind, "platform": platform, "shard": shard, "assets": n}
+                for (kind, platform), n in kinds
+            ],
         )
 
 
@@ -302,13 +325,22 @@ _TABLES = {FOUND: (KIND_COUNTS, OWNER_COUNTS), VISIBLE: (VISIBLE_KIND_COUNTS, VI
 def _counted(which: str, table: int, key: list[str]) -> Any:
     """(key..., assets) of one set's counts; VISIBLE_NOT_FOUND is the difference of two."""
     if which != VISIBLE_NOT_FOUND:
-        counts = _TABLES[which][table]
+        counts = _summed(_TABLES[which][table], key)
         return select(*(counts.c[k] for k in key), counts.c.assets.label("assets"))
-    visible, found = _TABLES[VISIBLE][table], _TABLES[FOUND][table]
+    visible = _summed(_TABLES[VISIBLE][table], key)
+    found = _summed(_TABLES[FOUND][table], key)
     return select(
         *(visible.c[k] for k in key),
         (visible.c.assets - func.coalesce(found.c.assets, 0)).label("assets"),
     ).outerjoin(found, and_(*(found.c[k] == visible.c[k] for k in key)))
+
+
+def _summed(counts: Any, key: list[str]) -> Any:
+    """A count table as one row per key: the shards of the kind counts summed."""
+    if "shard" not in counts.c:
+        return counts
+    columns = [counts.c[k] for k in key]
+    return select(*columns, func.sum(counts.c.assets).label("assets")).group_by(*columns).subquery()
 
 
 def kind_counts(connection: Connection, which: str = FOUND) -> list[tuple[str, str, int]]:

@@ -5,7 +5,10 @@ the thread pool decode the JSON, parse and validate (cached by query text), pick
 and `execute_sync`; answer with JSONResponse. Resolvers return constants shaped like Dataflare's
 answers, so both servers send about the same bytes.
 
-Run: python bench/noop_app.py --port 9100
+With `--event-loop` it answers on the event loop itself, with no hand-over to a thread: the
+fastest this stack answers, which the benchmark's ratios are taken against.
+
+Run: python bench/noop_app.py --port 9100 [--event-loop]
 """
 
 from __future__ import annotations
@@ -114,26 +117,40 @@ async def graphql_endpoint(request: Request) -> Response:
     return JSONResponse(body, status_code=status)
 
 
+async def graphql_on_the_loop(request: Request) -> Response:
+    _request_id = uuid.uuid4().hex[:12]
+    status, body = answer(await request.body())
+    return JSONResponse(body, status_code=status)
+
+
 async def health_endpoint(_: Request) -> Response:
     return JSONResponse({"status": "ok"})
 
 
-app = Starlette(
-    routes=[
-        Route("/api/graphql", graphql_endpoint, methods=["POST"]),
-        Route("/health", health_endpoint, methods=["GET"]),
-    ]
-)
+def make_app(on_the_loop: bool) -> Starlette:
+    endpoint = graphql_on_the_loop if on_the_loop else graphql_endpoint
+    return Starlette(
+        routes=[
+            Route("/api/graphql", endpoint, methods=["POST"]),
+            Route("/health", health_endpoint, methods=["GET"]),
+        ]
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--event-loop", action="store_true", help="answer without a thread")
     args = parser.parse_args()
     # The options `dataflare serve` passes: one worker, uvicorn's default loop and HTTP parser.
     uvicorn.run(
-        app, host=args.host, port=args.port, workers=1, log_level="warning", access_log=False
+        make_app(args.event_loop),
+        host=args.host,
+        port=args.port,
+        workers=1,
+        log_level="warning",
+        access_log=False,
     )
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 GOAL_RATIO = 0.5  # Dataflare should keep at least half the no-op's requests/s on SQLite
+NO_OPS = ("no-op", "no-op loop")  # the baselines; ratios are taken against the faster
 
 COLUMNS = (
     ("scenario", 18, "<"),
@@ -17,7 +18,7 @@ COLUMNS = (
     ("errors", 7, ">"),
     ("req B", 6, ">"),
     ("resp B", 7, ">"),
-    ("dataflare/no-op", 16, ">"),
+    ("dataflare/no-op", 16, ">"),  # against the faster no-op
 )
 
 
@@ -35,12 +36,13 @@ def _row(cells: list[str]) -> str:
 
 
 def ratios(results: list[Result]) -> dict[str, float]:
-    """Per scenario: Dataflare's requests/s divided by the no-op's."""
+    """Per scenario: Dataflare's requests/s divided by the faster no-op's."""
     rps = {(r.scenario, r.target): float(r.stats["rps"]) for r in results}
     out: dict[str, float] = {}
     for scenario, target in rps:
-        if target == "dataflare" and rps.get((scenario, "no-op")):
-            out[scenario] = rps[(scenario, "dataflare")] / rps[(scenario, "no-op")]
+        fastest = max((rps.get((scenario, n), 0.0) for n in NO_OPS), default=0.0)
+        if target == "dataflare" and fastest:
+            out[scenario] = rps[(scenario, "dataflare")] / fastest
     return out
 
 
@@ -74,7 +76,8 @@ def goal_line(results: list[Result], database: str) -> str:
         verdict = "met" if ratio >= GOAL_RATIO else "MISSED"
         parts.append(f"{scenario} {ratio:.2f} {verdict}")
     where = "" if database == "sqlite" else f" (this run is on {database}: for reference only)"
-    return f"Goal: dataflare/no-op req/s >= {GOAL_RATIO} on SQLite{where}: " + ", ".join(parts)
+    goal = f"Goal: dataflare / the faster no-op, req/s >= {GOAL_RATIO} on SQLite{where}: "
+    return goal + ", ".join(parts)
 
 
 def _ms(value: float) -> str:

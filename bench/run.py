@@ -73,6 +73,7 @@ def bench(args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:
         targets = {
             "dataflare": stack.enter_context(servers.dataflare(workdir, token, database_url)),
             "no-op": stack.enter_context(servers.noop(workdir)),
+            "no-op loop": stack.enter_context(servers.noop(workdir, on_the_loop=True)),
         }
         try:
             results = run_scenarios(targets, token, args)

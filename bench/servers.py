@@ -92,6 +92,9 @@ def dataflare(home: Path, token: str, database_url: str | None) -> AbstractConte
     return serve("dataflare", command, env, home / "dataflare.log")
 
 
-def noop(workdir: Path) -> AbstractContextManager[Server]:
+def noop(workdir: Path, on_the_loop: bool = False) -> AbstractContextManager[Server]:
+    """The no-op baseline: answering in a worker thread as Dataflare does, or on the event loop."""
+    name = "no-op loop" if on_the_loop else "no-op"
     command = [sys.executable, str(BENCH_DIR / "noop_app.py")]
-    return serve("no-op", command, dict(os.environ), workdir / "noop.log")
+    command += ["--event-loop"] if on_the_loop else []
+    return serve(name, command, dict(os.environ), workdir / f"{name.replace(' ', '-')}.log")

@@ -57,6 +57,8 @@ def lane_of(documents: Documents, body: bytes) -> str:
         (json.dumps({"query": 'query { other: dataset(urn: "x") { urn } }'}).encode(), "heavy"),
         (json.dumps({"query": HEALTH, "pad": "x" * LOOK_BYTES}).encode(), "heavy"),
         (b"not json", "heavy"),
+        (b'{"query": ' + b"[" * 4000 + b"]" * 4000 + b"}", "heavy"),  # past the parser's stack
+        (b"\xff\xfe", "heavy"),
         (b"[1, 2]", "heavy"),
         (json.dumps({"query": 7}).encode(), "heavy"),
     ],

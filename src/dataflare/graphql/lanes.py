@@ -9,10 +9,10 @@ JSON decode of a small body and a dictionary look-up."""
 
 from __future__ import annotations
 
-import json
-
 from anyio import CapacityLimiter
 
+from dataflare.core.errors import InvalidInput
+from dataflare.core.text import load_json
 from dataflare.graphql.documents import Documents
 
 # Bodies up to this size are looked into on the event loop (a few microseconds).
@@ -43,8 +43,8 @@ def _query_of(raw: bytes) -> str | None:
     if len(raw) > LOOK_BYTES:
         return None
     try:
-        payload = json.loads(raw)
-    except ValueError:  # the worker thread answers what is wrong with it
+        payload = load_json(raw, "The request body")
+    except InvalidInput:  # the worker thread answers what is wrong with it
         return None
     query = payload.get("query") if isinstance(payload, dict) else None
     return query if isinstance(query, str) else None

@@ -274,22 +274,15 @@ def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:
     )
 
 
-_ADD_TO_OWNERS = {
-    "postgresql": _upsert(postgresql, OWNER_COUNTS, OWNER_KEY),
-    "sqlite": _upsert(sqlite, OWNER_COUNTS, OWNER_KEY),
-}
-_ADD_TO_KINDS = {
-    "postgresql": _upsert(postgresql, KIND_COUNTS, KIND_KEY),
-    "sqlite": _upsert(sqlite, KIND_COUNTS, KIND_KEY),
-}
-_ADD_TO_VISIBLE_OWNERS = {
-    "postgresql": _upsert(postgresql, VISIBLE_OWNER_COUNTS, OWNER_KEY),
-    "sqlite": _upsert(sqlite, VISIBLE_OWNER_COUNTS, OWNER_KEY),
-}
-_ADD_TO_VISIBLE_KINDS = {
-    "postgresql": _upsert(postgresql, VISIBLE_KIND_COUNTS, KIND_KEY),
-    "sqlite": _upsert(sqlite, VISIBLE_KIND_COUNTS, KIND_KEY),
-}
+def _adder(table: Any, keys: list[str]) -> dict[str, Any]:
+    """The upsert adding to `table`'s counts, per dialect."""
+    return {name: _upsert(dialect, table, keys) for name, dialect in _DIALECTS.items()}
+
+
+_ADD_TO_OWNERS = _adder(OWNER_COUNTS, OWNER_KEY)
+_ADD_TO_KINDS = _adder(KIND_COUNTS, KIND_KEY)
+_ADD_TO_VISIBLE_OWNERS = _adder(VISIBLE_OWNER_COUNTS, OWNER_KEY)
+_ADD_TO_VISIBLE_KINDS = _adder(VISIBLE_KIND_COUNTS, KIND_KEY)
 
 
 def _add(

@@ -6,13 +6,17 @@ search does."""
 
 from __future__ import annotations
 
+import itertools
 import random
 from typing import Any
 
 import pytest
 from alembic import command
+from sqlalchemy import func, select
 from starlette.testclient import TestClient
 
+from dataflare.catalog import search_counts
+from dataflare.catalog.models import IncidentKindCount
 from dataflare.catalog.service import set_owners, set_removed
 from dataflare.db.database import Database
 from dataflare.db.migrate import alembic_config
@@ -144,6 +148,22 @@ def test_counts_equal_a_recount_after_every_change(
 
     assert sizes == {0, 1, 2, 3, 4}  # from nothing on fire to most of the catalog
     assert {step.split()[0] for step in history} == set(CHANGES) - {"assets"} | {"updateIncident"}
+
+
+def test_searches_sum_the_shards_writers_spread_the_counts_on(
+    client: TestClient, gql: GraphQL, db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # One test thread would write every count to one shard: take the next shard each write.
+    shards = itertools.cycle(range(search_counts.KIND_COUNT_SHARDS))
+    monkeypatch.setattr(search_counts, "_shard", lambda: next(shards))
+    steps = Steps(client, gql, seed=20261130)
+    for _ in range(STEPS // 3):
+        step = steps.run()
+        assert kept(db) == recounted(db), step
+        assert_search_agrees(gql)
+    with db.session() as session:
+        used = session.scalars(select(func.count(func.distinct(IncidentKindCount.shard))))
+        assert used.one() > 1
 
 
 def test_a_failed_batch_leaves_the_counts_as_they_were(

@@ -85,3 +85,11 @@ def test_a_delete_in_the_middle_of_a_batch_is_seen_by_the_proposals_after_it(
     with db.session() as session:
         assert list(session.scalars(select(AssetOwner.owner_urn))) == [JDOE]
         assert session.scalar(select(func.count()).select_from(LineageEdge)) == 1
+
+
+def test_a_delete_before_a_new_assets_first_use_finds_nothing_to_delete(db: Database) -> None:
+    deleted = {**ownership(ORDERS), "changeType": "DELETE"}
+    outcomes = apply(db, deleted, ownership(ORDERS, JDOE))
+    assert outcomes == ["unchanged", "changed"]
+    with db.session() as session:
+        assert session.scalars(select(Asset.removed).where(Asset.urn == ORDERS)).all() == [False]

@@ -69,6 +69,13 @@ def forget(session: Session) -> None:
     session.info.pop(_KEY, None)
 
 
+def registered_unused(session: Session, urn: str) -> bool:
+    """Whether the batch registered this asset up front and nothing has used it yet: to the
+    proposals so far, it does not exist."""
+    known: _Known | None = session.info.get(_KEY)
+    return known is not None and urn in known.unreported
+
+
 def owners(session: Session, asset_id: int) -> list[tuple[str, str]] | None:
     """The asset's owners as the database holds them now, if the batch knows them."""
     known: _Known | None = session.info.get(_KEY)

@@ -254,6 +254,8 @@ def delete_asset(session: Session, urn: str) -> bool:
     """Forget an asset's metadata (owners, lineage, description) and hide it; its incidents and
     their history stay. False when that changed nothing: the asset was never known, or is
     already forgotten."""
+    if known.registered_unused(session, urn):  # registered for a later proposal of the batch
+        return False
     asset = get_asset(session, urn)
     if asset is None:
         return False

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from sqlalchemy.orm import Session
@@ -45,12 +45,21 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
         ) from error
 
 
-def apply_all(session: Session, caller: Caller, proposals: Sequence[Proposal]) -> list[Outcome]:
-    """Apply every proposal, in order; what each did."""
+def apply_all(
+    session: Session,
+    caller: Caller,
+    proposals: Sequence[Proposal],
+    done: Callable[[int], None] = lambda _: None,
+) -> list[Outcome]:
+    """Apply every proposal, in order; what each did. `done(1)` after each (a progress bar)."""
     lock_rows(session, proposals)
     named = (urn for p in proposals for urn in referenced_assets(p))
+    outcomes: list[Outcome] = []
     with catalog.known_assets(session, named):
-        return [apply_proposal(session, caller, p) for p in proposals]
+        for proposal in proposals:
+            outcomes.append(apply_proposal(session, caller, proposal))
+            done(1)
+    return outcomes
 
 
 def _require_edit(session: Session, caller: Caller, proposal: Proposal) -> None:

@@ -10,8 +10,7 @@ from dataflare.access.roles import Caller
 from dataflare.core.errors import InvalidInput
 from dataflare.core.text import parse_json
 from dataflare.db.database import Database
-from dataflare.ingest.apply import apply_proposal
-from dataflare.ingest.locks import lock_rows
+from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import Proposal, parse_items
 
 
@@ -47,9 +46,6 @@ def load(
     same file again changes nothing."""
     summary = LoadSummary(proposals=len(proposals))
     with db.session(write=True) as session:
-        lock_rows(session, proposals)
-        for proposal in proposals:
-            outcome = apply_proposal(session, caller, proposal)  # names the count to add to
-            setattr(summary, outcome, getattr(summary, outcome) + 1)
-            progress(1)
+        for outcome in apply_all(session, caller, proposals, done=progress):
+            setattr(summary, outcome, getattr(summary, outcome) + 1)  # names the count to add to
     return summary

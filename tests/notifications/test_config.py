@@ -48,6 +48,15 @@ def write(home: Path, text: str) -> Path:
         ('[email]\nenabled = true\nhost = "smtp"\n', "email.from must be set when e-mail is"),
         ('public_url = "dataflare.example.com"\n', "public_url must be an http(s) URL"),
         ("downstream_depth = 1.5\n", "downstream_depth must be a whole number"),
+        ("downstream_depth = 21\n", "downstream_depth must be at most 20 (got 21)."),
+        (
+            '[[webhooks]]\nname = "a"\nurl = "https://h.example.com/a b"\nsecrets = ["s"]\n',
+            "webhooks[0].url must be ASCII without spaces, percent-encoded",
+        ),
+        (
+            '[[webhooks]]\nname = "a"\nurl = "https://h.example.com/é"\nsecrets = ["s"]\n',
+            "webhooks[0].url must be ASCII without spaces, percent-encoded",
+        ),
         (
             "[delivery]\nlease_seconds = 10\n",
             "delivery.lease_seconds must be longer than timeout_seconds (10)",

@@ -253,3 +253,33 @@ def test_no_proxy_sends_the_webhook_straight_to_its_receiver(
     raise_incident(db)
     run_worker(Worker(db, two_hooks(receiver)), lambda: len(receiver.requests) == 2)
     assert len(receiver.to("/pager")) == 1
+
+
+def answer_to(raw: bytes) -> webhooks.Answer:
+    """What read_answer makes of these bytes, sent by a peer on a real socket."""
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        theirs.sendall(raw)
+        theirs.shutdown(socket.SHUT_WR)
+        return webhooks.read_answer(ours)
+
+
+def test_an_interim_answer_is_passed_over_for_the_real_one() -> None:
+    answer = answer_to(
+        b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+    )
+    assert (answer.status, answer.body, answer.will_close) == (200, b"ok", False)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "HTTP/1.1 2²0 OK\r\n\r\n".encode(),
+        "HTTP/1.1 200 OK\r\nContent-Length: ²\r\n\r\n".encode(),
+        b"SMTP ready\r\n\r\n",
+    ],
+)
+def test_an_answer_that_is_not_http_is_a_bad_answer(raw: bytes) -> None:
+    with pytest.raises(webhooks.BadAnswer):
+        answer_to(raw)

@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_LINEAGE_HOPS
 from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.notifications.settings_file import Table
 
@@ -129,7 +130,7 @@ def load(home: Path) -> NotificationConfig:
 
 def parse(root: Table, env: Mapping[str, str]) -> NotificationConfig:
     public_url = env.get("DATAFLARE_PUBLIC_URL") or root.text("public_url")
-    depth = root.whole("downstream_depth", 3, 0)
+    depth = root.whole("downstream_depth", 3, 0, MAX_LINEAGE_HOPS)  # the lineage walk's cap
     slack = _slack(root.table("slack"), env)
     webhooks = [_webhook(t) for t in root.tables("webhooks")]
     if env.get("DATAFLARE_WEBHOOK_URL"):
@@ -155,6 +156,9 @@ def _url(table: Table, key: str, url: str, https_only: bool = False) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise table.fail(key, f"must be an http(s) URL (got {url!r}).")
+    if not url.isascii() or any(c.isspace() or ord(c) < 32 for c in url):
+        # The request line is written as is: spaces or other characters would break it.
+        raise table.fail(key, f"must be ASCII without spaces, percent-encoded (got {url!r}).")
     if https_only and parts.scheme != "https" and parts.hostname not in LOOPBACK_HOSTS:
         raise table.fail(key, f"must be an https URL (got {url!r}).")
     return url

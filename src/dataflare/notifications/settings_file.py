@@ -48,10 +48,12 @@ class Table:
             raise self.fail(key, f"must be a number of at least {minimum} (got {value!r}).")
         return float(value)
 
-    def whole(self, key: str, default: int, minimum: int) -> int:
+    def whole(self, key: str, default: int, minimum: int, maximum: int | None = None) -> int:
         value = self._take(key, int, default, "a whole number")
         if value < minimum:
             raise self.fail(key, f"must be at least {minimum} (got {value}).")
+        if maximum is not None and value > maximum:
+            raise self.fail(key, f"must be at most {maximum} (got {value}).")
         return value
 
     def texts(self, key: str) -> tuple[str, ...]:

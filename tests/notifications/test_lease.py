@@ -59,12 +59,18 @@ def test_an_outcome_after_the_lease_ended_is_ignored(
     time.sleep(SHORT_LEASE_MS / 1000 + 0.1)
     second = claim_one(db, fresh, 10_000)  # the lease has ended: the delivery is free again
     assert second.id == first.id
+    claimed = the_delivery(db)
 
     with caplog.at_level(logging.WARNING, "dataflare.notifications"):
         sending.join()
 
     held = the_delivery(db)
     assert (held.status, held.attempts, held.last_error) == ("PENDING", 0, None)
+    # The stale outcome moved nothing: neither the next attempt's time nor the lease.
+    assert (held.next_attempt_at, held.claimed_until) == (
+        claimed.next_attempt_at,
+        claimed.claimed_until,
+    )
     assert held.claimed_by == fresh.name
     assert "outcome is ignored" in caplog.text
     fresh.deliver(second)

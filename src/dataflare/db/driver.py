@@ -49,17 +49,8 @@ class DriverStatement:
     def _with_own(self, params: Mapping[str, Any]) -> Mapping[str, Any]:
         return {**self._own_values, **params} if self._own_values else params
 
-    def run(self, connection: Connection, params: Mapping[str, Any]) -> None:
-        cursor = connection.connection.cursor()
-        try:
-            sql, values = self.sql_for(connection.dialect), self._with_own(params)
-            _announce(connection, cursor, sql, values, many=False)
-            cursor.execute(sql, values)
-        finally:
-            cursor.close()
-
-    def count(self, connection: Connection, params: Mapping[str, Any]) -> int:
-        """Run it and return how many rows it changed."""
+    def run(self, connection: Connection, params: Mapping[str, Any]) -> int:
+        """Run it; how many rows it changed."""
         cursor = connection.connection.cursor()
         try:
             sql, values = self.sql_for(connection.dialect), self._with_own(params)

@@ -18,8 +18,7 @@ from sqlalchemy.sql import Executable
 from dataflare.catalog.models import Actor, Asset, AssetOwner, LineageEdge
 from dataflare.core.limits import MAX_LINEAGE_HOPS, MAX_LINEAGE_RESULTS
 from dataflare.core.urns import entity_type_of
-
-CHUNK = 500  # values in one IN (...): well under what either database takes
+from dataflare.db.chunks import chunks
 
 
 @dataclass(frozen=True)
@@ -170,8 +169,8 @@ def _owners(values: Sequence[Any]) -> Executable:
 
 
 def _in_chunks(session: Session, statement: Any, values: Sequence[Any]) -> Iterator[Any]:
-    for start in range(0, len(values), CHUNK):
-        yield from session.execute(statement(values[start : start + CHUNK]))
+    for chunk in chunks(values):
+        yield from session.execute(statement(chunk))
 
 
 def _downstream(session: Session, ids: list[int], depth: int) -> dict[int, list[Any]]:

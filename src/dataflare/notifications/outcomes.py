@@ -101,8 +101,8 @@ class OutcomeWriter:
     def record(self, outcome: tuple[DriverStatement, dict[str, Any]]) -> bool:
         statement, params = outcome
         if self._connection is not None:
-            return statement.count(self._connection, params) == 1
+            return statement.run(self._connection, params) == 1
         with self.database.connection(write=True) as connection:
             if self.postgres:
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO off")
-            return statement.count(connection, params) == 1
+            return statement.run(connection, params) == 1

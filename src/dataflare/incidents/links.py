@@ -4,6 +4,7 @@ read of `incident.assets` or `incident.assignees` sees the new rows."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 
 from sqlalchemy import Connection, bindparam, delete, select, update
@@ -17,10 +18,10 @@ _INSERT_LINKS = driver_insert(
     INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
 )
 _INSERT_ASSIGNEES = driver_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
-_ONE_MORE = DriverStatement(
+_MOVE_TOTAL = DriverStatement(
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
-    .values(incidents_total=ASSETS.c.incidents_total + 1)
+    .values(incidents_total=ASSETS.c.incidents_total + bindparam("delta"))
 )
 
 
@@ -63,18 +64,21 @@ def add_assignees(connection: Connection, incident_id: int, urns: Sequence[str])
 
 
 def replace_assets(session: Session, incident: Incident, asset_ids: Sequence[int]) -> None:
+    """Link the incident to these assets instead; the totals move only where the set changed,
+    one asset at a time in id order (as every change to incidents locks assets)."""
     connection = session.connection()
-    linked = select(INCIDENT_ASSETS.c.asset_id).where(INCIDENT_ASSETS.c.incident_id == incident.id)
-    connection.execute(
-        update(ASSETS)
-        .where(ASSETS.c.id.in_(linked))
-        .values(incidents_total=ASSETS.c.incidents_total - 1)
+    linked = connection.execute(
+        select(INCIDENT_ASSETS.c.asset_id).where(INCIDENT_ASSETS.c.incident_id == incident.id)
     )
+    moved = Counter(asset_ids)
+    moved.subtract(asset_id for (asset_id,) in linked)
     connection.execute(delete(INCIDENT_ASSETS).where(INCIDENT_ASSETS.c.incident_id == incident.id))
     add_assets(
         connection, incident.id, asset_ids, incident.state, incident.created_at, incident.dedup_key
     )
-    _ONE_MORE.run_many(connection, [{"asset_id": asset_id} for asset_id in asset_ids])
+    changed = [{"asset_id": i, "delta": n} for i, n in sorted(moved.items()) if n]
+    if changed:
+        _MOVE_TOTAL.run_many(connection, changed)
     session.expire(incident, ["assets"])
 
 

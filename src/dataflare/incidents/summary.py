@@ -77,7 +77,14 @@ _RAISED = DriverStatement(
         latest_incident_at=case(
             (_NEWER, bindparam("created_at")), else_=ASSETS.c.latest_incident_at
         ),
-        incidents_changed_at=bindparam("created_at"),
+        # Forward only: a raise that read its clock before another's commit may commit after it.
+        incidents_changed_at=case(
+            (
+                ASSETS.c.incidents_changed_at > bindparam("created_at"),
+                ASSETS.c.incidents_changed_at,
+            ),
+            else_=bindparam("created_at"),
+        ),
     )
     .returning(*_COUNTED)
 )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from graphql import GraphQLResolveInfo
 from sqlalchemy.orm import Session
@@ -20,11 +21,11 @@ class RequestContext:
     # More than one mutation in the document: each runs in a savepoint, so one that fails
     # leaves the others' work standing. With one, the request's transaction is enough.
     isolate_mutations: bool = False
-    # What the resolvers read, in batches (loaders.py): made for each request, on its session.
-    loader: Loader = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.loader = Loader(self.session)
+    @cached_property
+    def loader(self) -> Loader:
+        """What the resolvers read, in batches (loaders.py): made on first use, on the request's
+        session (a mutation never asks for it)."""
+        return Loader(self.session)
 
 
 Info = GraphQLResolveInfo[RequestContext]

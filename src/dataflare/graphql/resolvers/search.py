@@ -99,13 +99,15 @@ def resolve_lineage_search(_: Any, info: Info, input: dict[str, Any]) -> dict[st
         _page_size(info, input, "SearchAcrossLineageResults"),
         within=lineage.by_degrees(input["urn"], input["direction"], allowed),
     )
-    info.context.loader.saw_assets(AssetView.of(a) for a in page.assets)
+    views = [AssetView.of(a) for a in page.assets]
+    info.context.loader.saw_assets(views)
     return {
         "start": page.start,
         "count": len(page.assets),
         "total": page.total,
         "searchResults": [
-            {"entity": AssetView.of(a), "degree": page.degrees[a.id]} for a in page.assets
+            {"entity": view, "degree": page.degrees[a.id]}
+            for view, a in zip(views, page.assets, strict=True)
         ],
         "facets": _facets(page),
     }

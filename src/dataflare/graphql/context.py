@@ -21,6 +21,7 @@ class RequestContext:
     # More than one mutation in the document: each runs in a savepoint, so one that fails
     # leaves the others' work standing. With one, the request's transaction is enough.
     isolate_mutations: bool = False
+
     @cached_property
     def loader(self) -> Loader:
         """What the resolvers read, in batches (loaders.py): made on first use, on the request's

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
-from httpx import Response
+from httpx2 import Response  # what starlette's TestClient answers with
 from starlette.testclient import TestClient
 
 from dataflare.access import sessions

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import httpx2
 
 from tests.conftest import ADMIN_TOKEN
 from tests.fuzz.documents import Known
@@ -32,7 +33,7 @@ mutation token($input: CreateAccessTokenInput!) {
 """
 
 
-def seed(client: httpx.Client) -> Known:
+def seed(client: httpx.Client | httpx2.Client) -> Known:
     """Fill the catalog through the API, as the admin; returns the URNs and ids it made."""
     _post(client, BATCH, {"proposals": _metadata()})
     _graphql(client, CREATE_USER, {"input": {"username": "alice", "role": "Editor"}})
@@ -79,14 +80,16 @@ def _metadata() -> list[dict[str, Any]]:
     ]
 
 
-def _post(client: httpx.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
+def _post(client: httpx.Client | httpx2.Client, path: str, body: dict[str, Any]) -> dict[str, Any]:
     response = client.post(path, json=body, headers=AUTH)
     response.raise_for_status()
     answer: dict[str, Any] = response.json()
     return answer
 
 
-def _graphql(client: httpx.Client, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+def _graphql(
+    client: httpx.Client | httpx2.Client, query: str, variables: dict[str, Any]
+) -> dict[str, Any]:
     body = _post(client, "/api/graphql", {"query": query, "variables": variables})
     if body.get("errors"):
         raise RuntimeError(f"seeding failed: {body['errors']}")

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import httpx
+import httpx2
 import pytest
 from starlette.testclient import TestClient
 
@@ -30,12 +31,12 @@ PAGE_POLICY = {
 }
 
 
-def policy(response: httpx.Response) -> dict[str, str]:
+def policy(response: httpx.Response | httpx2.Response) -> dict[str, str]:
     directives = response.headers["content-security-policy"].split(";")
     return dict(d.strip().partition(" ")[::2] for d in directives)
 
 
-def assert_html_headers(response: httpx.Response, what: str) -> None:
+def assert_html_headers(response: httpx.Response | httpx2.Response, what: str) -> None:
     assert response.headers["content-type"].startswith("text/html"), what
     assert response.headers["x-content-type-options"] == "nosniff", what
     assert response.headers["x-frame-options"] == "DENY", what

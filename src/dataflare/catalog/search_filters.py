@@ -32,7 +32,7 @@ def kind_of(entity_type: str) -> str:
     if entity_type not in KIND_OF_ENTITY_TYPE:
         raise InvalidInput(
             f"Cannot search entity type '{entity_type}': expected one of "
-            f"{', '.join(KIND_OF_ENTITY_TYPE)}."
+            f"{', '.join(KIND_OF_ENTITY_TYPE)} (or INCIDENT on its own)."
         )
     return KIND_OF_ENTITY_TYPE[entity_type]
 

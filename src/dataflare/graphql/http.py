@@ -46,8 +46,13 @@ from dataflare.graphql.context import RequestContext
 from dataflare.graphql.documents import Documents
 from dataflare.graphql.lanes import ReadLanes
 from dataflare.graphql.limits import check_cost
+from dataflare.incidents import activity
 
 log = logging.getLogger("dataflare.graphql")
+
+# A client that acts for an agent (the MCP server over stdio) says so: its changes are marked
+# in the timeline. It names a channel only; who acts is still the token's user.
+VIA_HEADER = "X-Dataflare-Via"
 
 
 def error_body(error: DataflareError) -> dict[str, Any]:
@@ -96,7 +101,6 @@ class GraphQLEndpoint:
         self.lanes = ReadLanes(self.documents, threads) if threads is not None else None
 
     async def handle(self, request: Request) -> Response:
-        request_id = uuid.uuid4().hex[:12]
         credentials = Credentials(
             authorization=request.headers.get("authorization"),
             session_cookie=request.cookies.get(COOKIE_NAME),
@@ -104,26 +108,36 @@ class GraphQLEndpoint:
         )
         try:
             check_presented(credentials)
+            via = _via(request.headers.get(VIA_HEADER))
             raw = await read_body(request, self.max_body_bytes)
         except (Unauthenticated, TooLarge, InvalidInput) as refused:
             return JSONResponse({"errors": [error_body(refused)]}, status_code=refused.code)
+        status, body = await self.answer(credentials, raw, via)
+        return JSONResponse(body, status_code=status)
+
+    async def answer(
+        self, credentials: Credentials, raw: bytes, via: str | None = None
+    ) -> tuple[int, dict[str, Any]]:
+        """The HTTP status and JSON body for a request body from these credentials (checked
+        here, in the database); `via` marks the timeline entries of what it changes. The MCP
+        server's tools run through this too, as the same caller, so the API's rules hold."""
+        request_id = uuid.uuid4().hex[:12]
         lane = self.lanes.limiter_for(raw) if self.lanes is not None else None
         first = await to_thread.run_sync(
-            self._first_step, credentials, raw, request_id, limiter=lane
+            self._first_step, credentials, raw, request_id, via, limiter=lane
         )
         if isinstance(first, _Write):
             batches = self.db.group_commit
             assert batches is not None
             # SQLite: the writer thread runs this with the writes that arrive meanwhile.
-            answer = await _settled(
-                batches.run(partial(self._execute, first.authenticated, first.prepared, request_id))
-            )
+            run = partial(self._execute, first.authenticated, first.prepared, request_id, via)
+            answer = await _settled(batches.run(run))
         else:
             answer = first
         status, body, stale_token = answer
         if stale_token is not None:
             await run_in_threadpool(self._record_use, stale_token)
-        return JSONResponse(body, status_code=status)
+        return status, body
 
     def prepare(self, raw: bytes) -> Prepared:
         try:
@@ -146,7 +160,9 @@ class GraphQLEndpoint:
         mutations = _mutation_count(compiled.document, payload)
         return Prepared(payload, compiled.document, mutations=mutations)
 
-    def _first_step(self, credentials: Credentials, raw: bytes, request_id: str) -> Answer | _Write:
+    def _first_step(
+        self, credentials: Credentials, raw: bytes, request_id: str, via: str | None
+    ) -> Answer | _Write:
         """Authenticate, then compile; answer a query (and on PostgreSQL a mutation too) in the
         same transaction, or hand a SQLite mutation on to the writer thread."""
         batched = self.db.group_commit is not None
@@ -159,7 +175,7 @@ class GraphQLEndpoint:
                 prepared = self.prepare(raw)
                 if prepared.mutations and batched:
                     return _Write(authenticated, prepared)
-                return self._execute(authenticated, prepared, request_id, session)
+                return self._execute(authenticated, prepared, request_id, via, session)
         except (Unauthenticated, _RollBack) as error:
             return _refused(error)
 
@@ -168,6 +184,7 @@ class GraphQLEndpoint:
         authenticated: Authenticated,
         prepared: Prepared,
         request_id: str,
+        via: str | None,
         session: Session,
     ) -> Answer:
         """The answer, in the request's transaction. A failed single mutation raises _RollBack
@@ -184,13 +201,18 @@ class GraphQLEndpoint:
         context = RequestContext(
             session, caller.urn, request_id, user=caller, isolate_mutations=prepared.mutations > 1
         )
-        result = execute_sync(
-            self.schema,
-            document,
-            context_value=context,
-            variable_values=payload.get("variables"),
-            operation_name=payload.get("operationName"),
-        )
+        # SQLite's writer runs several requests in one session: the mark is this request's only.
+        session.info[activity.VIA] = via
+        try:
+            result = execute_sync(
+                self.schema,
+                document,
+                context_value=context,
+                variable_values=payload.get("variables"),
+                operation_name=payload.get("operationName"),
+            )
+        finally:
+            session.info.pop(activity.VIA, None)
         body: dict[str, Any] = {"data": result.data}
         if result.errors:
             body["errors"] = [_format(e, request_id) for e in result.errors]
@@ -255,6 +277,19 @@ def _read_payload(raw: bytes) -> dict[str, Any]:
     if payload.get("operationName") is not None and not isinstance(payload["operationName"], str):
         raise InvalidInput('"operationName" must be a string when given.')
     return payload
+
+
+def _via(header: str | None) -> str | None:
+    """The channel a client names in VIA_HEADER (only "mcp" is known), or None."""
+    if header is None:
+        return None
+    channel = header.strip().lower()
+    if channel not in activity.CHANNELS:
+        raise InvalidInput(
+            f"Unknown {VIA_HEADER} '{header[:40]}': leave it out, or send one of "
+            f"{', '.join(activity.CHANNELS)}."
+        )
+    return channel
 
 
 def _mutation_count(document: DocumentNode, payload: dict[str, Any]) -> int:

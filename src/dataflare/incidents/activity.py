@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataflare.db.driver import driver_insert
@@ -17,14 +17,19 @@ from dataflare.incidents.models import IncidentActivity
 # (IncidentActivityKind in the GraphQL schema lists them all).
 RAISED = "RAISED"
 
+# The session's info key naming how its changes come (MCP, for an agent's tool call): the
+# surface that runs the change sets it, every timeline entry of the change carries it.
+VIA = "dataflare.via"
+MCP = "mcp"
+CHANNELS = (MCP,)
 
 _INSERT = driver_insert(
-    ACTIVITY, ["incident_id", "at", "actor", "kind", "old_value", "new_value", "message"]
+    ACTIVITY, ["incident_id", "at", "actor", "kind", "old_value", "new_value", "message", "via"]
 )
 
 
 def record(
-    connection: Connection,
+    session: Session,
     incident_id: int,
     actor: str,
     at: int,
@@ -34,7 +39,7 @@ def record(
     message: str | None = None,
 ) -> None:
     _INSERT.run(
-        connection,
+        session.connection(),
         {
             "incident_id": incident_id,
             "at": at,
@@ -43,6 +48,7 @@ def record(
             "old_value": None if old is None else json.dumps(old),
             "new_value": None if new is None else json.dumps(new),
             "message": message,
+            "via": session.info.get(VIA),
         },
     )
 

@@ -82,15 +82,13 @@ def set_status(
         if state == "ACTIVE" and incident.dedup_key is not None:
             asset_ids = [link.asset_id for link in incident.assets]
             dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)
-        activity.record(
-            session.connection(), incident.id, actor, now, "STATE", incident.state, state, message
-        )
+        activity.record(session, incident.id, actor, now, "STATE", incident.state, state, message)
         incident.state = state
         links.set_state(session.connection(), incident.id, state)
         changed = True
     if stage is not None and incident.stage != stage:
         activity.record(
-            session.connection(),
+            session,
             incident.id,
             actor,
             now,
@@ -114,7 +112,7 @@ def set_assets(session: Session, incident: Incident, actor: str, now: int, refs:
         summary.lock(session, asset_ids)
         dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)
     links.replace_assets(session, incident, asset_ids)
-    activity.record(session.connection(), incident.id, actor, now, "ASSETS", old, new)
+    activity.record(session, incident.id, actor, now, "ASSETS", old, new)
     return True
 
 
@@ -125,5 +123,5 @@ def set_assignees(
     if old == urns:
         return False
     links.replace_assignees(session, incident, urns)
-    activity.record(session.connection(), incident.id, actor, now, "ASSIGNEES", old, urns)
+    activity.record(session, incident.id, actor, now, "ASSIGNEES", old, urns)
     return True

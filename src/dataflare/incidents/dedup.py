@@ -74,7 +74,7 @@ def raised_again(
     )
     count = (earlier or 0) + 2  # the first raise, the earlier repeats, and this one
     activity.record(
-        connection, incident_id, actor, now, RAISED_AGAIN, new={"count": count}, message=message
+        session, incident_id, actor, now, RAISED_AGAIN, new={"count": count}, message=message
     )
     on_incident = connection.scalars(
         select(LINKS.c.asset_id).where(

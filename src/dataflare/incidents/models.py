@@ -15,6 +15,11 @@ ACTIVE_WITH_KEY = "state = 'ACTIVE' AND dedup_key IS NOT NULL"
 
 class Incident(Base):
     __tablename__ = "incidents"
+    # Incidents across all assets, newest first (incidents/search.py): in any state, or in one.
+    __table_args__ = (
+        Index("ix_incidents_newest", "created_at", "id"),
+        Index("ix_incidents_state_newest", "state", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     urn: Mapped[str] = mapped_column(String(300), unique=True)
@@ -101,6 +106,9 @@ class IncidentActivity(Base):
     old_value: Mapped[str | None] = mapped_column(Text)  # JSON
     new_value: Mapped[str | None] = mapped_column(Text)  # JSON
     message: Mapped[str | None] = mapped_column(Text)
+    # How the change came when not straight from the API or the web UI: "mcp" for an agent's
+    # tool call (the actor is still the token's user).
+    via: Mapped[str | None] = mapped_column(String(16))
 
 
 # Typed handles on the tables, for the hot paths written with plain inserts and updates.

@@ -141,7 +141,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     }
     if dedup_key is not None:
         raised["dedupKey"] = dedup_key
-    activity.record(connection, pk, actor, now, activity.RAISED, new=raised, message=message)
+    activity.record(session, pk, actor, now, activity.RAISED, new=raised, message=message)
     snapshot = outbox.incident_snapshot(
         urn=urn,
         incident_type=request.type,
@@ -180,7 +180,7 @@ def update_status(
     now = now_ms()
     changed = apply.set_status(session, incident, actor, now, state, stage, message)
     if not changed and message:
-        activity.record(session.connection(), incident.id, actor, now, "MESSAGE", message=message)
+        activity.record(session, incident.id, actor, now, "MESSAGE", message=message)
     incident.status_message = message
     incident.status_updated_at = now
     incident.status_updated_by = actor
@@ -210,7 +210,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
             setattr(incident, name, new)
             if name == "priority":
                 old, new = vocabulary.NUMBER_TO_PRIORITY.get(old), changes["priority"]
-            activity.record(session.connection(), incident.id, actor, now, kind, old, new)
+            activity.record(session, incident.id, actor, now, kind, old, new)
             changed = True
     if "assets" in checked:
         changed |= apply.set_assets(session, incident, actor, now, checked["assets"])

@@ -29,6 +29,7 @@ class Entry:
     actor: str
     text: str
     message: str | None
+    via: str | None  # "MCP" when an agent made the change through a tool
 
 
 def incident_page(call: Call) -> Response:
@@ -113,7 +114,8 @@ def _require_edit(call: Call, urn: str) -> Incident:
 def _entry(row: Any) -> Entry:
     old = json.loads(row.old_value) if row.old_value else None
     new = json.loads(row.new_value) if row.new_value else None
-    return Entry(row.at, actor_name(row.actor), describe(row.kind, old, new), row.message)
+    via = row.via.upper() if row.via else None
+    return Entry(row.at, actor_name(row.actor), describe(row.kind, old, new), row.message, via)
 
 
 def describe(kind: str, old: Any, new: Any) -> str:

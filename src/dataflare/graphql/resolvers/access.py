@@ -9,7 +9,12 @@ from ariadne import MutationType, ObjectType, QueryType
 
 from dataflare.access import tokens, users
 from dataflare.access.models import AccessToken, User
-from dataflare.access.roles import READER
+from dataflare.access.roles import (
+    EDIT_ENTITY_INCIDENTS,
+    MANAGE_ACCESS_TOKENS,
+    MANAGE_USERS,
+    READER,
+)
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ActorRef, user_urn
 from dataflare.graphql.context import Info
@@ -99,6 +104,20 @@ def resolve_owner_urn(token: AccessToken, *_: Any) -> str:
 token_metadata.set_alias("createdAt", "created_at")
 token_metadata.set_alias("expiresAt", "expires_at")
 token_metadata.set_alias("lastUsedAt", "last_used_at")
+
+
+@query.field("me")
+def resolve_me(_: Any, info: Info) -> dict[str, Any]:
+    caller = info.context.user
+    return {
+        "corpUser": ActorRef(caller.urn),
+        "platformPrivileges": {
+            "generatePersonalAccessTokens": True,
+            "manageTokens": caller.has(MANAGE_ACCESS_TOKENS),
+            "manageIdentities": caller.has(MANAGE_USERS),
+            "editEntityIncidents": caller.has(EDIT_ENTITY_INCIDENTS),
+        },
+    }
 
 
 @query.field("listUsers")

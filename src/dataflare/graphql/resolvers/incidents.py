@@ -104,3 +104,8 @@ def resolve_previous(entry: IncidentActivity, *_: Any) -> str | None:
 @activity_type.field("newValue")
 def resolve_new(entry: IncidentActivity, *_: Any) -> str | None:
     return entry.new_value
+
+
+@activity_type.field("via")
+def resolve_via(entry: IncidentActivity, *_: Any) -> str | None:
+    return entry.via.upper() if entry.via else None

@@ -22,6 +22,8 @@ from dataflare.db.database import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
+from dataflare.mcp.http import PATH as MCP_PATH
+from dataflare.mcp.http import McpEndpoint
 from dataflare.notifications import config as notifications
 from dataflare.notifications.worker import BackgroundWorker
 from dataflare.web.auth import LoginViews
@@ -60,7 +62,9 @@ async def health_endpoint(_: Request) -> Response:
 
 def _wants_page(request: Request) -> bool:
     """A browser asking for a page (not an API client): it gets the error as a page."""
-    api = request.url.path.startswith(("/api/", "/aspects", "/entities", "/config", "/health"))
+    api = request.url.path.startswith(
+        ("/api/", "/aspects", "/entities", "/config", "/health", MCP_PATH)
+    )
     return not api and "text/html" in request.headers.get("accept", "")
 
 
@@ -117,6 +121,9 @@ def create_app(
         build_schema(), database, settings.admin_token, settings.max_body_bytes
     )
     login = LoginViews(database, settings.max_body_bytes)
+    mcp = McpEndpoint(
+        graphql, database, settings.admin_token, settings.mcp_read_only, settings.max_body_bytes
+    )
 
     @asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -127,7 +134,8 @@ def create_app(
         if worker:
             worker.start()
         try:
-            yield
+            async with mcp.lifespan():
+                yield
         finally:
             if worker:
                 worker.stop()
@@ -140,6 +148,7 @@ def create_app(
         Route("/entities", ingest.entities, methods=["POST"]),
         Route("/api/graphql", graphql.handle, methods=["POST"]),
         Route("/api/v2/graphql", graphql.handle, methods=["POST"]),
+        Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]),
         Route("/config", config_endpoint, methods=["GET"]),
         Route("/health", health_endpoint, methods=["GET"]),
         Route("/login", login.page, methods=["GET"]),

@@ -12,6 +12,7 @@ from dataflare.cli.check import check
 from dataflare.cli.demo import demo
 from dataflare.cli.incidents import incident
 from dataflare.cli.ingest import ingest
+from dataflare.cli.mcp import mcp
 from dataflare.cli.notifications import notifications_group, worker
 from dataflare.cli.serve import db, serve
 
@@ -33,6 +34,7 @@ for command in (
     check,
     worker,
     notifications_group,
+    mcp,
 ):
     main.add_command(command)
 

@@ -10,8 +10,8 @@ import httpx
 from dataflare.client import documents as doc
 from dataflare.client.config import ClientConfig
 from dataflare.client.errors import NotFound
-from dataflare.client.models import Asset, Health, Incident, IncidentPage, SearchPage
-from dataflare.client.transport import GraphQLTransport
+from dataflare.client.models import Asset, Caller, Health, Incident, IncidentPage, SearchPage
+from dataflare.client.transport import GraphQLTransport, Transport
 from dataflare.client.urns import check_asset_urn
 
 
@@ -21,7 +21,8 @@ class DataflareClient:
     `url` and `token` default to DATAFLARE_URL and DATAFLARE_TOKEN (or DataHub's
     DATAHUB_GMS_URL and DATAHUB_GMS_TOKEN). Failures raise `ClientError` subclasses carrying the
     server's message and code. Reads (and raises given a `dedup_key`) are retried `retries`
-    times after a network failure; other changes never are.
+    times after a network failure; other changes never are. `via="mcp"` marks the changes
+    made through this client as an agent's; `transport` replaces HTTP altogether.
     """
 
     def __init__(
@@ -33,9 +34,13 @@ class DataflareClient:
         retries: int = 3,
         backoff: float = 0.5,
         http: httpx.Client | None = None,
+        via: str | None = None,
+        transport: Transport | None = None,
     ) -> None:
         self.config = ClientConfig.resolve(url, token, timeout)
-        self.transport = GraphQLTransport(self.config, retries, backoff, http)
+        self.transport: Transport = transport or GraphQLTransport(
+            self.config, retries, backoff, http, via
+        )
 
     def __enter__(self) -> DataflareClient:
         return self
@@ -169,6 +174,49 @@ class DataflareClient:
             total=page["total"],
             incidents=[Incident.from_graphql(i) for i in page.get("incidents") or []],
         )
+
+    def search_incidents(
+        self,
+        query: str = "*",
+        *,
+        asset_urns: list[str] | None = None,
+        state: str | None = None,
+        priority: str | None = None,
+        stage: str | None = None,
+        assignee_urns: list[str] | None = None,
+        start: int = 0,
+        count: int = 20,
+    ) -> IncidentPage:
+        """A page of the incidents across all assets (or on `asset_urns`), newest first: every
+        word of `query` in the title, description or custom type ("*" for all)."""
+        chosen = {
+            "entities": asset_urns,
+            "state": [state] if state else None,
+            "priority": [priority] if priority else None,
+            "stage": [stage] if stage else None,
+            "assignees": assignee_urns,
+        }
+        criteria = [{"field": f, "values": v} for f, v in chosen.items() if v]
+        given: dict[str, Any] = {
+            "types": ["INCIDENT"],
+            "query": query,
+            "start": start,
+            "count": count,
+        }
+        if criteria:
+            given["orFilters"] = [{"and": criteria}]
+        data = self.execute(doc.SEARCH_INCIDENTS, {"input": given}, idempotent=True)
+        page = data["searchAcrossEntities"]
+        return IncidentPage(
+            start=page["start"],
+            count=page["count"],
+            total=page["total"],
+            incidents=[Incident.from_graphql(r["entity"]) for r in page["searchResults"]],
+        )
+
+    def me(self) -> Caller:
+        """Who the token acts for, and whether they may change incidents on any asset."""
+        return Caller.from_graphql(self.execute(doc.ME, idempotent=True)["me"])
 
     def health(self, urn: str) -> Health:
         """An asset's health. InvalidUrn for a URN that is not an asset's (it would read as

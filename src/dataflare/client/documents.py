@@ -118,3 +118,20 @@ query brokenUpstream($input: SearchAcrossLineageInput!, $count: Int) {
 """.replace("ASSET_SELECTION", on_every_asset_type(ACTIVE_INCIDENTS))
     + INCIDENT_FIELDS
 )
+
+SEARCH_INCIDENTS = (
+    """
+query searchIncidents($input: SearchAcrossEntitiesInput!) {
+  searchAcrossEntities(input: $input) {
+    start count total searchResults { entity { ... on Incident { ...IncidentFields } } }
+  }
+}
+"""
+    + INCIDENT_FIELDS
+)
+
+ME = """
+query me {
+  me { corpUser { urn username role } platformPrivileges { editEntityIncidents } }
+}
+"""

@@ -183,3 +183,24 @@ class SearchPage:
     count: int
     total: int
     assets: list[Asset]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The user a token acts for. `edits_incidents`: may raise and change incidents on every
+    asset (Admin and Editor); others may only on assets they own."""
+
+    urn: str
+    username: str
+    role: str | None
+    edits_incidents: bool
+
+    @classmethod
+    def from_graphql(cls, data: dict[str, Any]) -> Caller:
+        user = data["corpUser"]
+        return cls(
+            urn=user["urn"],
+            username=user["username"],
+            role=user.get("role"),
+            edits_incidents=data["platformPrivileges"]["editEntityIncidents"],
+        )

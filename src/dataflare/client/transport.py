@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 
@@ -11,6 +11,20 @@ from dataflare.client.config import ClientConfig
 from dataflare.client.errors import ApiError, ServerUnreachable, api_error
 
 GRAPHQL_PATH = "/api/graphql"
+# Sent by a client acting for an AI agent (the MCP server): its changes are marked in the
+# incidents' timelines. The server accepts only the channels it knows.
+VIA_HEADER = "X-Dataflare-Via"
+
+
+class Transport(Protocol):
+    """How a client's GraphQL documents reach a server: over HTTP (GraphQLTransport), or
+    inside the server's own process (the MCP server's tools at /mcp)."""
+
+    def execute(
+        self, query: str, variables: dict[str, Any] | None = None, *, idempotent: bool
+    ) -> dict[str, Any]: ...
+
+    def close(self) -> None: ...
 
 
 class GraphQLTransport:
@@ -20,11 +34,14 @@ class GraphQLTransport:
         retries: int = 3,
         backoff: float = 0.5,
         http: httpx.Client | None = None,
+        via: str | None = None,
     ) -> None:
         self.config = config
         self.retries = retries
         self.backoff = backoff
         headers = {"Authorization": f"Bearer {config.token}"} if config.token else {}
+        if via is not None:
+            headers[VIA_HEADER] = via
         self.http = http or httpx.Client(base_url=config.url, timeout=config.timeout)
         self.http.headers.update(headers)
 
@@ -61,14 +78,19 @@ class GraphQLTransport:
             body = response.json()
         except ValueError:
             body = None
-        if not isinstance(body, dict):
-            raise ApiError(
-                f"Unexpected answer from {self.config.url} (HTTP {response.status_code}, not "
-                "GraphQL JSON): is this the address of a Dataflare server?",
-                response.status_code,
-            )
-        errors = body.get("errors")
-        if response.status_code != 200 or errors:
-            raise api_error(errors or [], response.status_code)
-        data: dict[str, Any] = body.get("data") or {}
-        return data
+        return answer_data(response.status_code, body, self.config.url)
+
+
+def answer_data(status: int, body: Any, where: str) -> dict[str, Any]:
+    """The `data` of a GraphQL answer; ApiError for an error, or for anything not GraphQL."""
+    if not isinstance(body, dict):
+        raise ApiError(
+            f"Unexpected answer from {where} (HTTP {status}, not GraphQL JSON): is this the "
+            "address of a Dataflare server?",
+            status,
+        )
+    errors = body.get("errors")
+    if status != 200 or errors:
+        raise api_error(errors or [], status)
+    data: dict[str, Any] = body.get("data") or {}
+    return data

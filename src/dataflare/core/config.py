@@ -14,6 +14,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 9002
 NOTIFY_IN_SERVER = "DATAFLARE_NOTIFICATIONS_IN_SERVER"
 OFF = ("0", "false", "no", "off")
+ON = ("1", "true", "yes", "on")
+MCP_READ_ONLY = "DATAFLARE_MCP_READ_ONLY"
 TRUSTED_PROXIES = "DATAFLARE_TRUSTED_PROXIES"
 
 
@@ -30,6 +32,7 @@ class Settings:
     trusted_proxies: tuple[str, ...] = ()
     max_body_bytes: int = MAX_BODY_BYTES  # GraphQL and web forms
     max_ingest_bytes: int = MAX_INGEST_BYTES  # /aspects and /entities
+    mcp_read_only: bool = False  # the MCP server offers agents the read tools only
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -46,7 +49,18 @@ class Settings:
             trusted_proxies=trusted_proxies(os.environ.get(TRUSTED_PROXIES, "")),
             max_body_bytes=byte_count("DATAFLARE_MAX_BODY_BYTES", MAX_BODY_BYTES),
             max_ingest_bytes=byte_count("DATAFLARE_MAX_INGEST_BYTES", MAX_INGEST_BYTES),
+            mcp_read_only=switch(MCP_READ_ONLY),
         )
+
+
+def switch(name: str) -> bool:
+    """An on/off setting from the environment, off when unset."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in ON:
+        return True
+    if raw in OFF or not raw:
+        return False
+    raise InvalidInput(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not '{raw[:40]}'.")
 
 
 def byte_count(name: str, default: int) -> int:

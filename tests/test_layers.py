@@ -1,4 +1,4 @@
-"""Imports run one way: surfaces (graphql, web, ingest, cli) call services (catalog, incidents,
+"""Imports run one way: surfaces (graphql, web, ingest, cli, mcp) call services (catalog, incidents,
 access, notifications), which use plumbing (db, core); events lie below both incidents and
 notifications, so neither imports the other; the client SDK imports nothing of the server."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dataflare"
-SURFACES = {"graphql", "web", "ingest", "cli", "app", "server"}
+SURFACES = {"graphql", "web", "ingest", "cli", "mcp", "app", "server"}
 SERVICES = {"catalog", "incidents", "access", "notifications"}
 # What each part may import of the package (besides itself).
 ALLOWED: dict[str, set[str]] = {
@@ -61,3 +61,9 @@ def test_the_package_root_holds_only_the_entry_points() -> None:
     modules = {p.name for p in PACKAGE.glob("*.py")}
 
     assert modules == {"__init__.py", "app.py", "server.py"}
+
+
+def test_every_part_is_a_surface_or_has_its_rule() -> None:
+    parts = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+
+    assert parts - SURFACES - set(ALLOWED) == set()

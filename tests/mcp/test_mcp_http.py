@@ -140,7 +140,11 @@ def test_an_agent_raises_follows_and_resolves_an_incident(server: Server) -> Non
             )
             assert resolved["state"] == "RESOLVED"
             detail = await _call(agent, "get_incident", urn=urn)
-            assert [e["kind"] for e in detail["timeline"]] == ["RAISED", "RAISED_AGAIN", "STATE"]
+            assert [(e["kind"], e["via"]) for e in detail["timeline"]] == [
+                ("RAISED", "MCP"),
+                ("RAISED_AGAIN", "MCP"),
+                ("STATE", "MCP"),
+            ]
 
             clear = await _call(agent, "find_broken_upstreams", urn=ASSET, hops=3)
             assert clear["blocked"] is False

@@ -14,7 +14,7 @@ from dataflare.db.database import Database
 from dataflare.web import settings
 from dataflare.web.assets import summary_line
 from tests.access.helpers import PASSWORD, user_with_token
-from tests.conftest import GraphQL
+from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.documents import RAISE
 
 ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)"
@@ -285,3 +285,20 @@ def test_the_timeline_counts_repeat_raises_of_a_dedup_key(
     assert page.status_code == 200
     assert "raised it again (2 raises in all)" in page.text
     assert "raised it again (3 raises in all)" in page.text
+
+
+def test_the_timeline_says_which_changes_an_agent_made_through_mcp(
+    client: TestClient, editor: str, gql: GraphQL
+) -> None:
+    by_hand = gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": ASSET}})["raiseIncident"]
+    body = {"query": RAISE, "variables": {"input": {"type": "SQL", "resourceUrn": ASSET}}}
+    headers = {"Authorization": f"Bearer {ADMIN_TOKEN}", "X-Dataflare-Via": "mcp"}
+    by_agent = client.post("/api/graphql", json=body, headers=headers).json()
+    agent_urn = by_agent["data"]["raiseIncident"]
+
+    agent_page = client.get("/incident/" + quote(agent_urn, safe=""))
+    hand_page = client.get("/incident/" + quote(by_hand, safe=""))
+
+    assert 'raised the incident <span class="via"' in agent_page.text
+    assert ">via MCP</span>" in agent_page.text
+    assert "via MCP" not in hand_page.text

@@ -233,7 +233,7 @@ def _details(i: Incident) -> str:
     entries = [
         (
             format_time(e.time),
-            e.actor,
+            f"{e.actor} (via {e.via})" if e.via else e.actor,
             e.kind,
             _change(e.previous_value, e.new_value),
             e.message or "",

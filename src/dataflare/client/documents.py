@@ -54,7 +54,7 @@ query incident($urn: String!) {
   entity(urn: $urn) {
     ... on Incident {
       ...IncidentFields
-      activity { time actor kind previousValue newValue message }
+      activity { time actor kind previousValue newValue message via }
     }
   }
 }

@@ -22,6 +22,7 @@ class ActivityEntry:
     previous_value: str | None
     new_value: str | None
     message: str | None
+    via: str | None = None  # "MCP" for a change an agent made through Dataflare's MCP server
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class Incident:
                     previous_value=e.get("previousValue"),
                     new_value=e.get("newValue"),
                     message=e.get("message"),
+                    via=e.get("via"),
                 )
                 for e in data.get("activity") or []
             ],
@@ -113,6 +115,7 @@ class Incident:
                     "previousValue": e.previous_value,
                     "newValue": e.new_value,
                     "message": e.message,
+                    "via": e.via,
                 }
                 for e in self.activity
             ]

@@ -76,6 +76,7 @@ def timeline_entry(entry: ActivityEntry) -> dict[str, Any]:
         "previous_value": clipped(entry.previous_value),
         "new_value": clipped(entry.new_value),
         "message": clipped(entry.message),
+        "via": entry.via,
     }
 
 

@@ -4,7 +4,6 @@ answered as tool errors, and no way in without a token."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,12 +25,6 @@ from tests.mcp.helpers import (
     over_http,
     users_and_tokens,
 )
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    with serving(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=ADMIN)) as running:
-        yield running
 
 
 async def _tools(client: Client) -> set[str]:

@@ -4,14 +4,13 @@ to a real server over HTTP. The same tools, roles and timeline marks as over /mc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import anyio
 import pytest
 from mcp.shared.exceptions import MCPError
 
-from tests.e2e.server import Server, dataflare_env, free_port, serving
+from tests.e2e.server import Server, free_port
 from tests.mcp.helpers import (
     ADMIN,
     ASSET,
@@ -23,12 +22,6 @@ from tests.mcp.helpers import (
     over_stdio,
     users_and_tokens,
 )
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    with serving(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=ADMIN)) as running:
-        yield running
 
 
 def test_an_editor_raises_and_resolves_over_stdio(server: Server) -> None:

@@ -15,6 +15,7 @@ from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, 
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
+from dataflare.catalog.search import Facet
 from dataflare.catalog.search_filters import Criterion, escape_like
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
@@ -33,19 +34,12 @@ FACETS = {
 FILTER_FIELDS = ("state", "type", "customType", "priority", "stage", "entities", "assignees")
 
 
-@dataclass(frozen=True)
-class IncidentFacet:
-    field: str
-    display_name: str
-    counts: list[tuple[str, int]]
-
-
 @dataclass
 class IncidentSearchPage:
     start: int
     total: int
     incidents: list[IncidentView]
-    facets: list[IncidentFacet] = field(default_factory=list)
+    facets: list[Facet] = field(default_factory=list)
 
 
 def search_incidents(
@@ -82,7 +76,7 @@ def search_incidents(
     return IncidentSearchPage(start, total, [loaded[i] for i in ids], facets)
 
 
-def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> IncidentFacet:
+def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Facet:
     display, column = FACETS[name]
     rows = connection.execute(select(column, func.count()).where(where).group_by(column))
     counts = []
@@ -95,7 +89,7 @@ def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Inc
         counts.sort(key=lambda pair: PRIORITY_TO_NUMBER.get(pair[0], 99))
     else:
         counts.sort(key=lambda pair: (-pair[1], pair[0]))
-    return IncidentFacet(name, display, counts)
+    return Facet(name, display, counts)
 
 
 def _text(word: str) -> ColumnElement[bool]:

@@ -13,7 +13,7 @@ from dataflare.catalog.search import Criterion, Facet, search
 from dataflare.core.errors import InvalidInput
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
-from dataflare.incidents.search import IncidentFacet, search_incidents
+from dataflare.incidents.search import search_incidents
 
 search_query = QueryType()
 
@@ -38,7 +38,7 @@ def _criteria(or_filters: list[dict[str, Any]] | None) -> list[list[Criterion]]:
     return groups
 
 
-def _facets(facets: Sequence[Facet | IncidentFacet]) -> list[dict[str, Any]]:
+def _facets(facets: Sequence[Facet]) -> list[dict[str, Any]]:
     return [
         {
             "field": f.field,

@@ -8,7 +8,7 @@ from typing import Any
 from ariadne import ScalarType, load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
-from dataflare.graphql.resolvers import access, entities, incidents, mutations, search
+from dataflare.graphql.resolvers import access, entities, incidents, insights, mutations, search
 from dataflare.graphql.resolvers.assets import asset_types
 from dataflare.graphql.resolvers.catalog import catalog_types
 
@@ -67,4 +67,5 @@ def build_schema() -> GraphQLSchema:
         access.mutation,
         access.token_metadata,
         access.corp_user,
+        insights.query,
     )

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
 from dataflare.events import outbox
-from dataflare.incidents import activity, dedup, links, summary
+from dataflare.incidents import activity, dedup, figures, links, summary
 from dataflare.incidents.models import Incident
 
 
@@ -85,6 +85,7 @@ def set_status(
         activity.record(session, incident.id, actor, now, "STATE", incident.state, state, message)
         incident.state = state
         links.set_state(session.connection(), incident.id, state)
+        figures.state_moved(incident, state, now)
         changed = True
     if stage is not None and incident.stage != stage:
         activity.record(
@@ -98,6 +99,7 @@ def set_status(
             None if changed else message,
         )
         incident.stage = stage
+        figures.maybe_acknowledged(incident, (), stage, now)
         changed = True
     return changed
 
@@ -124,4 +126,5 @@ def set_assignees(
         return False
     links.replace_assignees(session, incident, urns)
     activity.record(session, incident.id, actor, now, "ASSIGNEES", old, urns)
+    figures.maybe_acknowledged(incident, urns, None, now)
     return True

@@ -19,6 +19,7 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incidents_newest", "created_at", "id"),
         Index("ix_incidents_state_newest", "state", "created_at", "id"),
+        Index("ix_incidents_resolved", "resolved_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -41,6 +42,12 @@ class Incident(Base):
     # Chosen by automation: while this incident is active, raising the same key on one of its
     # assets returns it instead of opening another (see incidents/dedup.py).
     dedup_key: Mapped[str | None] = mapped_column(String(200))
+    # What the figures read (incidents/stats.py), kept with each change: when the incident was
+    # first acknowledged (it had an assignee, or a stage past TRIAGE), when it was last resolved
+    # (null while active), and how often it was reopened.
+    acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
+    resolved_at: Mapped[int | None] = mapped_column(BigInteger)
+    reopen_count: Mapped[int] = mapped_column(Integer, server_default="0")
 
     # Loaded when first used: a page of incidents rarely needs them.
     assets: Mapped[list[IncidentAsset]] = relationship(

@@ -38,6 +38,9 @@ class IncidentView:
     created_by: str
     updated_at: int
     dedup_key: str | None
+    acknowledged_at: int | None
+    resolved_at: int | None
+    reopen_count: int
 
 
 _BY_IDS = select(INCIDENTS).where(INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))

@@ -17,7 +17,7 @@ from dataflare.core.errors import Conflict, InvalidInput, NotFound
 from dataflare.core.urns import incident_urn, parse_asset
 from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
-from dataflare.incidents import activity, dedup, links, rules, summary
+from dataflare.incidents import activity, dedup, figures, links, rules, summary
 from dataflare.incidents import changes as apply
 from dataflare.incidents.models import (
     INCIDENTS,
@@ -117,6 +117,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "created_by": actor,
         "updated_at": now,
         "dedup_key": dedup_key,
+        **figures.at_raise(state, stage, assignees, now),
     }
     if incident_id is None:
         pk = _INSERT_INCIDENT.scalar(connection, row)

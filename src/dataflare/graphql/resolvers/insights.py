@@ -1,0 +1,66 @@
+"""incidentStats: one service call, its answer in the API's names."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ariadne import QueryType
+
+from dataflare.graphql.context import Info
+from dataflare.incidents.stats import Durations, Figures, StatsFilters, incident_stats
+
+query = QueryType()
+
+
+@query.field("incidentStats")
+def resolve_incident_stats(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    given = input.get("filters") or {}
+    filters = StatsFilters(
+        platforms=tuple(given.get("platforms") or ()),
+        owners=tuple(given.get("owners") or ()),
+        assets=tuple(given.get("assets") or ()),
+        types=tuple(given.get("types") or ()),
+        priorities=tuple(given.get("priorities") or ()),
+    )
+    stats = incident_stats(
+        info.context.session,
+        input["from"],
+        input["to"],
+        input.get("groupBy"),
+        input.get("interval"),
+        filters,
+    )
+    groups = sorted(stats.groups.items(), key=lambda pair: (-pair[1].raised, pair[0]))
+    return {
+        "from": stats.start,
+        "to": stats.end,
+        "totals": figures(stats.totals),
+        "groups": [{"key": key, "figures": figures(value)} for key, value in groups],
+        "buckets": [
+            {
+                "start": b.start,
+                "end": b.end,
+                "raised": b.raised,
+                "resolved": b.resolved,
+                "openAtEnd": b.open_at_end,
+            }
+            for b in stats.buckets
+        ],
+        "noisiestAssets": [
+            {"urn": a.urn, "name": a.name, "raised": a.raised} for a in stats.noisiest
+        ],
+    }
+
+
+def figures(value: Figures) -> dict[str, Any]:
+    return {
+        "raised": value.raised,
+        "resolved": value.resolved,
+        "openAtEnd": value.open_at_end,
+        "timeToAcknowledge": durations(value.time_to_acknowledge),
+        "timeToResolve": durations(value.time_to_resolve),
+    }
+
+
+def durations(value: Durations) -> dict[str, Any]:
+    return {"count": value.count, "median": value.median, "p90": value.p90}

@@ -1,0 +1,310 @@
+"""Figures on incidents over a period [start, end), read from what each incident keeps
+(incidents/figures.py); docs/insights.md defines each one exactly.
+
+- raised: incidents created in the period;
+- resolved: incidents whose last resolution falls in the period (and still resolved);
+- open at the end: created before the end, and not resolved before it;
+- time to acknowledge: from the raise to the first assignment or stage past TRIAGE, over the
+  incidents raised in the period that were acknowledged;
+- time to resolve: from the raise to the last resolution, over the incidents resolved in the
+  period (time spent reopened counts);
+- median and p90 by nearest rank (the value at position ceil(q * n) of the sorted durations).
+
+Counts are grouped in the database; only the durations reach Python, to take their ranks."""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import Session
+
+from dataflare.catalog.models import ASSET_OWNERS, ASSETS
+from dataflare.core.errors import InvalidInput
+from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
+from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
+
+DAY_MS = 86_400_000
+INTERVALS = {"DAY": DAY_MS, "WEEK": 7 * DAY_MS}
+GROUPS = ("PLATFORM", "OWNER", "ASSET", "TYPE", "PRIORITY")
+MAX_BUCKETS = 1_000
+NOISIEST = 10  # assets in the "noisiest" list
+NO_PRIORITY = "NONE"
+
+_I = INCIDENTS.c
+_L = INCIDENT_ASSETS.c
+
+
+@dataclass(frozen=True)
+class StatsFilters:
+    platforms: tuple[str, ...] = ()
+    owners: tuple[str, ...] = ()
+    assets: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    priorities: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Durations:
+    """Milliseconds; median and p90 are None when there is nothing to measure."""
+
+    count: int = 0
+    median: int | None = None
+    p90: int | None = None
+
+    @classmethod
+    def of(cls, values: Iterable[int]) -> Durations:
+        ordered = sorted(values)
+        if not ordered:
+            return cls()
+        return cls(len(ordered), _rank(ordered, 0.5), _rank(ordered, 0.9))
+
+
+@dataclass
+class Figures:
+    raised: int = 0
+    resolved: int = 0
+    open_at_end: int = 0
+    time_to_acknowledge: Durations = field(default_factory=Durations)
+    time_to_resolve: Durations = field(default_factory=Durations)
+
+
+@dataclass(frozen=True)
+class Bucket:
+    start: int
+    end: int
+    raised: int
+    resolved: int
+    open_at_end: int
+
+
+@dataclass(frozen=True)
+class NoisyAsset:
+    urn: str
+    name: str | None
+    raised: int
+
+
+@dataclass
+class Stats:
+    start: int
+    end: int
+    totals: Figures
+    groups: dict[str, Figures] = field(default_factory=dict)
+    buckets: list[Bucket] = field(default_factory=list)
+    noisiest: list[NoisyAsset] = field(default_factory=list)
+
+
+def incident_stats(
+    session: Session,
+    start: int,
+    end: int,
+    group_by: str | None = None,
+    interval: str | None = None,
+    filters: StatsFilters = StatsFilters(),
+) -> Stats:
+    width = _check(start, end, group_by, interval, filters)
+    connection = session.connection()
+    matching = _matching(filters)
+    totals = _all_figures(connection, start, end, matching, None).get("", Figures())
+    groups = _grouped(connection, start, end, matching, group_by) if group_by else {}
+    buckets = _buckets(connection, start, end, width, matching) if width else []
+    return Stats(start, end, totals, groups, buckets, _noisiest(connection, start, end, matching))
+
+
+def _check(
+    start: int, end: int, group_by: str | None, interval: str | None, filters: StatsFilters
+) -> int | None:
+    if end <= start:
+        raise InvalidInput(f"to must be after from (got from={start}, to={end}).")
+    if group_by is not None and group_by not in GROUPS:
+        raise InvalidInput(f"Cannot group by '{group_by}': use one of {', '.join(GROUPS)}.")
+    for priority in filters.priorities:
+        if priority not in PRIORITY_TO_NUMBER:
+            raise InvalidInput(f"Unknown priority '{priority[:40]}'.")
+    if interval is None:
+        return None
+    if interval not in INTERVALS:
+        raise InvalidInput(f"Unknown interval '{interval}': use DAY or WEEK.")
+    width = INTERVALS[interval]
+    if math.ceil((end - start) / width) > MAX_BUCKETS:
+        raise InvalidInput(
+            f"A period of more than {MAX_BUCKETS} {interval.lower()}s: choose a shorter period "
+            "or a longer interval."
+        )
+    return width
+
+
+def _matching(filters: StatsFilters) -> list[ColumnElement[bool]]:
+    """Conditions on the incidents table for the filters."""
+    conditions: list[ColumnElement[bool]] = []
+    if filters.types:
+        conditions.append(_I.incident_type.in_(filters.types))
+    if filters.priorities:
+        conditions.append(_I.priority.in_([PRIORITY_TO_NUMBER[p] for p in filters.priorities]))
+    on_assets: list[ColumnElement[bool]] = []
+    if filters.platforms:
+        on_assets.append(ASSETS.c.platform.in_(filters.platforms))
+    if filters.assets:
+        on_assets.append(ASSETS.c.urn.in_(filters.assets))
+    if filters.owners:
+        owned = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(filters.owners))
+        on_assets.append(ASSETS.c.id.in_(owned))
+    if on_assets:
+        linked = (
+            select(_L.incident_id).join(ASSETS, ASSETS.c.id == _L.asset_id).where(and_(*on_assets))
+        )
+        conditions.append(_I.id.in_(linked))
+    return conditions
+
+
+def _key(group_by: str | None) -> ColumnElement[Any]:
+    if group_by == "TYPE":
+        return _I.incident_type
+    if group_by == "PRIORITY":
+        return _I.priority
+    if group_by == "PLATFORM":
+        return ASSETS.c.platform
+    if group_by == "ASSET":
+        return ASSETS.c.urn
+    if group_by == "OWNER":
+        return ASSET_OWNERS.c.owner_urn
+    return literal("")
+
+
+def _rows(
+    columns: Sequence[ColumnElement[Any]], group_by: str | None, matching: list[ColumnElement[bool]]
+) -> Select[Any]:
+    """One row per incident, or per (incident, group) when grouping by what its assets have:
+    an incident on two platforms counts in both."""
+    query = select(_I.id.label("incident_id"), _key(group_by).label("key"), *columns)
+    if group_by in ("PLATFORM", "ASSET", "OWNER"):
+        query = query.join(INCIDENT_ASSETS, _L.incident_id == _I.id).join(
+            ASSETS, ASSETS.c.id == _L.asset_id
+        )
+        if group_by == "OWNER":
+            query = query.join(ASSET_OWNERS, ASSET_OWNERS.c.asset_id == ASSETS.c.id)
+        query = query.distinct()
+    return query.where(*matching)
+
+
+def _counted(connection: Any, rows: Select[Any]) -> dict[Any, int]:
+    inner = rows.subquery()
+    query = select(inner.c.key, func.count()).group_by(inner.c.key)
+    return {key: n for key, n in connection.execute(query)}
+
+
+def _durations(connection: Any, rows: Select[Any]) -> dict[Any, list[int]]:
+    inner = rows.subquery()
+    found: dict[Any, list[int]] = defaultdict(list)
+    for key, value in connection.execute(select(inner.c.key, inner.c.d)):
+        found[key].append(int(value))
+    return found
+
+
+def _all_figures(
+    connection: Any,
+    start: int,
+    end: int,
+    matching: list[ColumnElement[bool]],
+    group_by: str | None,
+) -> dict[Any, Figures]:
+    in_period = and_(_I.created_at >= start, _I.created_at < end)
+    resolved_in_period = and_(_I.resolved_at >= start, _I.resolved_at < end)
+    open_at_end = and_(_I.created_at < end, or_(_I.resolved_at.is_(None), _I.resolved_at >= end))
+    raised = _counted(connection, _rows([], group_by, [*matching, in_period]))
+    resolved = _counted(connection, _rows([], group_by, [*matching, resolved_in_period]))
+    still_open = _counted(connection, _rows([], group_by, [*matching, open_at_end]))
+    acknowledge = (_I.acknowledged_at - _I.created_at).label("d")
+    to_acknowledge = _durations(
+        connection,
+        _rows([acknowledge], group_by, [*matching, in_period, _I.acknowledged_at.is_not(None)]),
+    )
+    resolve = (_I.resolved_at - _I.created_at).label("d")
+    to_resolve = _durations(connection, _rows([resolve], group_by, [*matching, resolved_in_period]))
+    keys = set(raised) | set(resolved) | set(still_open)
+    return {
+        key: Figures(
+            raised.get(key, 0),
+            resolved.get(key, 0),
+            still_open.get(key, 0),
+            Durations.of(to_acknowledge.get(key, ())),
+            Durations.of(to_resolve.get(key, ())),
+        )
+        for key in keys
+    }
+
+
+def _grouped(
+    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], group_by: str
+) -> dict[str, Figures]:
+    found = _all_figures(connection, start, end, matching, group_by)
+    if group_by == "PRIORITY":
+        return {
+            NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]: figures
+            for key, figures in found.items()
+        }
+    return {str(key): figures for key, figures in found.items()}
+
+
+def _buckets(
+    connection: Any, start: int, end: int, width: int, matching: list[ColumnElement[bool]]
+) -> list[Bucket]:
+    def per_bucket(column: ColumnElement[int]) -> dict[int, int]:
+        index = ((column - start) // width).label("bucket")
+        query = (
+            select(index, func.count())
+            .where(*matching, column >= start, column < end)
+            .group_by(index)
+        )
+        return {int(b): n for b, n in connection.execute(query)}
+
+    raised, resolved = per_bucket(_I.created_at), per_bucket(_I.resolved_at)
+    created_before = connection.scalar(
+        select(func.count()).where(*matching, _I.created_at < start).select_from(INCIDENTS)
+    )
+    resolved_before = connection.scalar(
+        select(func.count()).where(*matching, _I.resolved_at < start).select_from(INCIDENTS)
+    )
+    open_now = (created_before or 0) - (resolved_before or 0)
+    buckets = []
+    for number in range(math.ceil((end - start) / width)):
+        bucket_start = start + number * width
+        open_now += raised.get(number, 0) - resolved.get(number, 0)
+        buckets.append(
+            Bucket(
+                bucket_start,
+                min(bucket_start + width, end),
+                raised.get(number, 0),
+                resolved.get(number, 0),
+                open_now,
+            )
+        )
+    return buckets
+
+
+def _noisiest(
+    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]]
+) -> list[NoisyAsset]:
+    raised = func.count(func.distinct(_I.id)).label("raised")
+    query = (
+        select(ASSETS.c.urn, ASSETS.c.name, raised)
+        .select_from(INCIDENTS)
+        .join(INCIDENT_ASSETS, _L.incident_id == _I.id)
+        .join(ASSETS, ASSETS.c.id == _L.asset_id)
+        .where(*matching, _I.created_at >= start, _I.created_at < end)
+        .group_by(ASSETS.c.urn, ASSETS.c.name)
+        .order_by(raised.desc(), ASSETS.c.urn)
+        .limit(NOISIEST)
+    )
+    return [NoisyAsset(urn, name, n) for urn, name, n in connection.execute(query)]
+
+
+def _rank(ordered: Sequence[int], quantile: float) -> int:
+    """Nearest rank: the value at position ceil(q * n), counted from 1."""
+    position = max(1, math.ceil(quantile * len(ordered)))
+    return ordered[position - 1]

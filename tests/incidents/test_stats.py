@@ -219,7 +219,7 @@ def test_each_incident_keeps_its_facts_from_its_own_timeline(gql: GraphQL, db: D
     _status(gql, urn, "RESOLVED")
 
     entries = gql.data(TIMELINE, {"urn": urn})["entity"]["activity"]
-    times = {e["kind"]: [] for e in entries}
+    times: dict[str, list[tuple[int, str]]] = {e["kind"]: [] for e in entries}
     for e in entries:
         times[e["kind"]].append((e["time"], e["newValue"]))
     assigned_at = times["ASSIGNEES"][0][0]
@@ -255,7 +255,7 @@ def test_raised_assigned_or_past_triage_is_acknowledged_at_once(gql: GraphQL, db
     )["raiseIncident"]
 
     with db.session() as session:
-        rows = dict(
+        rows: dict[str, int | None] = dict(
             session.execute(
                 text(
                     "SELECT urn, acknowledged_at - created_at FROM incidents "

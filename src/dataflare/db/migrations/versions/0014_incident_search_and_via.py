@@ -20,12 +20,10 @@ depends_on = None
 def upgrade() -> None:
     op.create_index("ix_incidents_newest", "incidents", ["created_at", "id"])
     op.create_index("ix_incidents_state_newest", "incidents", ["state", "created_at", "id"])
-    with op.batch_alter_table("incident_activity") as batch:
-        batch.add_column(sa.Column("via", sa.String(length=16), nullable=True))
+    op.add_column("incident_activity", sa.Column("via", sa.String(length=16), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("incident_activity") as batch:
-        batch.drop_column("via")
+    op.execute("ALTER TABLE incident_activity DROP COLUMN via")  # in place, on SQLite too
     op.drop_index("ix_incidents_state_newest", table_name="incidents")
     op.drop_index("ix_incidents_newest", table_name="incidents")

@@ -22,22 +22,21 @@ BATCH = 1_000
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("incidents") as batch:
-        batch.add_column(sa.Column("acknowledged_at", sa.BigInteger(), nullable=True))
-        batch.add_column(sa.Column("resolved_at", sa.BigInteger(), nullable=True))
-        batch.add_column(
-            sa.Column("reopen_count", sa.Integer(), server_default="0", nullable=False)
-        )
+    op.add_column("incidents", sa.Column("acknowledged_at", sa.BigInteger(), nullable=True))
+    op.add_column("incidents", sa.Column("resolved_at", sa.BigInteger(), nullable=True))
+    op.add_column(
+        "incidents", sa.Column("reopen_count", sa.Integer(), server_default="0", nullable=False)
+    )
     op.create_index("ix_incidents_resolved", "incidents", ["resolved_at"])
     _fill()
 
 
 def downgrade() -> None:
     op.drop_index("ix_incidents_resolved", table_name="incidents")
-    with op.batch_alter_table("incidents") as batch:
-        batch.drop_column("reopen_count")
-        batch.drop_column("resolved_at")
-        batch.drop_column("acknowledged_at")
+    # A plain ALTER TABLE ... DROP COLUMN, never batch mode's copy of the table: on SQLite that
+    # drops the old incidents table, and its ON DELETE CASCADE would empty the timelines.
+    for column in ("reopen_count", "resolved_at", "acknowledged_at"):
+        op.execute(f"ALTER TABLE incidents DROP COLUMN {column}")
 
 
 def _fill() -> None:

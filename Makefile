@@ -14,7 +14,8 @@ VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js \
 	node_modules/react/umd/react.production.min.js \
 	node_modules/react-dom/umd/react-dom.production.min.js \
 	node_modules/graphiql/graphiql.min.js \
-	node_modules/graphiql/graphiql.min.css
+	node_modules/graphiql/graphiql.min.css \
+	node_modules/chart.js/dist/chart.umd.min.js
 
 # `make dist DIST=folder` builds elsewhere (the tests do).
 DIST ?= dist

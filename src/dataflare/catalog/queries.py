@@ -7,10 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import AssetOwner
+from dataflare.catalog.models import VISIBLE_KIND_COUNTS, AssetOwner
 from dataflare.core.urns import AssetRef
 
 
@@ -59,3 +59,15 @@ def owners_of_assets(session: Session, asset_ids: Sequence[int]) -> dict[int, li
     for owner in session.scalars(query):
         found.setdefault(owner.asset_id, []).append(owner)
     return found
+
+
+def platforms(session: Session) -> list[str]:
+    """The platforms of the assets a search can find, by name (from the kept counts)."""
+    counts = VISIBLE_KIND_COUNTS.c
+    query = (
+        select(counts.platform)
+        .group_by(counts.platform)
+        .having(func.sum(counts.assets) > 0)
+        .order_by(counts.platform)
+    )
+    return list(session.scalars(query))

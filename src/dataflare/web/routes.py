@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
-from dataflare.web import assets, browse, incidents, settings
+from dataflare.web import assets, browse, incidents, insights, settings
 from dataflare.web.handling import Change, Pages, View
 
 STATIC = Path(__file__).parent / "static"
@@ -43,6 +43,8 @@ def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseR
         Route("/incident/status", write(incidents.change_status), methods=["POST"]),
         Route("/incident/edit", write(incidents.edit), methods=["POST"]),
         Route("/incident/{urn:path}", read(incidents.incident_page), methods=["GET"]),
+        Route("/insights", read(insights.insights_page), methods=["GET"]),
+        Route("/insights.csv", read(insights.insights_csv), methods=["GET"]),
         Route("/settings", read(settings.settings_page), methods=["GET"]),
         Route("/settings/tokens", write(settings.create_token), methods=["POST"]),
         Route("/settings/tokens/revoke", write(settings.revoke_token), methods=["POST"]),

@@ -1,0 +1,168 @@
+"""The Insights page: how many incidents, how fast they are picked up and resolved, and which
+assets are noisy, over a period; each chart also as a table and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from starlette.responses import Response
+
+from dataflare.catalog.queries import platforms
+from dataflare.core.clock import format_time, now_ms
+from dataflare.core.errors import InvalidInput
+from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
+from dataflare.incidents.stats import DAY_MS, Durations, Stats, StatsFilters, incident_stats
+from dataflare.web.handling import Call
+from dataflare.web.templating import actor_name
+
+PERIODS = (7, 30, 90, 180, 365)  # days
+DEFAULT_PERIOD = 30
+CHARTS = ("open", "weekly", "platform", "owner", "noisy")
+HOUR_MS = 3_600_000
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the page shows: a period ending at the end of today (UTC) and its filters."""
+
+    days: int
+    platform: str
+    type: str
+    priority: str
+
+    @property
+    def end(self) -> int:
+        return (now_ms() // DAY_MS + 1) * DAY_MS
+
+    @property
+    def start(self) -> int:
+        return self.end - self.days * DAY_MS
+
+    @property
+    def filters(self) -> StatsFilters:
+        return StatsFilters(
+            platforms=(self.platform,) if self.platform else (),
+            types=(self.type,) if self.type else (),
+            priorities=(self.priority,) if self.priority else (),
+        )
+
+    def query(self, **extra: str) -> str:
+        given = {"days": str(self.days), "platform": self.platform, "type": self.type}
+        given |= {"priority": self.priority, **extra}
+        return "&".join(f"{k}={v}" for k, v in given.items() if v)
+
+
+def _choice(call: Call) -> Choice:
+    params = call.request.query_params
+    raw_days = params.get("days", str(DEFAULT_PERIOD))
+    if not raw_days.isdigit() or int(raw_days) not in PERIODS:
+        raise InvalidInput(
+            f"Unknown period '{raw_days[:20]}': choose {', '.join(map(str, PERIODS))} days."
+        )
+    kind, priority = params.get("type", ""), params.get("priority", "")
+    if kind and kind not in INCIDENT_TYPES:
+        raise InvalidInput(f"Unknown incident type '{kind[:40]}'.")
+    if priority and priority not in PRIORITY_TO_NUMBER:
+        raise InvalidInput(f"Unknown priority '{priority[:40]}'.")
+    return Choice(int(raw_days), params.get("platform", "")[:200], kind, priority)
+
+
+def _hours(value: int | None) -> float | None:
+    return None if value is None else round(value / HOUR_MS, 2)
+
+
+def duration(value: int | None) -> str:
+    """3 d 4 h, 2 h 5 min, 40 min, 12 s; a dash for nothing measured."""
+    if value is None:
+        return "\N{EN DASH}"
+    seconds = value // 1000
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    minutes, seconds = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min" if minutes else f"{seconds} s"
+
+
+def _tables(call: Call, choice: Choice) -> dict[str, Any]:
+    """Every chart's rows (header first), from four reads of the figures."""
+    session, filters = call.session, choice.filters
+    daily = incident_stats(session, choice.start, choice.end, None, "DAY", filters)
+    weekly = incident_stats(session, choice.start, choice.end, None, "WEEK", filters)
+    by_platform = incident_stats(session, choice.start, choice.end, "PLATFORM", None, filters)
+    by_owner = incident_stats(session, choice.start, choice.end, "OWNER", None, filters)
+    day = lambda ms: format_time(ms)[:10]  # noqa: E731
+    return {
+        "stats": daily,
+        "open": [("Day", "Open incidents")]
+        + [(day(b.start), b.open_at_end) for b in daily.buckets],
+        "weekly": [("Week from", "Raised", "Resolved")]
+        + [(day(b.start), b.raised, b.resolved) for b in weekly.buckets],
+        "platform": _resolve_times("Platform", by_platform, str),
+        "owner": _resolve_times("Owner", by_owner, actor_name),
+        "noisy": [("Asset", "Incidents raised")]
+        + [(a.name or a.urn, a.raised) for a in daily.noisiest],
+        "noisy_urns": [a.urn for a in daily.noisiest],
+    }
+
+
+def _resolve_times(title: str, stats: Stats, name: Any) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [(title, "Resolved", "MTTR median (h)", "MTTR p90 (h)")]
+    resolved = [(k, f) for k, f in stats.groups.items() if f.time_to_resolve.count]
+    resolved.sort(key=lambda pair: -(pair[1].time_to_resolve.median or 0))
+    for key, figures in resolved:
+        ttr: Durations = figures.time_to_resolve
+        rows.append((name(key), ttr.count, _hours(ttr.median), _hours(ttr.p90)))
+    return rows
+
+
+def insights_page(call: Call) -> Response:
+    choice = _choice(call)
+    tables = _tables(call, choice)
+    stats: Stats = tables.pop("stats")
+    charts = {name: tables[name] for name in CHARTS}
+    return call.render(
+        "insights.html",
+        {
+            "choice": choice,
+            "periods": PERIODS,
+            "platforms": platforms(call.session),
+            "types": INCIDENT_TYPES,
+            "priorities": tuple(PRIORITY_TO_NUMBER),
+            "totals": stats.totals,
+            "duration": duration,
+            "charts": charts,
+            "noisy_urns": tables["noisy_urns"],
+            "period_label": f"{format_time(choice.start)[:10]} to "
+            f"{format_time(choice.end - 1)[:10]}",
+        },
+    )
+
+
+def _cell(value: Any) -> Any:
+    """A text a spreadsheet would run as a formula (an asset named "=HYPERLINK(...)") is
+    written with a leading quote, as spreadsheets expect for plain text."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def insights_csv(call: Call) -> Response:
+    choice = _choice(call)
+    chart = call.request.query_params.get("chart", "")
+    if chart not in CHARTS:
+        raise InvalidInput(f"Unknown chart '{chart[:40]}': choose one of {', '.join(CHARTS)}.")
+    rows = _tables(call, choice)[chart]
+    out = io.StringIO()
+    csv.writer(out).writerows([[_cell(value) for value in row] for row in rows])
+    name = f"dataflare-{chart}-{choice.days}d.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

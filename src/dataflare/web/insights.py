@@ -96,19 +96,25 @@ def _tables(call: Call, choice: Choice) -> dict[str, Any]:
     weekly = incident_stats(session, choice.start, choice.end, None, "WEEK", filters)
     by_platform = incident_stats(session, choice.start, choice.end, "PLATFORM", None, filters)
     by_owner = incident_stats(session, choice.start, choice.end, "OWNER", None, filters)
-    day = lambda ms: format_time(ms)[:10]  # noqa: E731
+    open_rows: list[tuple[Any, ...]] = [("Day", "Open incidents")]
+    open_rows += [(_day(b.start), b.open_at_end) for b in daily.buckets]
+    weekly_rows: list[tuple[Any, ...]] = [("Week from", "Raised", "Resolved")]
+    weekly_rows += [(_day(b.start), b.raised, b.resolved) for b in weekly.buckets]
+    noisy_rows: list[tuple[Any, ...]] = [("Asset", "Incidents raised")]
+    noisy_rows += [(a.name or a.urn, a.raised) for a in daily.noisiest]
     return {
         "stats": daily,
-        "open": [("Day", "Open incidents")]
-        + [(day(b.start), b.open_at_end) for b in daily.buckets],
-        "weekly": [("Week from", "Raised", "Resolved")]
-        + [(day(b.start), b.raised, b.resolved) for b in weekly.buckets],
+        "open": open_rows,
+        "weekly": weekly_rows,
         "platform": _resolve_times("Platform", by_platform, str),
         "owner": _resolve_times("Owner", by_owner, actor_name),
-        "noisy": [("Asset", "Incidents raised")]
-        + [(a.name or a.urn, a.raised) for a in daily.noisiest],
+        "noisy": noisy_rows,
         "noisy_urns": [a.urn for a in daily.noisiest],
     }
+
+
+def _day(ms: int) -> str:
+    return format_time(ms)[:10]
 
 
 def _resolve_times(title: str, stats: Stats, name: Any) -> list[tuple[Any, ...]]:

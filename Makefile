@@ -76,6 +76,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/hostile.py --postgres
 	$(BIN)/python bench/delivery.py
 	$(BIN)/python bench/delivery.py --postgres
+	$(BIN)/python bench/insights.py
+	$(BIN)/python bench/insights.py --postgres
 
 # 50,000 generated GraphQL requests through a real server on SQLite, then as many on PostgreSQL
 # when DATAFLARE_TEST_POSTGRES_URL is set (about 20 minutes each); tests/fuzz/run.py --help.

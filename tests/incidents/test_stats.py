@@ -81,6 +81,17 @@ def _backdate(
                 "r": None if done is None else T0 + int(done * H),
             },
         )
+        _links_follow(session)
+
+
+def _links_follow(session: Any) -> None:
+    """Each asset link keeps its incident's creation time, as raising writes it."""
+    session.execute(
+        text(
+            "UPDATE incident_assets SET created_at = (SELECT created_at FROM incidents "
+            "WHERE incidents.id = incident_assets.incident_id)"
+        )
+    )
 
 
 @pytest.fixture
@@ -109,6 +120,7 @@ def timeline(client: TestClient, gql: GraphQL, db: Database) -> None:
             ),
             {"c": T0 + 26 * H},
         )
+        _links_follow(session)
 
 
 def _stats(gql: GraphQL, **given: Any) -> Any:

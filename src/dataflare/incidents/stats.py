@@ -10,17 +10,18 @@
   period (time spent reopened counts);
 - median and p90 by nearest rank (the value at position ceil(q * n) of the sorted durations).
 
-Counts are grouped in the database; only the durations reach Python, to take their ranks."""
+Counts come from indexes; the durations are ranked by PostgreSQL itself, and on SQLite sorted
+by it and read straight from its cursor."""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
@@ -55,13 +56,6 @@ class Durations:
     count: int = 0
     median: int | None = None
     p90: int | None = None
-
-    @classmethod
-    def of(cls, values: Iterable[int]) -> Durations:
-        ordered = sorted(values)
-        if not ordered:
-            return cls()
-        return cls(len(ordered), _rank(ordered, 0.5), _rank(ordered, 0.9))
 
 
 @dataclass
@@ -192,18 +186,75 @@ def _rows(
     return query.where(*matching)
 
 
-def _counted(connection: Any, rows: Select[Any]) -> dict[Any, int]:
-    inner = rows.subquery()
-    query = select(inner.c.key, func.count()).group_by(inner.c.key)
-    return {key: n for key, n in connection.execute(query)}
+def _counted(connection: Any, conditions: list[ColumnElement[bool]]) -> dict[Any, int]:
+    count = select(func.count()).select_from(INCIDENTS).where(*conditions)
+    return {"": connection.scalar(count) or 0}
 
 
-def _durations(connection: Any, rows: Select[Any]) -> dict[Any, list[int]]:
+def _grouped_counts(
+    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], group_by: str
+) -> tuple[dict[Any, int], ...]:
+    """Per group: raised in the period, resolved in it, created before its end, resolved
+    before its end."""
+    rows = _rows([_I.created_at, _I.resolved_at], group_by, [*matching, _I.created_at < end])
     inner = rows.subquery()
-    found: dict[Any, list[int]] = defaultdict(list)
-    for key, value in connection.execute(select(inner.c.key, inner.c.d)):
-        found[key].append(int(value))
+    created, resolved = inner.c.created_at, inner.c.resolved_at
+
+    def number(condition: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.sum(case((condition, 1), else_=0))
+
+    query = select(
+        inner.c.key,
+        number(created >= start),
+        number(and_(resolved >= start, resolved < end)),
+        func.count(),
+        number(resolved < end),
+    ).group_by(inner.c.key)
+    found: tuple[dict[Any, int], ...] = ({}, {}, {}, {})
+    for key, *counts in connection.execute(query):
+        for kept, n in zip(found, counts, strict=True):
+            kept[key] = int(n or 0)
     return found
+
+
+def _ranked(connection: Any, rows: Select[Any]) -> dict[Any, Durations]:
+    """Each group's median and p90 by nearest rank. PostgreSQL takes them itself
+    (percentile_disc is exactly the nearest rank); SQLite, which has no such aggregate, sorts
+    the durations, which are then read straight from its cursor and picked by position."""
+    inner = rows.subquery()
+    if connection.dialect.name == "postgresql":
+        query = select(
+            inner.c.key,
+            func.count(),
+            func.percentile_disc(0.5).within_group(inner.c.d),
+            func.percentile_disc(0.9).within_group(inner.c.d),
+        ).group_by(inner.c.key)
+        return {
+            key: Durations(n, int(median), int(p90))
+            for key, n, median, p90 in connection.execute(query)
+        }
+    ordered = select(inner.c.key, inner.c.d).order_by(inner.c.key, inner.c.d)
+    compiled = ordered.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    values = [compiled.params[name] for name in compiled.positiontup or ()]
+    cursor = connection.connection.cursor()
+    try:
+        found = cursor.execute(str(compiled), values).fetchall()
+    finally:
+        cursor.close()
+    by_key: dict[Any, list[int]] = defaultdict(list)
+    for key, value in found:
+        by_key[key].append(value)
+    return {
+        key: Durations(len(values), _rank(values, 0.5), _rank(values, 0.9))
+        for key, values in by_key.items()
+    }
+
+
+def _rank(ordered: Sequence[int], quantile: float) -> int:
+    """Nearest rank: the value at position ceil(q * n), counted from 1."""
+    return int(ordered[max(1, math.ceil(quantile * len(ordered))) - 1])
 
 
 def _all_figures(
@@ -215,28 +266,37 @@ def _all_figures(
 ) -> dict[Any, Figures]:
     in_period = and_(_I.created_at >= start, _I.created_at < end)
     resolved_in_period = and_(_I.resolved_at >= start, _I.resolved_at < end)
-    open_at_end = and_(_I.created_at < end, or_(_I.resolved_at.is_(None), _I.resolved_at >= end))
-    raised = _counted(connection, _rows([], group_by, [*matching, in_period]))
-    resolved = _counted(connection, _rows([], group_by, [*matching, resolved_in_period]))
-    still_open = _counted(connection, _rows([], group_by, [*matching, open_at_end]))
+    # Open at the end: created before it, less those resolved before it (a resolution never
+    # comes before its raise).
+    if group_by is None:  # four counts, each from an index
+        raised = _counted(connection, [*matching, in_period])
+        resolved = _counted(connection, [*matching, resolved_in_period])
+        created = _counted(connection, [*matching, _I.created_at < end])
+        gone = _counted(connection, [*matching, _I.resolved_at < end])
+    else:  # the four in one pass over the groups' rows
+        raised, resolved, created, gone = _grouped_counts(
+            connection, start, end, matching, group_by
+        )
     acknowledge = (_I.acknowledged_at - _I.created_at).label("d")
-    to_acknowledge = _durations(
-        connection,
-        _rows([acknowledge], group_by, [*matching, in_period, _I.acknowledged_at.is_not(None)]),
-    )
+    acknowledged = [*matching, in_period, _I.acknowledged_at.is_not(None)]
+    to_acknowledge = _ranked(connection, _rows([acknowledge], group_by, acknowledged))
     resolve = (_I.resolved_at - _I.created_at).label("d")
-    to_resolve = _durations(connection, _rows([resolve], group_by, [*matching, resolved_in_period]))
-    keys = set(raised) | set(resolved) | set(still_open)
-    return {
+    to_resolve = _ranked(connection, _rows([resolve], group_by, [*matching, resolved_in_period]))
+    keys = set(raised) | set(resolved) | set(created)
+    figures = {
         key: Figures(
             raised.get(key, 0),
             resolved.get(key, 0),
-            still_open.get(key, 0),
-            Durations.of(to_acknowledge.get(key, ())),
-            Durations.of(to_resolve.get(key, ())),
+            created.get(key, 0) - gone.get(key, 0),
+            to_acknowledge.get(key, Durations()),
+            to_resolve.get(key, Durations()),
         )
         for key in keys
     }
+    if group_by is None:
+        return figures
+    # A group with nothing in the period (only older, closed incidents) is not shown.
+    return {k: f for k, f in figures.items() if f.raised or f.resolved or f.open_at_end}
 
 
 def _grouped(
@@ -290,21 +350,21 @@ def _buckets(
 def _noisiest(
     connection: Any, start: int, end: int, matching: list[ColumnElement[bool]]
 ) -> list[NoisyAsset]:
-    raised = func.count(func.distinct(_I.id)).label("raised")
-    query = (
-        select(ASSETS.c.urn, ASSETS.c.name, raised)
-        .select_from(INCIDENTS)
-        .join(INCIDENT_ASSETS, _L.incident_id == _I.id)
-        .join(ASSETS, ASSETS.c.id == _L.asset_id)
-        .where(*matching, _I.created_at >= start, _I.created_at < end)
-        .group_by(ASSETS.c.urn, ASSETS.c.name)
-        .order_by(raised.desc(), ASSETS.c.urn)
-        .limit(NOISIEST)
-    )
-    return [NoisyAsset(urn, name, n) for urn, name, n in connection.execute(query)]
-
-
-def _rank(ordered: Sequence[int], quantile: float) -> int:
-    """Nearest rank: the value at position ceil(q * n), counted from 1."""
-    position = max(1, math.ceil(quantile * len(ordered)))
-    return ordered[position - 1]
+    """Counted on the links alone (each keeps its incident's creation time, indexed with the
+    asset): the incidents table is read only to apply filters."""
+    raised = func.count().label("raised")
+    query = select(_L.asset_id, raised).where(_L.created_at >= start, _L.created_at < end)
+    if matching:
+        query = query.where(_L.incident_id.in_(select(_I.id).where(*matching)))
+    top = connection.execute(
+        query.group_by(_L.asset_id).order_by(raised.desc(), _L.asset_id).limit(NOISIEST)
+    ).all()
+    names = {
+        asset_id: (urn, name)
+        for asset_id, urn, name in connection.execute(
+            select(ASSETS.c.id, ASSETS.c.urn, ASSETS.c.name).where(
+                ASSETS.c.id.in_([asset_id for asset_id, _ in top])
+            )
+        )
+    }
+    return [NoisyAsset(*names[asset_id], n) for asset_id, n in top]

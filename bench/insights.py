@@ -1,0 +1,197 @@
+"""Incident figures (incidentStats) over a large history: how long the questions the Insights
+page and the API ask take with 1,000,000 incidents.
+
+The history is written straight into Dataflare's tables (SQLite `executemany`, PostgreSQL
+`COPY`), as raising and resolving them would leave them: 2 years of incidents on 2,000 assets
+over 8 platforms with 40 owners, a power law over the assets (a few noisy ones), 1 in 10 on two
+assets, 95% resolved after a log-normal time (minutes to weeks), 1 in 20 reopened once, 60%
+acknowledged. Then each question is asked `--runs` times through the service in one process
+(what the GraphQL resolver calls), and its median and p99 are printed.
+
+    .venv/bin/python bench/insights.py [--incidents N] [--runs N] [--postgres [URL]]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import random
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from catalog_seed import _analyze, _write
+from pgdb import add_postgres_option, temporary_database
+
+from dataflare.db.database import Database, make_engine
+from dataflare.db.migrate import alembic_config
+from dataflare.incidents.stats import DAY_MS, StatsFilters, incident_stats
+
+GOAL_MS = 500  # p99 of every question
+NOW = 1_767_225_600_000  # 2026-01-01: the history ends here
+SPAN_DAYS = 730
+PLATFORMS = ("kafka", "snowflake", "postgres", "s3", "dbt", "airflow", "looker", "tableau")
+TYPES = ("FRESHNESS", "VOLUME", "FIELD", "SQL", "DATA_SCHEMA", "OPERATIONAL")
+ASSETS = 2_000
+OWNERS = 40
+CHUNK = 50_000
+
+INCIDENT_COLUMNS = (
+    "id", "urn", "incident_type", "title", "state", "status_updated_at", "status_updated_by",
+    "priority", "source_type", "started_at", "created_at", "created_by", "updated_at",
+    "acknowledged_at", "resolved_at", "reopen_count",
+)  # fmt: skip
+LINK_COLUMNS = ("incident_id", "asset_id", "position", "state", "created_at")
+
+
+def _assets() -> Iterator[tuple[Any, ...]]:
+    for n in range(1, ASSETS + 1):
+        platform = PLATFORMS[n % len(PLATFORMS)]
+        urn = f"urn:li:dataset:(urn:li:dataPlatform:{platform},bench.t{n},PROD)"
+        yield (n, urn, "dataset", platform, f"t{n}", None, False, NOW)
+
+
+def _owners() -> Iterator[tuple[Any, ...]]:
+    for n in range(1, ASSETS + 1):
+        yield (n, f"urn:li:corpuser:owner{n % OWNERS}", "TECHNICAL_OWNER", 0)
+
+
+def _history(count: int, seed: int = 7) -> Iterator[tuple[tuple[Any, ...], list[tuple[Any, ...]]]]:
+    """(incident row, its link rows), oldest first."""
+    rng = random.Random(seed)
+    start = NOW - SPAN_DAYS * DAY_MS
+    for n in range(1, count + 1):
+        created = start + int((n / count) * SPAN_DAYS * DAY_MS) - rng.randrange(60_000)
+        resolved = reopened = acknowledged = None
+        if rng.random() < 0.95:
+            resolved = created + int(math.exp(rng.gauss(11.5, 1.6)) * 1000 / 60)  # ~min..weeks
+            reopened = 1 if rng.random() < 0.05 else 0
+        if rng.random() < 0.6:
+            acknowledged = created + int(math.exp(rng.gauss(9, 1.2)) * 1000 / 60)
+            if resolved is not None:
+                acknowledged = min(acknowledged, resolved)
+        state = "RESOLVED" if resolved is not None and resolved < NOW else "ACTIVE"
+        if state == "ACTIVE":
+            resolved = None
+        asset = int(ASSETS * rng.random() ** 3) + 1  # a few noisy assets
+        row = (
+            n, f"urn:li:incident:bench-{n}", TYPES[n % len(TYPES)], f"incident {n}", state,
+            resolved or created, "urn:li:corpuser:bench", rng.choice((0, 1, 2, 3, None)),
+            "MANUAL", created, created, "urn:li:corpuser:bench", resolved or created,
+            acknowledged, resolved, reopened or 0,
+        )  # fmt: skip
+        links = [(n, asset, 0, state, created)]
+        if n % 10 == 0:
+            links.append((n, (asset % ASSETS) + 1, 1, state, created))
+        yield row, links
+
+
+def seed(url: str, count: int) -> float:
+    """Migrate an empty database and write the history; the seconds it took."""
+    began = time.perf_counter()
+    command.upgrade(alembic_config(url), "head")
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            raw = connection.connection.driver_connection
+            _write(raw, "assets", ("id", "urn", "kind", "platform", "name", "description",
+                                   "removed", "created_at"), _assets())  # fmt: skip
+            _write(raw, "asset_owners", ("asset_id", "owner_urn", "type", "position"), _owners())
+            history = _history(count)
+            while True:
+                rows, links = [], []
+                for row, its_links in history:
+                    rows.append(row)
+                    links += its_links
+                    if len(rows) == CHUNK:
+                        break
+                if not rows:
+                    break
+                _write(raw, "incidents", INCIDENT_COLUMNS, rows)
+                _write(raw, "incident_assets", LINK_COLUMNS, links)
+                print(f"  {rows[-1][0]:,} incidents", end="\r", file=sys.stderr)
+        _analyze(engine)
+    finally:
+        engine.dispose()
+    return time.perf_counter() - began
+
+
+QUESTIONS: dict[str, dict[str, Any]] = {
+    "Insights page, last 30 days, per day": {"days": 30, "interval": "DAY"},
+    "last 90 days by platform": {"days": 90, "group_by": "PLATFORM"},
+    "last 365 days by owner, per week": {"days": 365, "group_by": "OWNER", "interval": "WEEK"},
+    "all 2 years, totals": {"days": SPAN_DAYS},
+    "all 2 years, CRITICAL on snowflake": {
+        "days": SPAN_DAYS,
+        "filters": StatsFilters(platforms=("snowflake",), priorities=("CRITICAL",)),
+    },
+}
+
+
+def measure(url: str, runs: int) -> dict[str, tuple[float, float, int]]:
+    """Question -> (median ms, p99 ms, incidents raised in its period)."""
+    db = Database(url)
+    found = {}
+    try:
+        for name, question in QUESTIONS.items():
+            times, raised = [], 0
+            for _ in range(runs):
+                with db.session() as session:
+                    began = time.perf_counter()
+                    stats = incident_stats(
+                        session,
+                        NOW - question["days"] * DAY_MS,
+                        NOW,
+                        question.get("group_by"),
+                        question.get("interval"),
+                        question.get("filters", StatsFilters()),
+                    )
+                    times.append((time.perf_counter() - began) * 1000)
+                    raised = stats.totals.raised
+            p99 = sorted(times)[max(0, math.ceil(0.99 * len(times)) - 1)]
+            found[name] = (statistics.median(times), p99, raised)
+    finally:
+        db.dispose()
+    return found
+
+
+@contextmanager
+def database(postgres: str | None) -> Iterator[str]:
+    if postgres:
+        with temporary_database(postgres) as url:
+            yield url
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        yield f"sqlite:///{Path(folder) / 'insights.db'}"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--incidents", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=20)
+    add_postgres_option(parser)
+    args = parser.parse_args()
+    backend = "PostgreSQL" if args.postgres else "SQLite"
+    with database(args.postgres) as url:
+        print(f"{backend}: writing {args.incidents:,} incidents ...", file=sys.stderr)
+        seconds = seed(url, args.incidents)
+        print(f"{backend}: {args.incidents:,} incidents written in {seconds:.0f} s")
+        results = measure(url, args.runs)
+    print(f"{'question':45} {'raised':>9} {'median ms':>10} {'p99 ms':>8}  goal p99 < {GOAL_MS}")
+    met = True
+    for name, (median, p99, raised) in results.items():
+        verdict = "met" if p99 < GOAL_MS else "MISSED"
+        met &= p99 < GOAL_MS
+        print(f"{name:45} {raised:>9,} {median:>10.0f} {p99:>8.0f}  {verdict}")
+    print("goal met" if met else "goal missed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -148,7 +148,7 @@ def create_app(
         Route("/entities", ingest.entities, methods=["POST"]),
         Route("/api/graphql", graphql.handle, methods=["POST"]),
         Route("/api/v2/graphql", graphql.handle, methods=["POST"]),
-        Route(MCP_PATH, mcp, methods=["GET", "POST", "DELETE"]),
+        Route(MCP_PATH, mcp, methods=["POST"]),  # no server-sent stream: GET is a 405
         Route("/config", config_endpoint, methods=["GET"]),
         Route("/health", health_endpoint, methods=["GET"]),
         Route("/login", login.page, methods=["GET"]),

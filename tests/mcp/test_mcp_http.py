@@ -247,3 +247,27 @@ def test_read_only_offers_the_read_tools_to_everyone(database_url: str, tmp_path
 
     with serving(env) as server:
         anyio.run(scenario, server)
+
+
+def test_hostile_requests_get_clear_refusals(server: Server) -> None:
+    headers = {
+        "Authorization": f"Bearer {ADMIN}",
+        "Accept": "application/json, text/event-stream",
+        "Content-Type": "application/json",
+    }
+    huge = b'{"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"x":"' + b"a" * 2_000_000
+    answers = {
+        name: httpx.post(f"{server.url}/mcp", content=body, headers=headers, timeout=30)
+        for name, body in (
+            ("huge", huge + b'"}}'),
+            ("malformed", b'{"jsonrpc": '),
+            ("deep", b"[" * 10_000 + b"]" * 10_000),
+        )
+    }
+    stream = httpx.get(f"{server.url}/mcp", headers=headers, timeout=10)
+
+    assert answers["huge"].status_code == 413
+    assert answers["malformed"].status_code == 400
+    assert answers["malformed"].json()["error"]["message"].startswith("Parse error")
+    assert answers["deep"].status_code == 400
+    assert stream.status_code == 405  # no server-sent event stream is offered

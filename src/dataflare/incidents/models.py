@@ -19,7 +19,7 @@ class Incident(Base):
     __table_args__ = (
         Index("ix_incidents_newest", "created_at", "id"),
         Index("ix_incidents_state_newest", "state", "created_at", "id"),
-        Index("ix_incidents_resolved", "resolved_at"),
+        Index("ix_incidents_resolved", "resolved_at", "created_at"),  # covers time to resolve
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
@@ -149,10 +149,14 @@ def _matching(filters: StatsFilters) -> list[ColumnElement[bool]]:
         owned = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(filters.owners))
         on_assets.append(ASSETS.c.id.in_(owned))
     if on_assets:
+        # Asked of each incident of the period (a lookup by its links' key), never as the list
+        # of every incident ever raised on those assets.
         linked = (
-            select(_L.incident_id).join(ASSETS, ASSETS.c.id == _L.asset_id).where(and_(*on_assets))
+            select(_L.incident_id)
+            .join(ASSETS, ASSETS.c.id == _L.asset_id)
+            .where(_L.incident_id == _I.id, *on_assets)
         )
-        conditions.append(_I.id.in_(linked))
+        conditions.append(linked.exists())
     return conditions
 
 
@@ -191,26 +195,43 @@ def _counted(connection: Any, conditions: list[ColumnElement[bool]]) -> dict[Any
     return {"": connection.scalar(count) or 0}
 
 
+def _open_at(connection: Any, moment: int, matching: list[ColumnElement[bool]]) -> int:
+    """Incidents open at `moment`: active now and raised before it, plus those resolved since
+    it that were raised before it. Both read recent rows only (the active ones, and the
+    resolutions after `moment`), however long the history."""
+    active = _I.state == "ACTIVE"
+    resolved_since = and_(_I.resolved_at >= moment, _I.created_at < moment)
+    return (
+        _counted(connection, [*matching, active, _I.created_at < moment])[""]
+        + _counted(connection, [*matching, resolved_since])[""]
+    )
+
+
 def _grouped_counts(
     connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], group_by: str
 ) -> tuple[dict[Any, int], ...]:
-    """Per group: raised in the period, resolved in it, created before its end, resolved
-    before its end."""
-    rows = _rows([_I.created_at, _I.resolved_at], group_by, [*matching, _I.created_at < end])
+    """Per group: raised in the period, resolved in it, open at its end. Read from the rows
+    that can count: raised in the period, resolved since its start, or active now."""
+    relevant = or_(
+        and_(_I.created_at >= start, _I.created_at < end),
+        _I.resolved_at >= start,
+        _I.state == "ACTIVE",
+    )
+    rows = _rows([_I.created_at, _I.resolved_at], group_by, [*matching, relevant])
     inner = rows.subquery()
     created, resolved = inner.c.created_at, inner.c.resolved_at
 
     def number(condition: ColumnElement[bool]) -> ColumnElement[int]:
         return func.sum(case((condition, 1), else_=0))
 
+    open_at_end = and_(created < end, or_(resolved.is_(None), resolved >= end))
     query = select(
         inner.c.key,
-        number(created >= start),
+        number(and_(created >= start, created < end)),
         number(and_(resolved >= start, resolved < end)),
-        func.count(),
-        number(resolved < end),
+        number(open_at_end),
     ).group_by(inner.c.key)
-    found: tuple[dict[Any, int], ...] = ({}, {}, {}, {})
+    found: tuple[dict[Any, int], ...] = ({}, {}, {})
     for key, *counts in connection.execute(query):
         for kept, n in zip(found, counts, strict=True):
             kept[key] = int(n or 0)
@@ -266,28 +287,23 @@ def _all_figures(
 ) -> dict[Any, Figures]:
     in_period = and_(_I.created_at >= start, _I.created_at < end)
     resolved_in_period = and_(_I.resolved_at >= start, _I.resolved_at < end)
-    # Open at the end: created before it, less those resolved before it (a resolution never
-    # comes before its raise).
-    if group_by is None:  # four counts, each from an index
+    if group_by is None:  # each count from an index, over the period's rows only
         raised = _counted(connection, [*matching, in_period])
         resolved = _counted(connection, [*matching, resolved_in_period])
-        created = _counted(connection, [*matching, _I.created_at < end])
-        gone = _counted(connection, [*matching, _I.resolved_at < end])
-    else:  # the four in one pass over the groups' rows
-        raised, resolved, created, gone = _grouped_counts(
-            connection, start, end, matching, group_by
-        )
+        still_open = {"": _open_at(connection, end, matching)}
+    else:  # the three in one pass over the groups' rows that matter for the period
+        raised, resolved, still_open = _grouped_counts(connection, start, end, matching, group_by)
     acknowledge = (_I.acknowledged_at - _I.created_at).label("d")
     acknowledged = [*matching, in_period, _I.acknowledged_at.is_not(None)]
     to_acknowledge = _ranked(connection, _rows([acknowledge], group_by, acknowledged))
     resolve = (_I.resolved_at - _I.created_at).label("d")
     to_resolve = _ranked(connection, _rows([resolve], group_by, [*matching, resolved_in_period]))
-    keys = set(raised) | set(resolved) | set(created)
+    keys = set(raised) | set(resolved) | set(still_open)
     figures = {
         key: Figures(
             raised.get(key, 0),
             resolved.get(key, 0),
-            created.get(key, 0) - gone.get(key, 0),
+            still_open.get(key, 0),
             to_acknowledge.get(key, Durations()),
             to_resolve.get(key, Durations()),
         )
@@ -324,27 +340,24 @@ def _buckets(
         return {int(b): n for b, n in connection.execute(query)}
 
     raised, resolved = per_bucket(_I.created_at), per_bucket(_I.resolved_at)
-    created_before = connection.scalar(
-        select(func.count()).where(*matching, _I.created_at < start).select_from(INCIDENTS)
-    )
-    resolved_before = connection.scalar(
-        select(func.count()).where(*matching, _I.resolved_at < start).select_from(INCIDENTS)
-    )
-    open_now = (created_before or 0) - (resolved_before or 0)
+    # Walk back from the open count at the end: each bucket's start had its raises fewer and
+    # its resolutions more.
+    count = math.ceil((end - start) / width)
+    open_then = _open_at(connection, end, matching)
     buckets = []
-    for number in range(math.ceil((end - start) / width)):
+    for number in reversed(range(count)):
         bucket_start = start + number * width
-        open_now += raised.get(number, 0) - resolved.get(number, 0)
         buckets.append(
             Bucket(
                 bucket_start,
                 min(bucket_start + width, end),
                 raised.get(number, 0),
                 resolved.get(number, 0),
-                open_now,
+                open_then,
             )
         )
-    return buckets
+        open_then += resolved.get(number, 0) - raised.get(number, 0)
+    return buckets[::-1]
 
 
 def _noisiest(

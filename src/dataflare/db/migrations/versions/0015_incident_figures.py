@@ -27,7 +27,7 @@ def upgrade() -> None:
     op.add_column(
         "incidents", sa.Column("reopen_count", sa.Integer(), server_default="0", nullable=False)
     )
-    op.create_index("ix_incidents_resolved", "incidents", ["resolved_at"])
+    op.create_index("ix_incidents_resolved", "incidents", ["resolved_at", "created_at"])
     _fill()
 
 

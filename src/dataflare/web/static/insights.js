@@ -1,5 +1,5 @@
-// The Insights page's charts, drawn with Chart.js from the tables the page carries (the same
-// rows as each chart's "Data" table and CSV). No data is fetched: the page holds it all.
+// The Insights page's charts, drawn with Chart.js from the rows each canvas carries in
+// data-rows (the same rows as its "Data" table and CSV). No data is fetched: the page holds it.
 "use strict";
 
 (function () {
@@ -47,11 +47,8 @@
     if (typeof Chart === "undefined") {
       return; // the tables still say it all
     }
-    document.querySelectorAll("script.chartdata").forEach(function (holder) {
-      const canvas = document.getElementById(holder.dataset.for);
-      if (canvas) {
-        draw(canvas, JSON.parse(holder.textContent));
-      }
+    document.querySelectorAll("canvas[data-rows]").forEach(function (canvas) {
+      draw(canvas, JSON.parse(canvas.dataset.rows));
     });
   }
 

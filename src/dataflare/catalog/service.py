@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import known, search_counts
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS, LINEAGE_EDGES, Actor, Asset, AssetOwner
 from dataflare.catalog.queries import AssetView
-from dataflare.core.clock import now_ms
+from dataflare.core.clock import now_for
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import (
     MAX_ACTOR_FIELD_CHARS,
@@ -68,7 +68,7 @@ def ensure_asset_ids(session: Session, refs: Sequence[AssetRef]) -> list[int]:
         ids = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
     missing = [r for r in {r.urn: r for r in refs}.values() if r.urn not in ids]
     if missing:
-        now = now_ms()
+        now = now_for(session.info)
         registered = connection.execute(
             _REGISTER[connection.dialect.name],
             [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import Connection
@@ -15,6 +16,11 @@ CHANGED = "CHANGED"
 # The changes people are told about; an edit of the title or description alone is not one.
 WATCHED = ("state", "stage", "priority", "assignees", "assets")
 DESCRIPTION_KEPT = 2000  # characters of the description carried in an event
+
+# The key, in a session's `info`, that keeps the session's changes out of the outbox. Only code
+# that writes history after the fact sets it, for its own transaction (the demo loader): no one
+# is to be told about last month's incidents as if they were new. No surface sets it.
+QUIET = "dataflare.quiet"
 
 # On the raise path, so handed straight to the driver like the incident's own rows.
 _INSERT = driver_insert(EVENTS, ["incident_id", "kind", "at", "actor", "payload"])
@@ -55,6 +61,11 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[dict[
         for name in WATCHED
         if before[name] != after[name]
     ]
+
+
+def announced(info: Mapping[str, object]) -> bool:
+    """Whether changes made in a session with this `info` go to the outbox (see QUIET)."""
+    return not info.get(QUIET)
 
 
 def record(

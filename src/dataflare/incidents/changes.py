@@ -43,7 +43,10 @@ def snapshot(incident: Incident) -> dict[str, Any]:
 def notify(
     session: Session, incident: Incident, before: Before, actor: str, now: int, message: str | None
 ) -> None:
-    """Put a notification in the outbox when a watched field changed."""
+    """Put a notification in the outbox when a watched field changed (and the session does not
+    write history: events.outbox.QUIET)."""
+    if not outbox.announced(session.info):
+        return
     after = snapshot(incident)
     changed = outbox.changes_between(before.snapshot, after)
     if changed:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
-from dataflare.core.clock import now_ms
+from dataflare.core.clock import now_for
 from dataflare.core.errors import Conflict
 from dataflare.incidents import activity, summary
 from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
@@ -63,7 +63,7 @@ def raised_again(
     deadlock with them. So the incident row is left as it is, and the count is exact among
     repeats on the same asset (which queue on its lock)."""
     connection = session.connection()
-    now = now_ms()
+    now = now_for(session.info)
     urn: str = connection.execute(
         select(INCIDENTS.c.urn).where(INCIDENTS.c.id == incident_id)
     ).scalar_one()

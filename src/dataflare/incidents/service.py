@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
-from dataflare.core.clock import now_ms
+from dataflare.core.clock import now_for
 from dataflare.core.errors import Conflict, InvalidInput, NotFound
 from dataflare.core.urns import incident_urn, parse_asset
 from dataflare.db.driver import driver_insert
@@ -64,7 +64,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     2. the incident row;
     3. its links to the assets and its assignees (links);
     4. the first timeline entry, RAISED (activity.record);
-    5. the outbox event that notifications deliver later (events.outbox.record);
+    5. the outbox event that notifications deliver later (events.outbox.record), unless the
+       session writes history (events.outbox.QUIET);
     6. each asset's summary: incidents in all, active count, newest incident, last activity
        (summary.raised; summary.linked for an incident raised RESOLVED), which also notes the
        assets for the search counts. It locks the
@@ -98,7 +99,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         existing = dedup.find_active(connection, asset_ids, dedup_key)
         if existing is not None:
             return dedup.raised_again(session, existing, asset_ids, actor, message)
-    now = now_ms()
+    now = now_for(session.info)
     row = {
         "urn": urn,
         "incident_type": request.type,
@@ -155,7 +156,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         assets=asset_urns,
         assignees=assignees,
     )
-    outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
+    if outbox.announced(session.info):
+        outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
     if state == "ACTIVE":
         summary.raised(session, pk, asset_ids, now)
     else:
@@ -178,7 +180,7 @@ def update_status(
         rules.check_stage(stage)
     incident = _require(session, urn)
     before = apply.Before(incident)
-    now = now_ms()
+    now = now_for(session.info)
     changed = apply.set_status(session, incident, actor, now, state, stage, message)
     if not changed and message:
         activity.record(session, incident.id, actor, now, "MESSAGE", message=message)
@@ -198,7 +200,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     checked = _check_changes(changes)
     incident = _require(session, urn)
     before = apply.Before(incident)
-    now = now_ms()
+    now = now_for(session.info)
     changed = False
     for name, kind in (
         ("title", "TITLE"),

@@ -1,24 +1,11 @@
-"""Demo data for `make run`: a small catalog (Kafka topics, warehouse tables, an Airflow flow,
-Looker charts and a dashboard, with owners and lineage), fed through ingestion like real metadata,
-and a few incidents."""
+"""The demo's first assets and incidents (Kafka topics, warehouse tables, an Airflow flow, Looker
+charts and a dashboard, with owners and lineage): the docs, the tests and the screenshots name
+them, so their URNs stay as they are."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
-from sqlalchemy.orm import Session
-
-from dataflare.access.roles import SERVER_SIDE
-from dataflare.core.urns import user_urn
 from dataflare.incidents import service
-from dataflare.ingest.apply import apply_all
-from dataflare.ingest.proposals import parse_items
-
-
-def dataset(platform: str, name: str) -> str:
-    return f"urn:li:dataset:(urn:li:dataPlatform:{platform},{name},PROD)"
-
+from dataflare.ingest.demo.proposals import dataset, mcp, owned
 
 KAFKA = dataset("kafka", "SampleKafkaDataset")
 ORDER_EVENTS = dataset("kafka", "orders_events")
@@ -33,23 +20,6 @@ REGION_CHART = "urn:li:chart:(looker,look.2)"
 DASHBOARD = "urn:li:dashboard:(looker,dashboards.1)"
 JDOE, ASMITH = "urn:li:corpuser:jdoe", "urn:li:corpuser:asmith"
 PLATFORM_TEAM, ANALYTICS_TEAM = "urn:li:corpGroup:data-platform", "urn:li:corpGroup:analytics"
-
-
-def mcp(urn: str, aspect_name: str, value: dict[str, Any]) -> dict[str, Any]:
-    """A proposal as the DataHub REST emitter sends it."""
-    return {
-        "entityType": urn.split(":")[2],
-        "entityUrn": urn,
-        "changeType": "UPSERT",
-        "aspectName": aspect_name,
-        "aspect": {"value": json.dumps(value), "contentType": "application/json"},
-    }
-
-
-def owned(urn: str, *owners: str) -> dict[str, Any]:
-    return mcp(
-        urn, "ownership", {"owners": [{"owner": o, "type": "TECHNICAL_OWNER"} for o in owners]}
-    )
 
 
 CATALOG = [
@@ -190,33 +160,10 @@ INCIDENTS = [
     ),
 ]
 RESOLVED_DEMO_ID = "demo-kafka-schema"
-
-
-def load_demo(session: Session) -> bool:
-    """Load the demo catalog and incidents; False when they were already there."""
-    if service.get_incident(session, f"urn:li:incident:{RESOLVED_DEMO_ID}") is not None:
-        return False
-    actor = user_urn("datahub")
-    apply_all(session, SERVER_SIDE, parse_items(CATALOG, "demo"))
-    for request in INCIDENTS:
-        service.raise_incident(session, actor, request)
-    resolved_urn = service.raise_incident(
-        session,
-        actor,
-        service.RaiseRequest(
-            incident_id=RESOLVED_DEMO_ID,
-            type="DATA_SCHEMA",
-            title="Field removed from SampleKafkaDataset",
-            resource_urn=KAFKA,
-            priority="LOW",
-        ),
-    )
-    service.update_status(
-        session,
-        actor,
-        resolved_urn,
-        "RESOLVED",
-        "FIXED",
-        "Producer rolled back; the field is back.",
-    )
-    return True
+RESOLVED = service.RaiseRequest(
+    incident_id=RESOLVED_DEMO_ID,
+    type="DATA_SCHEMA",
+    title="Field removed from SampleKafkaDataset",
+    resource_urn=KAFKA,
+    priority="LOW",
+)

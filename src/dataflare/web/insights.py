@@ -101,7 +101,12 @@ def _tables(call: Call, choice: Choice) -> dict[str, Any]:
     weekly_rows: list[tuple[Any, ...]] = [("Week from", "Raised", "Resolved")]
     weekly_rows += [(_day(b.start), b.raised, b.resolved) for b in weekly.buckets]
     noisy_rows: list[tuple[Any, ...]] = [("Asset", "Incidents raised")]
-    noisy_rows += [(a.name or a.urn, a.raised) for a in daily.noisiest]
+    names = [a.name or a.urn for a in daily.noisiest]
+    # Two assets of one name (a task of two pipelines): each is shown by its URN instead.
+    noisy_rows += [
+        (a.urn if names.count(name) > 1 else name, a.raised)
+        for name, a in zip(names, daily.noisiest, strict=True)
+    ]
     return {
         "stats": daily,
         "open": open_rows,

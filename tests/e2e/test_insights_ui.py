@@ -5,47 +5,32 @@ narrow screen (screenshots for the README when asked for)."""
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.e2e.browser import chromium, screenshot_folder, sign_in
-from tests.e2e.server import Server, dataflare_env, serving
+from tests.e2e.browser import screenshot_folder, sign_in
+from tests.e2e.conftest import DEMO_PASSWORD
+from tests.e2e.server import Server
 
-PASSWORD = "a long enough password"
 DESKTOP: ViewportSize = {"width": 1280, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 CHARTS = ("open", "weekly", "platform", "owner", "noisy")
 
 
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_PASSWORD=PASSWORD)
-    with serving(env, "--demo") as running:
-        yield running
-
-
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with chromium() as launched:
-        yield launched
-
-
 def _open(browser: Browser, server: Server, viewport: ViewportSize) -> Page:
     page = browser.new_context(viewport=viewport, accept_downloads=True).new_page()
     page.set_default_timeout(10_000)
-    sign_in(page, server.url, "datahub", PASSWORD)
+    sign_in(page, server.url, "datahub", DEMO_PASSWORD)
     page.get_by_role("link", name="Insights").click()
     expect(page.get_by_role("heading", name="Insights", level=1)).to_be_visible()
     return page
 
 
 def test_the_charts_are_drawn_and_each_downloads_as_csv(
-    browser: Browser, server: Server, tmp_path: Path
+    chromium_browser: Browser, demo_server: Server, tmp_path: Path
 ) -> None:
-    page = _open(browser, server, DESKTOP)
+    page = _open(chromium_browser, demo_server, DESKTOP)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.reload()
@@ -77,23 +62,27 @@ def test_the_charts_are_drawn_and_each_downloads_as_csv(
     page.screenshot(path=folder / "insights.png", full_page=True)
 
 
-def test_filters_and_period_are_kept_in_the_url(browser: Browser, server: Server) -> None:
-    page = _open(browser, server, DESKTOP)
+def test_filters_and_period_are_kept_in_the_url(
+    chromium_browser: Browser, demo_server: Server
+) -> None:
+    page = _open(chromium_browser, demo_server, DESKTOP)
 
     page.get_by_label("Period", exact=True).select_option("90")
     page.get_by_label("Platform", exact=True).select_option("snowflake")
     page.get_by_role("button", name="Show").click()
 
-    expect(page).to_have_url(f"{server.url}/insights?days=90&platform=snowflake&type=&priority=")
+    expect(page).to_have_url(
+        f"{demo_server.url}/insights?days=90&platform=snowflake&type=&priority="
+    )
     expect(page.get_by_label("Period", exact=True)).to_have_value("90")
     href = page.get_by_test_id("chart-noisy").get_by_role("link", name="Download CSV")
     expect(href).to_have_attribute("href", "/insights.csv?days=90&platform=snowflake&chart=noisy")
 
 
 def test_on_a_phone_nothing_is_wider_than_the_screen(
-    browser: Browser, server: Server, tmp_path: Path
+    chromium_browser: Browser, demo_server: Server, tmp_path: Path
 ) -> None:
-    page = _open(browser, server, PHONE)
+    page = _open(chromium_browser, demo_server, PHONE)
 
     for name in CHARTS:
         expect(page.get_by_test_id(f"chart-{name}")).to_be_attached()

@@ -1,0 +1,28 @@
+"""What the browser tests share: a Chromium, and a `dataflare serve --demo` whose admin signs in
+with DEMO_PASSWORD."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser
+
+from tests.e2e.browser import chromium
+from tests.e2e.server import Server, dataflare_env, serving
+
+DEMO_PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def demo_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_PASSWORD=DEMO_PASSWORD)
+    with serving(env, "--demo") as running:
+        yield running
+
+
+@pytest.fixture
+def chromium_browser() -> Iterator[Browser]:
+    with chromium() as launched:
+        yield launched

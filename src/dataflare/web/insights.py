@@ -16,7 +16,7 @@ from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
 from dataflare.incidents.stats import DAY_MS, Durations, Stats, StatsFilters, incident_stats
 from dataflare.web.handling import Call
-from dataflare.web.templating import actor_name
+from dataflare.web.templating import actor_name, words
 
 PERIODS = (7, 30, 90, 180, 365)  # days
 DEFAULT_PERIOD = 30
@@ -141,10 +141,12 @@ def insights_page(call: Call) -> Response:
         "insights.html",
         {
             "choice": choice,
-            "periods": PERIODS,
-            "platforms": platforms(call.session),
-            "types": INCIDENT_TYPES,
-            "priorities": tuple(PRIORITY_TO_NUMBER),
+            "options": {  # (value, text) of each select
+                "days": [(d, f"Last {d} days") for d in PERIODS],
+                "platform": [(p, p) for p in platforms(call.session)],
+                "type": [(t, words(t)) for t in INCIDENT_TYPES],
+                "priority": [(p, words(p)) for p in PRIORITY_TO_NUMBER],
+            },
             "totals": stats.totals,
             "duration": duration,
             "charts": charts,

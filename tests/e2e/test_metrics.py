@@ -19,7 +19,10 @@ RAISE_CRITICAL = (
     "mutation raiseIncident { raiseIncident(input: {type: OPERATIONAL, priority: CRITICAL, "
     f'resourceUrn: "{SNOWFLAKE}"}}) }}'
 )
-RAISE_UNPRIORITISED = f'mutation raiseIncident {{ raiseIncident(input: {{type: FRESHNESS, resourceUrn: "{KAFKA}"}}) }}'
+RAISE_UNPRIORITISED = (
+    "mutation raiseIncident { raiseIncident(input: {type: FRESHNESS, "
+    f'resourceUrn: "{KAFKA}"}}) }}'
+)
 RAISE_BAD_URN = 'mutation badRaise { raiseIncident(input: {type: SQL, resourceUrn: "not-a-urn"}) }'
 RESOLVE = 'mutation resolve {{ updateIncidentStatus(urn: "{urn}", input: {{state: RESOLVED}}) }}'
 ANONYMOUS_READ = f'{{ dataset(urn: "{KAFKA}") {{ urn }} }}'

@@ -3,11 +3,13 @@ move with real requests, gauges read from the database, and who may read them.""
 
 from __future__ import annotations
 
+import re
 import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ADMIN_TOKEN
 from tests.e2e.scrape import graphql, label_values, scrape, value
@@ -29,6 +31,7 @@ ANONYMOUS_READ = f'{{ dataset(urn: "{KAFKA}") {{ urn }} }}'
 REQUESTS = "dataflare_http_requests_total"
 OPERATIONS = "dataflare_graphql_operations_total"
 ACTIVE = "dataflare_incidents_active"
+DOCS = Path(__file__).parents[2] / "docs" / "operations.md"
 
 
 def test_counters_and_gauges_follow_real_requests(database_url: str, tmp_path: Path) -> None:
@@ -167,3 +170,22 @@ def test_a_bad_setting_stops_the_start_naming_the_variable(tmp_path: Path) -> No
     assert done.returncode != 0
     assert done.stderr.startswith("Error: DATAFLARE_METRICS must be")
     assert "listen:everywhere" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_docs_name_every_metric_with_its_type(tmp_path: Path) -> None:
+    env = dataflare_env(
+        tmp_path, f"sqlite:///{tmp_path / 'dataflare.db'}", DATAFLARE_ADMIN_TOKEN=ADMIN_TOKEN
+    )
+    with serving(env, "--no-notify") as server:
+        graphql(server.url, RAISE_CRITICAL).raise_for_status()
+        text = httpx.get(
+            f"{server.url}/metrics", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        ).text
+    served = {
+        family.name + ("_total" if family.type == "counter" else ""): family.type
+        for family in text_string_to_metric_families(text)
+        if family.name.startswith("dataflare_")
+    }
+    rows = re.findall(r"^\| `(dataflare_\w+)` \| (\w+) \|", DOCS.read_text(), re.MULTILINE)
+
+    assert dict(rows) == served

@@ -5,7 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import (
+    REGISTRY,
+    CollectorRegistry,
+    disable_created_metrics,
+    generate_latest,
+    multiprocess,
+)
 from prometheus_client.metrics_core import Metric
 from prometheus_client.registry import Collector
 
@@ -14,6 +20,8 @@ from dataflare.monitoring.collector import DatabaseCollector
 from dataflare.monitoring.multiprocess import directory
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# No `_created` series beside each counter and histogram (several processes show none either).
+disable_created_metrics()  # type: ignore[no-untyped-call]
 
 
 class _ThisProcess(Collector):

@@ -4,6 +4,7 @@ never the URL asked for, so the labels stay few whatever clients send."""
 from __future__ import annotations
 
 import time
+from functools import cache
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -47,6 +48,12 @@ class RequestMetrics:
         finally:
             route = getattr(scope.get("route"), "path", None) or UNMATCHED
             method = scope["method"] if scope["method"] in METHODS else "other"
-            labels = (method, route, str(status))
-            REQUESTS.labels(*labels).inc()
-            LATENCY.labels(*labels).observe(time.perf_counter() - started)
+            count, timing = _series(method, route, status)
+            count.inc()
+            timing.observe(time.perf_counter() - started)
+
+
+@cache  # the labels are few (above); looking a series up by its labels costs more than using it
+def _series(method: str, route: str, status: int) -> tuple[Counter, Histogram]:
+    labels = (method, route, str(status))
+    return REQUESTS.labels(*labels), LATENCY.labels(*labels)

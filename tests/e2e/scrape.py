@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import httpx
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -39,3 +41,15 @@ def graphql(base: str, query: str, token: str = ADMIN_TOKEN) -> httpx.Response:
         headers={"Authorization": f"Bearer {token}"},
         timeout=30,
     )
+
+
+def scrape_until(url: str, done: str, expected: float, timeout: float = 30.0) -> Samples:
+    """Scrape until the sample `done` reaches `expected` (something the server does on its
+    own time: a delivery, a worker starting); the deadline only stops a test that would
+    otherwise hang, and the caller asserts on what it got."""
+    deadline = time.monotonic() + timeout
+    while True:
+        samples = scrape(url)
+        if value(samples, done) >= expected or time.monotonic() > deadline:
+            return samples
+        time.sleep(0.05)

@@ -3,11 +3,10 @@ a delivery counted with its latency, and a delivery given up on counted as dead.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from tests.conftest import ADMIN_TOKEN
-from tests.e2e.scrape import Samples, graphql, scrape, value
+from tests.e2e.scrape import graphql, scrape_until, value
 from tests.e2e.server import dataflare_env, serving
 from tests.notifications.conftest import write_webhook_settings
 from tests.notifications.receivers import Answer, Receiver
@@ -17,17 +16,6 @@ RAISE = (
     '"urn:li:dataset:(urn:li:dataPlatform:hive,{name},PROD)"}}) }}'
 )
 DEAD = "dataflare_notification_deliveries_dead"
-
-
-def scrape_until(url: str, done: str, expected: float, timeout: float = 30.0) -> Samples:
-    """Scrape until the sample `done` reaches `expected` (the worker delivers on its own
-    thread); the deadline only stops a test that would otherwise hang."""
-    deadline = time.monotonic() + timeout
-    while True:
-        samples = scrape(url)
-        if value(samples, done) >= expected or time.monotonic() > deadline:
-            return samples
-        time.sleep(0.05)
 
 
 def test_deliveries_are_counted_timed_and_the_dead_ones_shown(

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import ADMIN_TOKEN
-from tests.e2e.scrape import graphql, label_values, scrape, value
+from tests.e2e.scrape import graphql, label_values, scrape, scrape_until, value
 from tests.e2e.server import DATAFLARE, dataflare_env, free_port, serving
 
 SNOWFLAKE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,db.orders,PROD)"
@@ -139,15 +139,18 @@ def test_several_workers_are_counted_together(database_url: str, tmp_path: Path)
         tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=ADMIN_TOKEN, TMPDIR=str(scratch)
     )
     with serving(env, "--no-notify", "--workers", "2") as server:
+        metrics = f"{server.url}/metrics"
         shared = list(scratch.glob("dataflare-metrics-*"))
+        # /health answered as soon as one worker was up: wait for the second one's pool, the
+        # proof that the gauges of both processes are added up (40 connections each)
+        both_up = scrape_until(metrics, "dataflare_db_pool_connections_max", 80)
         for _ in range(12):
             graphql(server.url, RAISE_UNPRIORITISED).raise_for_status()
-        first = scrape(f"{server.url}/metrics")
-        second = scrape(f"{server.url}/metrics")
+        scrapes = [scrape(metrics) for _ in range(6)]  # answered by either worker
         files = {path.name.split("_")[0] for path in shared[0].glob("*.db")}
 
-    # whichever worker answered, the scrape adds up both
-    for scraped in (first, second):
+    assert value(both_up, "dataflare_db_pool_connections_max") == 80
+    for scraped in scrapes:
         assert value(scraped, OPERATIONS, operation="raiseIncident", outcome="ok") == 12
         assert value(scraped, ACTIVE, priority="NONE", platform="kafka") == 12
         assert value(scraped, "dataflare_db_pool_connections_max") == 80

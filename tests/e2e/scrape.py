@@ -43,13 +43,15 @@ def graphql(base: str, query: str, token: str = ADMIN_TOKEN) -> httpx.Response:
     )
 
 
-def scrape_until(url: str, done: str, expected: float, timeout: float = 30.0) -> Samples:
+def scrape_until(
+    url: str, done: str, expected: float, timeout: float = 30.0, token: str | None = ADMIN_TOKEN
+) -> Samples:
     """Scrape until the sample `done` reaches `expected` (something the server does on its
     own time: a delivery, a worker starting); the deadline only stops a test that would
     otherwise hang, and the caller asserts on what it got."""
     deadline = time.monotonic() + timeout
     while True:
-        samples = scrape(url)
+        samples = scrape(url, token)
         if value(samples, done) >= expected or time.monotonic() > deadline:
             return samples
         time.sleep(0.05)

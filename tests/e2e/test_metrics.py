@@ -192,3 +192,25 @@ def test_docs_name_every_metric_with_its_type(tmp_path: Path) -> None:
     rows = re.findall(r"^\| `(dataflare_\w+)` \| (\w+) \|", DOCS.read_text(), re.MULTILINE)
 
     assert dict(rows) == served
+
+
+def test_a_port_of_their_own_adds_up_several_workers(database_url: str, tmp_path: Path) -> None:
+    if database_url.startswith("sqlite"):
+        pytest.skip("several workers need PostgreSQL")
+    port = free_port()
+    env = dataflare_env(
+        tmp_path,
+        database_url,
+        DATAFLARE_ADMIN_TOKEN=ADMIN_TOKEN,
+        DATAFLARE_METRICS=f"listen:{port}",
+    )
+    with serving(env, "--no-notify", "--workers", "2") as server:
+        metrics = f"http://127.0.0.1:{port}/metrics"
+        both_up = scrape_until(metrics, "dataflare_db_pool_connections_max", 80, token=None)
+        for _ in range(5):
+            graphql(server.url, RAISE_CRITICAL).raise_for_status()
+        scraped = scrape(metrics, token=None)
+
+    assert value(both_up, "dataflare_db_pool_connections_max") == 80
+    assert value(scraped, OPERATIONS, operation="raiseIncident", outcome="ok") == 5
+    assert value(scraped, ACTIVE, priority="CRITICAL", platform="snowflake") == 5

@@ -56,6 +56,10 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
     _check_workers(settings, workers)
     _check_port_free(host, port)
     if settings.metrics.mode == LISTEN:
+        if settings.metrics.port == port:
+            raise click.ClickException(
+                f"DATAFLARE_METRICS listens on port {port}, the API's own: choose another."
+            )
         _check_port_free(settings.metrics.host, settings.metrics.port)
     if not notify:
         os.environ[NOTIFY_IN_SERVER] = "0"  # read by each server process

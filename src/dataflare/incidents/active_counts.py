@@ -64,7 +64,7 @@ def active_by_priority_and_platform(session: Session) -> dict[tuple[str, str], i
     statement = _GROUPED_SQLITE if sqlite else _GROUPED
     rows = [
         (NUMBER_TO_PRIORITY.get(p, NO_PRIORITY), platform or "", int(n))
-        for p, platform, n in session.execute(statement).tuples()
+        for p, platform, n in session.execute(statement)
     ]
     per_platform: Counter[str] = Counter()
     for _, platform, count in rows:

@@ -26,5 +26,5 @@ class Backlog:
 
 
 def backlog(session: Session) -> Backlog:
-    counts: dict[str, int] = dict(session.execute(_BY_STATUS).tuples().all())
+    counts: dict[str, int] = {status: count for status, count in session.execute(_BY_STATUS)}
     return Backlog(counts.get(PENDING, 0), counts.get(DEAD, 0), unrouted(session))

@@ -44,7 +44,12 @@ def graphql(base: str, query: str, token: str = ADMIN_TOKEN) -> httpx.Response:
 
 
 def scrape_until(
-    url: str, done: str, expected: float, timeout: float = 30.0, token: str | None = ADMIN_TOKEN
+    url: str,
+    done: str,
+    expected: float,
+    timeout: float = 30.0,
+    token: str | None = ADMIN_TOKEN,
+    **labels: str,
 ) -> Samples:
     """Scrape until the sample `done` reaches `expected` (something the server does on its
     own time: a delivery, a worker starting); the deadline only stops a test that would
@@ -52,6 +57,6 @@ def scrape_until(
     deadline = time.monotonic() + timeout
     while True:
         samples = scrape(url, token)
-        if value(samples, done) >= expected or time.monotonic() > deadline:
+        if value(samples, done, **labels) >= expected or time.monotonic() > deadline:
             return samples
         time.sleep(0.05)

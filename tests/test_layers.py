@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dataflare"
-SURFACES = {"graphql", "web", "ingest", "cli", "mcp", "app", "server"}
+SURFACES = {"graphql", "web", "ingest", "cli", "mcp", "monitoring", "app", "server"}
 SERVICES = {"catalog", "incidents", "access", "notifications"}
 # What each part may import of the package (besides itself).
 ALLOWED: dict[str, set[str]] = {

@@ -18,12 +18,17 @@ from dataflare import __version__
 from dataflare.access.sessions import signing_key
 from dataflare.access.users import ensure_admin_exists
 from dataflare.core.config import Settings
+from dataflare.core.exposure import OFF
 from dataflare.db.database import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
 from dataflare.mcp.http import PATH as MCP_PATH
 from dataflare.mcp.http import McpEndpoint
+from dataflare.monitoring.endpoint import MetricsEndpoint
+from dataflare.monitoring.http_requests import RequestMetrics
+from dataflare.monitoring.multiprocess import forget_this_process
+from dataflare.monitoring.readiness import ReadyEndpoint
 from dataflare.notifications import config as notifications
 from dataflare.notifications.worker import BackgroundWorker
 from dataflare.web.auth import LoginViews
@@ -63,7 +68,7 @@ async def health_endpoint(_: Request) -> Response:
 def _wants_page(request: Request) -> bool:
     """A browser asking for a page (not an API client): it gets the error as a page."""
     api = request.url.path.startswith(
-        ("/api/", "/aspects", "/entities", "/config", "/health", MCP_PATH)
+        ("/api/", "/aspects", "/entities", "/config", "/health", "/ready", "/metrics", MCP_PATH)
     )
     return not api and "text/html" in request.headers.get("accept", "")
 
@@ -99,10 +104,13 @@ async def unexpected_error(request: Request, exc: Exception) -> Response:
 
 
 class Dataflare(Starlette):
+    measure_requests = False  # count and time requests for the metrics
+
     def build_middleware_stack(self) -> ASGIApp:
         # Outside all of Starlette's own layers, the 500 page of `unexpected_error` included:
         # it is answered by the outermost one, so a middleware added the usual way misses it.
-        return SecurityHeaders(super().build_middleware_stack())
+        app = SecurityHeaders(super().build_middleware_stack())
+        return RequestMetrics(app) if self.measure_requests else app
 
 
 def create_app(
@@ -139,6 +147,7 @@ def create_app(
         finally:
             if worker:
                 worker.stop()
+            forget_this_process()
             if owned:
                 database.dispose()
 
@@ -151,15 +160,20 @@ def create_app(
         Route(MCP_PATH, mcp, methods=["POST"]),  # no server-sent stream: GET is a 405
         Route("/config", config_endpoint, methods=["GET"]),
         Route("/health", health_endpoint, methods=["GET"]),
+        Route("/ready", ReadyEndpoint(database).handle, methods=["GET"]),
         Route("/login", login.page, methods=["GET"]),
         Route("/login", login.login, methods=["POST"]),
         Route("/logout", login.logout, methods=["POST"]),
         *web_routes(database, settings.max_body_bytes),
     ]
+    if settings.metrics.on_main_port:
+        metrics = MetricsEndpoint(database, settings.admin_token)
+        routes.append(Route("/metrics", metrics.handle, methods=["GET"]))
     app = Dataflare(
         routes=routes,
         lifespan=lifespan,
         exception_handlers={HTTPException: http_error, Exception: unexpected_error},
     )
+    app.measure_requests = settings.metrics.mode != OFF
     app.state.graphql = graphql
     return app

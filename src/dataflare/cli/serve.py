@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import socket
+from contextlib import AbstractContextManager, nullcontext
+from typing import Any
 
 import click
 
@@ -11,6 +13,7 @@ from dataflare import __version__
 from dataflare.cli.demo import start_demo
 from dataflare.cli.kit import friendly_errors
 from dataflare.core.config import DEFAULT_HOST, DEFAULT_PORT, NOTIFY_IN_SERVER, Settings
+from dataflare.core.exposure import LISTEN
 
 
 @click.command()
@@ -45,12 +48,19 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
     import uvicorn
 
     from dataflare.db.migrate import upgrade
+    from dataflare.monitoring.multiprocess import shared_directory
     from dataflare.notifications.config import load
 
     settings = Settings.from_env()
     # Checked before anything is written or printed, so a refused start changes nothing.
     _check_workers(settings, workers)
     _check_port_free(host, port)
+    if settings.metrics.mode == LISTEN:
+        if settings.metrics.port == port:
+            raise click.ClickException(
+                f"DATAFLARE_METRICS listens on port {port}, the API's own: choose another."
+            )
+        _check_port_free(settings.metrics.host, settings.metrics.port)
     if not notify:
         os.environ[NOTIFY_IN_SERVER] = "0"  # read by each server process
     load(settings.home)  # a mistake in the settings file stops the start, with its key named
@@ -60,6 +70,11 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
         start_demo(settings, host, port)
     else:
         click.echo(f"Dataflare {__version__} on {settings.database_url}", err=True)
+    with shared_directory(workers), _metrics_port(settings):
+        _run(uvicorn, settings, host, port, workers)
+
+
+def _run(uvicorn: Any, settings: Settings, host: str, port: int, workers: int) -> None:
     uvicorn.run(
         "dataflare.server:app",
         host=host,
@@ -71,6 +86,15 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
         proxy_headers=bool(settings.trusted_proxies),
         forwarded_allow_ips=list(settings.trusted_proxies),
     )
+
+
+def _metrics_port(settings: Settings) -> AbstractContextManager[None]:
+    """DATAFLARE_METRICS=listen:...: a port of their own, opened here, for every worker."""
+    if settings.metrics.mode != LISTEN:
+        return nullcontext()
+    from dataflare.monitoring.separate_port import metrics_port
+
+    return metrics_port(settings.metrics, settings.database_url)
 
 
 def _check_workers(settings: Settings, workers: int) -> None:

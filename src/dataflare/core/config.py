@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dataflare.core.errors import InvalidInput
+from dataflare.core.exposure import DEFAULT_METRICS, METRICS, MetricsExposure, metrics_exposure
 from dataflare.core.limits import MAX_BODY_BYTES, MAX_INGEST_BYTES
 
 DEFAULT_HOST = "127.0.0.1"
@@ -33,6 +34,7 @@ class Settings:
     max_body_bytes: int = MAX_BODY_BYTES  # GraphQL and web forms
     max_ingest_bytes: int = MAX_INGEST_BYTES  # /aspects and /entities
     mcp_read_only: bool = False  # the MCP server offers agents the read tools only
+    metrics: MetricsExposure = DEFAULT_METRICS  # /metrics: token, off, or a port of its own
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -50,6 +52,7 @@ class Settings:
             max_body_bytes=byte_count("DATAFLARE_MAX_BODY_BYTES", MAX_BODY_BYTES),
             max_ingest_bytes=byte_count("DATAFLARE_MAX_INGEST_BYTES", MAX_INGEST_BYTES),
             mcp_read_only=switch(MCP_READ_ONLY),
+            metrics=metrics_exposure(os.environ.get(METRICS, "")),
         )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from dataflare.db.commit import finish
 from dataflare.db.group_commit import GroupCommit
+from dataflare.db.metrics import watch_pool
 
 WRITE_OPTION = "dataflare_write"
 SQLITE_READ_THREADS = 1
@@ -48,8 +49,10 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
-        return engine
-    return create_engine(url, **options, pool_pre_ping=True)
+    else:
+        engine = create_engine(url, **options, pool_pre_ping=True)
+    watch_pool(engine, options["pool_size"] + options["max_overflow"])
+    return engine
 
 
 def _transaction(factory: sessionmaker[Session]) -> Iterator[Session]:

@@ -30,6 +30,8 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
+from dataflare.db.metrics import GROUP_COMMIT_BATCH
+
 T = TypeVar("T")
 Work = Callable[[Session], Any]
 log = logging.getLogger("dataflare.db")
@@ -145,6 +147,7 @@ class GroupCommit:
         return batch, False
 
     def _commit(self, batch: list[_Job]) -> None:
+        GROUP_COMMIT_BATCH.observe(len(batch))
         if len(batch) == 1:
             self._run_alone(batch[0])
         else:

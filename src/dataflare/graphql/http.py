@@ -46,6 +46,7 @@ from dataflare.graphql.context import RequestContext
 from dataflare.graphql.documents import Documents
 from dataflare.graphql.lanes import ReadLanes
 from dataflare.graphql.limits import check_cost
+from dataflare.graphql.metrics import UNKNOWN, Observed, operation_label, record
 from dataflare.incidents import activity
 
 log = logging.getLogger("dataflare.graphql")
@@ -111,6 +112,7 @@ class GraphQLEndpoint:
             via = _via(request.headers.get(VIA_HEADER))
             raw = await read_body(request, self.max_body_bytes)
         except (Unauthenticated, TooLarge, InvalidInput) as refused:
+            record(UNKNOWN, refused.code, {"errors": True})
             return JSONResponse({"errors": [error_body(refused)]}, status_code=refused.code)
         status, body = await self.answer(credentials, raw, via)
         return JSONResponse(body, status_code=status)
@@ -123,8 +125,9 @@ class GraphQLEndpoint:
         server's tools run through this too, as the same caller, so the API's rules hold."""
         request_id = uuid.uuid4().hex[:12]
         lane = self.lanes.limiter_for(raw) if self.lanes is not None else None
+        observed = Observed()
         first = await to_thread.run_sync(
-            self._first_step, credentials, raw, request_id, via, limiter=lane
+            self._first_step, credentials, raw, request_id, via, observed, limiter=lane
         )
         if isinstance(first, _Write):
             batches = self.db.group_commit
@@ -135,6 +138,7 @@ class GraphQLEndpoint:
         else:
             answer = first
         status, body, stale_token = answer
+        record(observed.operation, status, body)
         if stale_token is not None:
             await run_in_threadpool(self._record_use, stale_token)
         return status, body
@@ -161,7 +165,12 @@ class GraphQLEndpoint:
         return Prepared(payload, compiled.document, mutations=mutations)
 
     def _first_step(
-        self, credentials: Credentials, raw: bytes, request_id: str, via: str | None
+        self,
+        credentials: Credentials,
+        raw: bytes,
+        request_id: str,
+        via: str | None,
+        observed: Observed,
     ) -> Answer | _Write:
         """Authenticate, then compile; answer a query (and on PostgreSQL a mutation too) in the
         same transaction, or hand a SQLite mutation on to the writer thread."""
@@ -173,6 +182,7 @@ class GraphQLEndpoint:
                     session, credentials, self.admin_token, now_ms()
                 )
                 prepared = self.prepare(raw)
+                observed.operation = operation_label(prepared.document, prepared.payload)
                 if prepared.mutations and batched:
                     return _Write(authenticated, prepared)
                 return self._execute(authenticated, prepared, request_id, via, session)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
-from dataflare.notifications import mail, outcomes, queue, routing, webhooks
+from dataflare.notifications import mail, metrics, outcomes, queue, routing, webhooks
 from dataflare.notifications.audience import (
     Audience,
     from_json,
@@ -135,7 +135,10 @@ class Worker:
             log.exception("delivery %s to %s failed unexpectedly", item.id, item.destination)
             self._failed(item, DeliveryFailed(f"internal error: {type(error).__name__}"))
         else:
-            if not self.outcomes.record(outcomes.delivered(item, now_ms())):
+            now = now_ms()
+            if self.outcomes.record(outcomes.delivered(item, now)):
+                metrics.delivered(item.event.at, now)
+            else:
                 self._stale(item, "delivered")
 
     def _stale(self, item: queue.Claimed, outcome: str) -> None:
@@ -174,7 +177,9 @@ class Worker:
             failure.message,
             "" if retry_at else "; giving up",
         )
-        if not self.outcomes.record(outcomes.failed(item, failure.message, retry_at, now)):
+        if self.outcomes.record(outcomes.failed(item, failure.message, retry_at, now)):
+            metrics.failed(retrying=retry_at is not None)
+        else:
             self._stale(item, "failed")
 
     def backoff_seconds(self, attempts: int, retry_after: float | None) -> float:

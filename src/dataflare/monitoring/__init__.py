@@ -1,0 +1,1 @@
+"""Operations: Prometheus metrics (/metrics, or a port of their own) and readiness (/ready)."""

@@ -26,6 +26,7 @@ from dataflare.core.config import Settings
 from dataflare.db.database import Database
 from dataflare.db.migrate import upgrade
 from dataflare.db.registry import Base
+from dataflare.ingest.demo import load_demo
 
 ADMIN_TOKEN = "test-admin-token"
 POSTGRES_URL = os.environ.get("DATAFLARE_TEST_POSTGRES_URL")
@@ -58,15 +59,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @contextmanager
-def new_postgres_database() -> Iterator[str]:
-    """The URL of a new, empty PostgreSQL database on the test server, dropped at the end."""
+def new_postgres_database(template: str | None = None) -> Iterator[str]:
+    """The URL of a new PostgreSQL database on the test server, dropped at the end: empty, or
+    a copy of the database `template` names."""
     assert POSTGRES_URL
     server = make_url(POSTGRES_URL)
     name = f"dataflare_test_{uuid.uuid4().hex[:8]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
         try:
             yield server.set(database=name).render_as_string(hide_password=False)
         finally:
@@ -93,6 +96,48 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template
     url: str = request.getfixturevalue("postgres_database")
     empty_postgres(url)
     return url
+
+
+def _load_demo(url: str) -> None:
+    database = Database(url)
+    try:
+        with database.session(write=True) as session:
+            load_demo(session)
+    finally:
+        database.dispose()
+
+
+@pytest.fixture(scope="session")
+def sqlite_demo_template(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file holding the demo data, loaded once for the run."""
+    path = tmp_path_factory.mktemp("demo-template") / "demo.db"
+    shutil.copy(sqlite_template, path)
+    _load_demo(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_demo_template() -> Iterator[str]:
+    """A PostgreSQL database holding the demo data, loaded once for the run: each test gets a
+    copy (CREATE DATABASE ... TEMPLATE), so nobody connects to it after the load."""
+    with new_postgres_database() as url:
+        upgrade(url)
+        _load_demo(url)
+        yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database that already holds the demo data, for servers started with `--demo` (which
+    then finds it there): loading it takes seconds, copying it a moment."""
+    if request.param == "sqlite":
+        path = tmp_path / "dataflare.db"
+        shutil.copy(request.getfixturevalue("sqlite_demo_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = make_url(request.getfixturevalue("postgres_demo_template"))
+    with new_postgres_database(template=template.database) as url:
+        yield url
 
 
 def empty_postgres(url: str) -> None:

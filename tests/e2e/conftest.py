@@ -16,8 +16,8 @@ DEMO_PASSWORD = "a long enough password"
 
 
 @pytest.fixture
-def demo_server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_PASSWORD=DEMO_PASSWORD)
+def demo_server(demo_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    env = dataflare_env(tmp_path, demo_database_url, DATAFLARE_ADMIN_PASSWORD=DEMO_PASSWORD)
     with serving(env, "--demo") as running:
         yield running
 

@@ -21,8 +21,8 @@ PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
 @pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_PASSWORD=PASSWORD)
+def server(demo_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    env = dataflare_env(tmp_path, demo_database_url, DATAFLARE_ADMIN_PASSWORD=PASSWORD)
     with serving(env, "--demo") as running:
         yield running
 

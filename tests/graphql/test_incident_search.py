@@ -10,6 +10,7 @@ from dataflare.db.database import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.documents import CHART, KAFKA, RAISE, UPDATE_STATUS
+from tests.ingest.mcps import ingest, ownership
 
 SEARCH = """
 query ($input: SearchAcrossEntitiesInput!) {
@@ -17,6 +18,13 @@ query ($input: SearchAcrossEntitiesInput!) {
     start count total
     searchResults { entity { urn type ... on Incident { title priority status { state } } } }
     facets { field aggregations { value count } }
+  }
+}
+"""
+SEARCH_TIMES = """
+query ($input: SearchAcrossEntitiesInput!) {
+  searchAcrossEntities(input: $input) {
+    searchResults { entity { ... on Incident { title created { time } } } }
   }
 }
 """
@@ -114,9 +122,9 @@ def test_paging(gql: GraphQL, three: dict[str, str]) -> None:
             {
                 "types": ["INCIDENT"],
                 "query": "*",
-                "orFilters": [{"and": [{"field": "platform", "values": ["kafka"]}]}],
+                "orFilters": [{"and": [{"field": "colour", "values": ["red"]}]}],
             },
-            "Cannot filter incidents on 'platform'",
+            "Cannot filter incidents on 'colour'",
         ),
         (
             {
@@ -173,3 +181,96 @@ def test_an_unknown_channel_is_refused(client: TestClient) -> None:
     )
     assert response.status_code == 400
     assert "Unknown X-Dataflare-Via 'carrier-pigeon'" in response.json()["errors"][0]["message"]
+
+
+def test_owners_platform_and_time_ranges_narrow_incidents(
+    gql: GraphQL, client: TestClient, three: dict[str, str]
+) -> None:
+    ingest(client, ownership(CHART, "urn:li:corpuser:bo"))
+    page = gql.data(SEARCH_TIMES, {"input": {"types": ["INCIDENT"], "query": "*"}})
+    created = {
+        r["entity"]["title"]: r["entity"]["created"]["time"]
+        for r in page["searchAcrossEntities"]["searchResults"]
+    }
+
+    owned = _search(gql, "*", [{"field": "owners", "values": ["urn:li:corpuser:bo"]}])
+    assert _titles(owned) == ["Chart broken"]
+    on_kafka = _search(gql, "*", [{"field": "platform", "values": ["urn:li:dataPlatform:kafka"]}])
+    assert _titles(on_kafka) == ["Late rows", "Loader failed"]
+    since = {
+        "field": "created",
+        "condition": "GREATER_THAN_OR_EQUAL_TO",
+        "values": [str(created["Chart broken"])],
+    }
+    assert _titles(_search(gql, "*", [since])) == ["Late rows", "Chart broken"]
+    before = {**since, "condition": "LESS_THAN"}
+    assert _titles(_search(gql, "*", [before])) == ["Loader failed"]
+
+
+def test_sorting_by_priority_and_last_update(gql: GraphQL, three: dict[str, str]) -> None:
+    def ordered(field: str, order: str) -> list[str]:
+        given = {
+            "types": ["INCIDENT"],
+            "query": "*",
+            "sortInput": {"sortCriterion": {"field": field, "sortOrder": order}},
+        }
+        return _titles(gql.data(SEARCH, {"input": given})["searchAcrossEntities"])
+
+    # CRITICAL (0), LOW (3), then no priority last, whichever way
+    assert ordered("priority", "ASCENDING") == ["Loader failed", "Chart broken", "Late rows"]
+    assert ordered("priority", "DESCENDING") == ["Chart broken", "Loader failed", "Late rows"]
+    # the chart's incident was resolved after the others were raised
+    assert ordered("lastUpdated", "DESCENDING")[0] == "Late rows"
+    assert ordered("created", "ASCENDING") == ["Loader failed", "Chart broken", "Late rows"]
+
+
+@pytest.mark.parametrize(
+    ("given", "named"),
+    [
+        (
+            {
+                "types": ["INCIDENT"],
+                "query": "*",
+                "sortInput": {"sortCriterion": {"field": "title", "sortOrder": "ASCENDING"}},
+            },
+            "Cannot sort incidents by 'title'",
+        ),
+        (
+            {
+                "query": "*",
+                "sortInput": {"sortCriterion": {"field": "created", "sortOrder": "ASCENDING"}},
+            },
+            "sortInput orders incident searches",
+        ),
+        (
+            {
+                "types": ["INCIDENT"],
+                "query": "*",
+                "orFilters": [
+                    {
+                        "and": [
+                            {"field": "created", "condition": "LESS_THAN", "values": ["yesterday"]}
+                        ]
+                    }
+                ],
+            },
+            "takes one time in epoch milliseconds",
+        ),
+        (
+            {
+                "types": ["INCIDENT"],
+                "query": "*",
+                "orFilters": [
+                    {"and": [{"field": "state", "condition": "GREATER_THAN", "values": ["A"]}]}
+                ],
+            },
+            "got GREATER_THAN on 'state'",
+        ),
+    ],
+)
+def test_bad_sorts_and_ranges_say_what_is_wrong(
+    gql: GraphQL, given: dict[str, Any], named: str
+) -> None:
+    error = gql.error(SEARCH, {"input": given})
+    assert named in error["message"]
+    assert error["extensions"]["code"] == 400

@@ -8,13 +8,15 @@ total, so no separate count is run."""
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import ASSETS
+from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.catalog.search import Facet
 from dataflare.catalog.search_filters import Criterion, escape_like
 from dataflare.core.errors import InvalidInput
@@ -31,7 +33,31 @@ FACETS = {
     "priority": ("Priority", _COLUMNS.priority),
     "stage": ("Stage", _COLUMNS.stage),
 }
-FILTER_FIELDS = ("state", "type", "customType", "priority", "stage", "entities", "assignees")
+FILTER_FIELDS = (
+    "state",
+    "type",
+    "customType",
+    "priority",
+    "stage",
+    "entities",
+    "assignees",
+    "owners",
+    "platform",
+    "created",
+    "lastUpdated",
+)
+TIMES = {"created": _COLUMNS.created_at, "lastUpdated": _COLUMNS.updated_at}
+COMPARISONS = {
+    "GREATER_THAN": operator.gt,
+    "GREATER_THAN_OR_EQUAL_TO": operator.ge,
+    "LESS_THAN": operator.lt,
+    "LESS_THAN_OR_EQUAL_TO": operator.le,
+}
+SORT_FIELDS = {
+    "created": _COLUMNS.created_at,
+    "lastUpdated": _COLUMNS.updated_at,
+    "priority": _COLUMNS.priority,  # 0 is CRITICAL: ASCENDING puts the most urgent first
+}
 
 
 @dataclass
@@ -48,13 +74,16 @@ def search_incidents(
     or_filters: Sequence[Sequence[Criterion]] = (),
     start: int = 0,
     count: int = 10,
+    sort: tuple[str, str] | None = None,
 ) -> IncidentSearchPage:
-    """One page of the incidents that match, newest first, their total and facet counts."""
+    """One page of the incidents that match, their total and facet counts; newest first, or
+    by `sort` = (created | lastUpdated | priority, ASCENDING | DESCENDING)."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
             f"(got start={start}, count={count})."
         )
+    order = _order(sort)
     conditions = [_text(w) for w in query.split() if w != "*"]
     if or_filters:
         conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
@@ -64,13 +93,7 @@ def search_incidents(
     total = sum(n for _, n in facets[0].counts)
     if not total or not count:
         return IncidentSearchPage(start, total, [], facets)
-    page = (
-        select(_COLUMNS.id)
-        .where(where)
-        .order_by(_COLUMNS.created_at.desc(), _COLUMNS.id.desc())
-        .limit(count)
-        .offset(start)
-    )
+    page = select(_COLUMNS.id).where(where).order_by(*order).limit(count).offset(start)
     ids = list(connection.scalars(page))
     loaded = {view.id: view for view in by_ids(connection, ids)}
     return IncidentSearchPage(start, total, [loaded[i] for i in ids], facets)
@@ -92,6 +115,19 @@ def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Fac
     return Facet(name, display, counts)
 
 
+def _order(sort: tuple[str, str] | None) -> list[Any]:
+    """The ORDER BY of a page, ties broken by id so that paging never skips or repeats."""
+    name, direction = sort or ("created", "DESCENDING")
+    if name not in SORT_FIELDS:
+        raise InvalidInput(
+            f"Cannot sort incidents by '{name[:40]}': sort by {', '.join(SORT_FIELDS)}."
+        )
+    column = SORT_FIELDS[name]
+    if direction == "ASCENDING":
+        return [column.asc().nulls_last(), _COLUMNS.id.asc()]
+    return [column.desc().nulls_last(), _COLUMNS.id.desc()]
+
+
 def _text(word: str) -> ColumnElement[bool]:
     pattern = f"%{escape_like(word)}%"
     return or_(
@@ -102,13 +138,29 @@ def _text(word: str) -> ColumnElement[bool]:
 
 
 def _condition(criterion: Criterion) -> ColumnElement[bool]:
-    if criterion.condition != "EQUAL":
+    if criterion.field in TIMES and criterion.condition in COMPARISONS:
+        found = _compared(criterion)
+    elif criterion.condition in ("EQUAL", "IN"):
+        found = _matching(criterion.field, list(criterion.values))
+    else:
         raise InvalidInput(
-            f"Incident filters take the condition EQUAL only (got {criterion.condition} on "
-            f"'{criterion.field}')."
+            f"Incident filters take EQUAL (or IN), and on created or lastUpdated also "
+            f"{', '.join(COMPARISONS)} (got {criterion.condition} on '{criterion.field}')."
         )
-    found = _matching(criterion.field, list(criterion.values))
     return not_(found) if criterion.negated else found
+
+
+def _compared(criterion: Criterion) -> ColumnElement[bool]:
+    """created or lastUpdated against one time, in epoch milliseconds."""
+    values = list(criterion.values)
+    if len(values) != 1 or not values[0].lstrip("-").isdigit() or len(values[0]) > 19:
+        raise InvalidInput(
+            f"{criterion.condition} on '{criterion.field}' takes one time in epoch "
+            f"milliseconds (got {', '.join(v[:30] for v in values) or 'none'})."
+        )
+    compare = COMPARISONS[criterion.condition]
+    result: ColumnElement[bool] = compare(TIMES[criterion.field], int(values[0]))
+    return result
 
 
 def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
@@ -131,6 +183,22 @@ def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
             .where(ASSETS.c.urn.in_(values))
         )
         return _COLUMNS.id.in_(on_assets)
+    if name in ("owners", "platform"):
+        on_assets = (
+            select(INCIDENT_ASSETS.c.incident_id)
+            .join(ASSETS, ASSETS.c.id == INCIDENT_ASSETS.c.asset_id)
+            .where(INCIDENT_ASSETS.c.incident_id == _COLUMNS.id)
+        )
+        if name == "platform":
+            platforms = [v.removeprefix("urn:li:dataPlatform:") for v in values]
+            return on_assets.where(ASSETS.c.platform.in_(platforms)).exists()
+        owned = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(values))
+        return on_assets.where(ASSETS.c.id.in_(owned)).exists()
+    if name in TIMES:
+        raise InvalidInput(
+            f"Filter '{name}' with GREATER_THAN, LESS_THAN (or ..._OR_EQUAL_TO) and one time "
+            "in epoch milliseconds."
+        )
     if name == "assignees":
         assigned = select(INCIDENT_ASSIGNEES.c.incident_id).where(
             INCIDENT_ASSIGNEES.c.assignee_urn.in_(values)

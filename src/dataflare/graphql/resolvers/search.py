@@ -54,11 +54,26 @@ def _page_size(info: Info, input: dict[str, Any], page_type: str) -> int:
     return page_size(requested, page_type, in_a_list(info.path))
 
 
+def _sort(given: dict[str, Any] | None) -> tuple[str, str] | None:
+    """The first criterion of a SearchSortInput, as (field, order)."""
+    if not given:
+        return None
+    criteria = ([given["sortCriterion"]] if given.get("sortCriterion") else []) + list(
+        given.get("sortCriteria") or []
+    )
+    return (criteria[0]["field"], criteria[0]["sortOrder"]) if criteria else None
+
+
 @search_query.field("searchAcrossEntities")
 def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
     types: list[str] = input.get("types") or []
     if "INCIDENT" in types:
         return _incident_search(info, input, types)
+    if _sort(input.get("sortInput")) is not None:
+        raise InvalidInput(
+            "sortInput orders incident searches (types: [INCIDENT]); assets come best text "
+            "match first, then by name."
+        )
     page = search(
         info.context.session,
         input["query"],
@@ -91,6 +106,7 @@ def _incident_search(info: Info, input: dict[str, Any], types: list[str]) -> dic
         _criteria(input.get("orFilters")),
         input.get("start") or 0,
         _page_size(info, input, "SearchResults"),
+        _sort(input.get("sortInput")),
     )
     info.context.loader.saw_incidents(page.incidents)
     return {

@@ -23,8 +23,8 @@ from dataflare.db.database import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest.http import IngestEndpoints
-from dataflare.mcp.http import PATH as MCP_PATH
-from dataflare.mcp.http import McpEndpoint
+from dataflare.mcp.deferred import PATH as MCP_PATH
+from dataflare.mcp.deferred import DeferredMcp
 from dataflare.monitoring.endpoint import MetricsEndpoint
 from dataflare.monitoring.http_requests import RequestMetrics
 from dataflare.monitoring.multiprocess import forget_this_process
@@ -129,8 +129,10 @@ def create_app(
         build_schema(), database, settings.admin_token, settings.max_body_bytes
     )
     login = LoginViews(database, settings.max_body_bytes)
-    mcp = McpEndpoint(
-        graphql, database, settings.admin_token, settings.mcp_read_only, settings.max_body_bytes
+    mcp = DeferredMcp(
+        lambda module: module.McpEndpoint(
+            graphql, database, settings.admin_token, settings.mcp_read_only, settings.max_body_bytes
+        )
     )
 
     @asynccontextmanager

@@ -86,7 +86,8 @@ def demo_start(env: dict[str, str]) -> tuple[str, str]:
     return token, "\n".join(lines[-2:])
 
 
-def test_make_run_reuses_its_token_while_it_lasts(database_url: str, tmp_path: Path) -> None:
+def test_make_run_reuses_its_token_while_it_lasts(demo_database_url: str, tmp_path: Path) -> None:
+    database_url = demo_database_url  # the demo already loaded: this test is about the token
     env = dataflare_env(tmp_path, database_url)
     saved = tmp_path / "demo-token"
 

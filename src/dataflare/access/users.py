@@ -6,6 +6,7 @@ import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -32,8 +33,13 @@ _USER_NAME = re.compile(r"[A-Za-z0-9._@+-]{1,200}")
 MIN_PASSWORD_LENGTH = 8
 # argon2-cffi's defaults are argon2id (RFC 9106 "low memory" profile); the hash names them.
 _hasher = PasswordHasher()
-# Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so a wrong name costs as long as a wrong
+    password. Made on first use: hashing at import cost every command and start 0.3 s."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass
@@ -75,7 +81,7 @@ def hash_matches(stored: str | None, password: str) -> bool:
     if len(password) > MAX_PASSWORD_CHARS:  # no such password was ever set; not worth hashing
         return False
     try:
-        return _hasher.verify(stored or _DUMMY_HASH, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerificationError, InvalidHashError):
         return False
 

@@ -7,7 +7,6 @@ import click
 from dataflare.cli.remote import TOKEN_HELP, URL_HELP
 from dataflare.core.config import MCP_READ_ONLY, switch
 from dataflare.core.errors import InvalidInput
-from dataflare.mcp.stdio import RemoteAccess, serve_stdio
 
 
 @click.command("mcp")
@@ -36,4 +35,8 @@ def mcp(url: str | None, token: str | None, timeout: float, read_only: bool) -> 
         read_only = read_only or switch(MCP_READ_ONLY)
     except InvalidInput as error:
         raise click.UsageError(error.message) from error
+    # Imported here: the MCP SDK takes most of a second to import, which every other command
+    # (`dataflare check` in each pipeline run among them) would pay.
+    from dataflare.mcp.stdio import RemoteAccess, serve_stdio
+
     serve_stdio(RemoteAccess(url, token, timeout), read_only)

@@ -32,7 +32,6 @@ from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.incidents.activity import MCP
 from dataflare.mcp.server import Access, build_server
 
-PATH = "/mcp"
 _CALLER = "dataflare.mcp.caller"  # the authenticated caller, kept in the request's scope
 
 

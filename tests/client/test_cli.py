@@ -64,6 +64,11 @@ def test_raise_show_list_update_resolve_reopen(cli: Cli, fresh_dataset: str) -> 
     )
     assert updated["assignees"] == [{"urn": "urn:li:corpuser:ann"}]
 
+    cli.ok("incident", "update", urn, "--type", "custom", "--custom-type", "Late file")
+    assert "TYPE          FRESHNESS -> CUSTOM (Late file)" in cli.ok("incident", "show", urn)
+    assert "customType is required" in cli("incident", "update", urn, "--type", "CUSTOM",
+                                           "--custom-type", " ").stderr  # fmt: skip
+
     cli.ok("incident", "resolve", urn, "--message", "back on time")
     assert (
         json.loads(cli.ok("incident", "list", fresh_dataset, "--state", "ACTIVE", "--json"))[

@@ -151,3 +151,49 @@ def test_an_update_that_changes_nothing_adds_no_entry(gql: GraphQL) -> None:
     gql.data(UPDATE, {"urn": urn, "input": {"title": "same"}})
 
     assert [e["kind"] for e in gql.data(ACTIVITY, {"urn": urn})["entity"]["activity"]] == ["RAISED"]
+
+
+def _type_entries(gql: GraphQL, urn: str) -> list[tuple[Any, Any]]:
+    entries = gql.data(ACTIVITY, {"urn": urn})["entity"]["activity"]
+    return [
+        (json.loads(e["previousValue"]), json.loads(e["newValue"]))
+        for e in entries
+        if e["kind"] == "TYPE"
+    ]
+
+
+def test_update_incident_changes_the_type_and_the_timeline_keeps_both(gql: GraphQL) -> None:
+    urn = _raise(gql)
+
+    gql.data(UPDATE, {"urn": urn, "input": {"type": "CUSTOM", "customType": "Late file"}})
+    gql.data(UPDATE, {"urn": urn, "input": {"type": "FRESHNESS"}})
+
+    incident = gql.data(INCIDENT, {"urn": urn})["entity"]
+    assert (incident["incidentType"], incident["customType"]) == ("FRESHNESS", None)
+    operational = {"type": "OPERATIONAL", "customType": None}
+    late = {"type": "CUSTOM", "customType": "Late file"}
+    freshness = {"type": "FRESHNESS", "customType": None}
+    assert _type_entries(gql, urn) == [(operational, late), (late, freshness)]
+
+
+def test_a_custom_type_alone_renames_a_custom_incident(gql: GraphQL) -> None:
+    urn = _raise(gql, type="CUSTOM", customType="Late file")
+
+    gql.data(UPDATE, {"urn": urn, "input": {"customType": "Very late file"}})
+    gql.data(UPDATE, {"urn": urn, "input": {"type": "CUSTOM"}})  # the same: nothing written
+
+    incident = gql.data(INCIDENT, {"urn": urn})["entity"]
+    assert (incident["incidentType"], incident["customType"]) == ("CUSTOM", "Very late file")
+    assert len(_type_entries(gql, urn)) == 1
+
+
+def test_custom_without_a_custom_type_is_refused_and_writes_nothing(gql: GraphQL) -> None:
+    urn = _raise(gql, title="before")
+
+    error = gql.error(UPDATE, {"urn": urn, "input": {"title": "after", "type": "CUSTOM"}})
+
+    assert error["message"] == "customType is required when type is CUSTOM."
+    assert error["extensions"]["code"] == 400
+    incident = gql.data(INCIDENT, {"urn": urn})["entity"]
+    assert (incident["title"], incident["incidentType"]) == ("before", "OPERATIONAL")
+    assert _type_entries(gql, urn) == []

@@ -95,17 +95,21 @@ def raise_command(client: DataflareClient, asset_urns: tuple[str, ...], **given:
 @click.option("--title", help="A new title.")
 @click.option("--description", help="A new description.")
 @click.option("--priority", type=PRIORITY, help="A new priority.")
+@click.option("--type", "incident_type", type=TYPE, help="A new incident type.")
+@click.option("--custom-type", help="A new custom type (needed with --type CUSTOM).")
 @click.option(
     "--assignee", "assignees", multiple=True, metavar="URN", help="Replace the assignees."
 )
 @with_client()
 def update_command(client: DataflareClient, urn: str, **given: Any) -> None:
-    """Change an incident: its state, stage and message, or its title, description, priority
-    and assignees. Options left out are left unchanged."""
+    """Change an incident: its state, stage and message, or its title, description, priority,
+    type and assignees. Options left out are left unchanged."""
     fields: dict[str, Any] = {
         "title": given["title"],
         "description": given["description"],
         "priority": _upper(given["priority"]),
+        "type": _upper(given["incident_type"]),
+        "customType": given["custom_type"],
         "assigneeUrns": list(given["assignees"]) or None,
     }
     fields = {k: v for k, v in fields.items() if v is not None}
@@ -243,9 +247,16 @@ def _details(i: Incident) -> str:
     return "\n".join([*lines, "", table(("TIME", "ACTOR", "KIND", "CHANGE", "MESSAGE"), entries)])
 
 
+def _type_name(value: dict[str, str | None]) -> str:
+    custom = value.get("customType")
+    return f"{value['type']} ({custom})" if custom else str(value["type"])
+
+
 def _change(previous: str | None, new: str | None) -> str:
     old = None if previous is None else json.loads(previous)
     value = None if new is None else json.loads(new)
+    if isinstance(old, dict) and isinstance(value, dict):  # TYPE: both, before and after
+        return f"{_type_name(old)} -> {_type_name(value)}"
     if isinstance(value, dict):  # RAISED holds every field; RAISED_AGAIN the count
         return f"raised {plural(value['count'], 'time')}" if "count" in value else ""
     if previous is None:

@@ -117,7 +117,8 @@ class DataflareClient:
 
     def update(self, urn: str, **fields: Any) -> None:
         """Change some of an incident's fields, named as in GraphQL's UpdateIncidentInput
-        (title, description, priority, startedAt, assigneeUrns, resourceUrns, status)."""
+        (title, description, priority, startedAt, assigneeUrns, resourceUrns, status, and
+        Dataflare's type and customType)."""
         self.execute(doc.UPDATE, {"urn": urn, "input": fields})
 
     def resolve(self, urn: str, message: str | None = None, *, stage: str | None = None) -> None:

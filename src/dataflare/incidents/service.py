@@ -202,6 +202,8 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     before = apply.Before(incident)
     now = now_for(session.info)
     changed = False
+    if "incident_type" in changes or "custom_type" in changes:  # checked first: it may refuse
+        changed = _set_type(session, incident, actor, now, changes)
     for name, kind in (
         ("title", "TITLE"),
         ("description", "DESCRIPTION"),
@@ -236,6 +238,28 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
         apply.sync_summary(session, incident, before, now)
         apply.notify(session, incident, before, actor, now, message)
     return changed
+
+
+def _set_type(
+    session: Session, incident: Incident, actor: str, now: int, changes: Mapping[str, Any]
+) -> bool:
+    """A new type, custom type, or both. Leaving CUSTOM drops the custom type unless one is
+    given; the timeline keeps both, before and after."""
+    new_type = changes.get("incident_type") or incident.incident_type
+    if "custom_type" in changes:
+        wanted = changes["custom_type"]
+    else:
+        wanted = incident.custom_type if new_type == "CUSTOM" else None
+    if new_type == "CUSTOM" and not (wanted and wanted.strip()):
+        raise InvalidInput("customType is required when type is CUSTOM.")
+    custom_type = rules.check_custom_type(new_type, wanted)
+    old = {"type": incident.incident_type, "customType": incident.custom_type}
+    new = {"type": new_type, "customType": custom_type}
+    if old == new:
+        return False
+    incident.incident_type, incident.custom_type = new_type, custom_type
+    activity.record(session, incident.id, actor, now, "TYPE", old, new)
+    return True
 
 
 def resolve_by_dedup_key(

@@ -19,6 +19,8 @@ _UPDATE_FIELDS = {
     "title": "title",
     "description": "description",
     "startedAt": "started_at",
+    "type": "incident_type",
+    "customType": "custom_type",
     "priority": "priority",
     "resourceUrns": "resource_urns",
     "assigneeUrns": "assignee_urns",

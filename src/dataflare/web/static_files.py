@@ -5,7 +5,7 @@ content: pages link to `/static/app.css?v=<hash>` (the `static_url` template fil
 browser may keep for a year without asking again, since a new content is a new URL. A request
 without that version (or with an old one) is answered `no-cache`: the browser asks each time, and
 a 304 answers when its copy's ETag still matches. Text files go gzipped to a client that accepts
-it (GraphiQL's 3.5 MB script travels as about 0.7 MB), compressed once, when first asked for.
+it (GraphiQL's 3.5 MB script travels as about 0.7 MB), compressed once, when first asked so.
 """
 
 from __future__ import annotations
@@ -29,13 +29,24 @@ COMPRESSIBLE = (".css", ".js", ".svg", ".ico", ".json", ".map", ".txt", ".html")
 MEDIA_TYPES = {".js": "text/javascript", ".css": "text/css", ".ico": "image/x-icon"}
 
 
-@dataclass(frozen=True)
+@dataclass
 class StaticFile:
     body: bytes
-    gzipped: bytes | None  # None when it would not be smaller, or is not worth compressing
     version: str  # a hash of the content
     media_type: str
     stamp: tuple[int, int]  # the file's modification time and size, to notice a change
+    compressible: bool
+    # Made when first asked for (a page naming the file only needs its version); None when it
+    # would not be smaller.
+    packed: bytes | None = None
+    packed_yet: bool = False
+
+    def gzipped(self) -> bytes | None:
+        if self.compressible and not self.packed_yet:
+            packed = gzip.compress(self.body, compresslevel=9, mtime=0)
+            self.packed = packed if len(packed) < len(self.body) * 0.9 else None
+            self.packed_yet = True
+        return self.packed
 
     @property
     def etag(self) -> str:
@@ -63,7 +74,7 @@ class StaticFiles:
         known = self._files.get(name)
         if known is not None and known.stamp == stamp:
             return known
-        with self._lock:  # one thread compresses a file; the others wait for it
+        with self._lock:
             known = self._files.get(name)
             if known is None or known.stamp != stamp:
                 known = self._files[name] = _load(path, stamp)
@@ -87,20 +98,31 @@ class StaticFiles:
     async def serve(self, request: Request) -> Response:
         return await self.respond(request, request.path_params["path"])
 
-    async def respond(self, request: Request, name: str) -> Response:
-        found = await run_in_threadpool(self.get, name)
+    def _packed(self, name: str) -> tuple[StaticFile, bytes | None] | None:
+        found = self.get(name)
         if found is None:
+            return None
+        with self._lock:  # one thread compresses a file; the others wait for it
+            return found, found.gzipped()
+
+    async def respond(self, request: Request, name: str) -> Response:
+        if _accepts_gzip(request):
+            answer = await run_in_threadpool(self._packed, name)
+        else:
+            plain = await run_in_threadpool(self.get, name)
+            answer = (plain, None) if plain else None
+        if answer is None:
             raise HTTPException(404)
+        found, gzipped = answer
         cache = IMMUTABLE if request.query_params.get("v") == found.version else REVALIDATE
-        use_gzip = found.gzipped is not None and _accepts_gzip(request)
-        etag = found.gzip_etag if use_gzip else found.etag
+        etag = found.gzip_etag if gzipped is not None else found.etag
         headers = {"etag": etag, "cache-control": cache, "vary": "Accept-Encoding"}
         asked = request.headers.get("if-none-match", "")
         if asked and (asked.strip() == "*" or etag in _tags(asked)):
             return Response(status_code=304, headers=headers)
-        if use_gzip:
+        if gzipped is not None:
             headers["content-encoding"] = "gzip"
-            return Response(found.gzipped, media_type=found.media_type, headers=headers)
+            return Response(gzipped, media_type=found.media_type, headers=headers)
         return Response(found.body, media_type=found.media_type, headers=headers)
 
 
@@ -108,12 +130,9 @@ def _load(path: Path, stamp: tuple[int, int]) -> StaticFile:
     body = path.read_bytes()
     version = hashlib.sha256(body).hexdigest()[:16]
     suffix = path.suffix.lower()
-    media_type = MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0]
-    gzipped = None
-    if suffix in COMPRESSIBLE and len(body) > 512:
-        packed = gzip.compress(body, compresslevel=9, mtime=0)
-        gzipped = packed if len(packed) < len(body) * 0.9 else None
-    return StaticFile(body, gzipped, version, media_type or "application/octet-stream", stamp)
+    media_type = MEDIA_TYPES.get(suffix) or mimetypes.guess_type(path.name)[0] or ""
+    compressible = suffix in COMPRESSIBLE and len(body) > 512
+    return StaticFile(body, version, media_type or "application/octet-stream", stamp, compressible)
 
 
 def _accepts_gzip(request: Request) -> bool:

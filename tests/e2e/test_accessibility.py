@@ -16,6 +16,7 @@ LAPTOP: ViewportSize = {"width": 1440, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.public.orders,PROD)"
 ORDERS_PAGE = "/asset/" + quote(ORDERS, safe="")
+NEVER_SEEN = "urn:li:dataset:(urn:li:dataPlatform:hive,never.seen,PROD)"
 # WCAG 2.0, 2.1 and 2.2 A and AA, and axe's best practices.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 FAILING = {"critical", "serious"}
@@ -53,6 +54,7 @@ def pages(page: Page, server: Server) -> dict[str, str]:
         "insights": "/insights",
         "settings": "/settings",
         "graphiql": "/api/graphiql",
+        "asset never seen": "/asset/" + quote(NEVER_SEEN, safe=""),
         "not found": "/no/such/page",
         "no such incident": "/incident/urn%3Ali%3Aincident%3Anope",
     }
@@ -76,6 +78,9 @@ def test_no_serious_accessibility_violations_on_our_pages(
             expect(page.locator("main")).to_be_visible()
             if name == "graphiql":
                 expect(page.locator(".graphiql-container")).to_be_visible()
+            if name == "search" and viewport == PHONE:  # the filters, unfolded
+                page.get_by_role("button", name="Filters").click()
+                expect(page.get_by_role("group", name="Platform")).to_be_visible()
             report += [f"{name} {size}: {v}" for v in violations(page, path.split("?")[0])]
         page.goto(ORDERS_PAGE)
         page.get_by_role("button", name="More actions").click()

@@ -185,6 +185,21 @@ def test_focus_follows_an_in_place_change_and_the_change_is_announced(page: Page
     announcer = page.get_by_role("status").and_(page.locator("#announcer"))
     expect(announcer).to_have_text("Incident resolved. There are no active incidents.")
 
+    page.goto("/search")
+    page.get_by_role("checkbox", name=re.compile("^Has active incidents")).check()
+    shown = page.get_by_test_id("result-count")
+    expect(shown).not_to_have_text(re.compile("of 283 assets"))
+    expect(announcer).to_have_text(shown.inner_text())
+
+    page.goto("/settings")
+    page.get_by_label("Name").fill("nightly checks")
+    page.get_by_role("button", name="Create token").click()
+    expect(page.get_by_label("New token")).to_be_focused()
+    expect(announcer).to_contain_text("Token “nightly checks” created.")
+    page.get_by_role("button", name="Create token").click()  # without a name
+    expect(page.get_by_role("alert")).to_contain_text("Give the token a name")
+    expect(page.get_by_label("Name")).to_be_focused()
+
 
 def test_the_menu_and_the_tabs_follow_the_arrow_keys(page: Page) -> None:
     page.goto("/asset/" + quote(ORDERS, safe=""))

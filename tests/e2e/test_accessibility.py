@@ -78,6 +78,9 @@ def test_no_serious_accessibility_violations_on_our_pages(
             expect(page.locator("main")).to_be_visible()
             if name == "graphiql":
                 expect(page.locator(".graphiql-container")).to_be_visible()
+            if name == "incident":  # its edit form, unfolded
+                page.get_by_text("Edit incident").click()
+                expect(page.get_by_label("Title")).to_be_visible()
             if name == "search" and viewport == PHONE:  # the filters, unfolded
                 page.get_by_role("button", name="Filters").click()
                 expect(page.get_by_role("group", name="Platform")).to_be_visible()

@@ -15,7 +15,8 @@ VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js \
 	node_modules/react-dom/umd/react-dom.production.min.js \
 	node_modules/graphiql/graphiql.min.js \
 	node_modules/graphiql/graphiql.min.css \
-	node_modules/chart.js/dist/chart.umd.min.js
+	node_modules/chart.js/dist/chart.umd.min.js \
+	node_modules/axe-core/axe.min.js
 
 # `make dist DIST=folder` builds elsewhere (the tests do).
 DIST ?= dist

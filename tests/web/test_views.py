@@ -19,6 +19,9 @@ from tests.graphql.documents import RAISE
 
 ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)"
 ASSET_PAGE = "/asset/" + quote(ASSET, safe="")
+UPDATE_STATUS = (
+    "mutation ($urn: String!) { updateIncidentStatus(urn: $urn, input: {state: RESOLVED}) }"
+)
 INCIDENTS = (
     '{ dataset(urn: "' + ASSET + '") { incidents(start: 0, count: 10) { total '
     "incidents { urn title customType status { state } } } } }"
@@ -131,16 +134,63 @@ def test_a_reader_sees_why_they_cannot_raise_and_is_refused(
     user_with_token(db, "rita", "Reader", PASSWORD)
     csrf = sign_in(client, "rita")
 
+    unseen = client.get(ASSET_PAGE)
+    gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": ASSET}})  # Dataflare knows it now
     page = client.get(ASSET_PAGE)
     refused = client.post("/incidents/raise", data=raise_form(csrf), headers={"HX-Request": "true"})
 
+    assert unseen.status_code == 404 and "Dataflare has not seen this asset" in unseen.text
+    assert "Raise" not in unseen.text  # not offered to who may not
     assert page.status_code == 200
-    assert 'disabled aria-describedby="no-raise"' in page.text
+    assert 'aria-disabled="true" aria-describedby="no-raise"' in page.text
     assert "needs the Editor role" in page.text
     assert 'id="raise-dialog"' not in page.text
     assert refused.status_code == 403 and "Unauthorized to perform this action" in refused.text
-    assert incidents(gql) == []
+    assert len(incidents(gql)) == 1
     assert "Users" not in client.get("/settings").text  # only admins see the users
+
+
+def test_an_unseen_asset_is_a_404_that_offers_an_editor_to_raise(
+    client: TestClient, editor: str, gql: GraphQL
+) -> None:
+    unseen = client.get(ASSET_PAGE)
+    tab = client.get(ASSET_PAGE + "?tab=incidents", headers={"HX-Request": "true"})
+    raised = client.post("/incidents/raise", data=raise_form(editor), follow_redirects=False)
+    seen = client.get(ASSET_PAGE)
+
+    assert unseen.status_code == 404 and "Dataflare has not seen this asset" in unseen.text
+    assert "Healthy" not in unseen.text
+    assert "Raise an incident on it" in unseen.text and 'id="raise-dialog"' in unseen.text
+    assert tab.status_code == 404 and "Dataflare has not seen this asset" in tab.text
+    assert raised.status_code == 303
+    assert seen.status_code == 200 and "Dataflare has not seen" not in seen.text
+
+
+def test_a_change_to_the_state_an_incident_is_in_is_refused_and_writes_nothing(
+    client: TestClient, editor: str, gql: GraphQL
+) -> None:
+    client.post("/incidents/raise", data=raise_form(editor))
+    [incident] = incidents(gql)
+    resolve = {"csrf_token": editor, "urn": str(incident["urn"]), "state": "RESOLVED"}
+    client.post("/incident/status", data={**resolve, "message": "fixed"})
+    before = client.get("/incident/" + quote(str(incident["urn"]), safe="")).text
+
+    again = client.post("/incident/status", data={**resolve, "message": "fixed twice"})
+    from_tab = client.post(
+        "/incident/status",
+        data={**resolve, "asset": ASSET, "show": "active", "error_target": "#e"},
+        headers={"HX-Request": "true"},
+    )
+    after = client.get("/incident/" + quote(str(incident["urn"]), safe="")).text
+
+    assert again.status_code == 409 and "already resolved: nothing was changed" in again.text
+    assert from_tab.status_code == 409 and 'id="asset-main"' in from_tab.text  # the tab renewed
+    assert "already resolved: nothing was changed" in from_tab.text
+    assert "There are no active incidents" in from_tab.text
+    assert after.count("resolved the incident") == before.count("resolved the incident") == 1
+    assert "fixed twice" not in after
+    api = gql.data(UPDATE_STATUS, {"urn": incident["urn"]})
+    assert api == {"updateIncidentStatus": "true"}  # the API stays idempotent, as DataHub's
 
 
 def test_resolve_reopen_and_edit_report_what_went_wrong(
@@ -263,7 +313,7 @@ def test_graphiql_is_served_from_our_own_files(
     page = client.get("/api/graphiql").text
     scripts = re.findall(r'src="(/static/[^"]+)"', page)
 
-    assert "/static/vendor/graphiql.min.js" in scripts
+    assert "/static/vendor/graphiql.min.js" in {script.split("?v=")[0] for script in scripts}
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another site
     for script in scripts:
         assert client.get(script).status_code == 200, script

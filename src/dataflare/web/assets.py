@@ -43,9 +43,13 @@ def asset_page(call: Call) -> Response:
     if tab not in TABS or show not in INCIDENT_FILTERS:
         tab, show = "overview", "active"
     context = asset_context(call, urn, tab, show)
-    if call.htmx:
-        return call.render("fragments/asset_main.html", context)
-    return call.render("asset.html", context)
+    if not context["asset"].exists:  # never named by metadata or an incident
+        context["main"] = "fragments/asset_unseen.html"
+        status = 404
+    else:
+        context["main"] = "fragments/asset_main.html"
+        status = 200
+    return call.render("asset.html" if not call.htmx else context["main"], context, status)
 
 
 def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
@@ -116,7 +120,7 @@ def _raise(call: Call) -> None:
 # The Raise Incident dialog's Add: create it, then show the asset's Incidents tab.
 raise_incident = Change(
     _raise,
-    lambda call, _: after_change(call, call.field("asset"), "active"),
+    lambda call, _: after_change(call, call.field("asset"), "active", "Incident raised."),
     lambda call, error: form_error(call, error, "#raise-error"),
 )
 
@@ -152,10 +156,20 @@ def form_error(call: Call, error: DataflareError, target: str) -> Response:
     return call.render("fragments/error.html", {"message": error.message}, error.code, **headers)
 
 
-def after_change(call: Call, urn: str, show: str) -> Response:
-    """After a change from the asset page: its Incidents tab, current (or the page itself)."""
+def after_change(
+    call: Call, urn: str, show: str, done: str, refusal: DataflareError | None = None
+) -> Response:
+    """After a change from the asset page: its Incidents tab, current (or the page itself), with
+    what was `done` announced and focus on the tab's summary; a refusal that made the tab's state
+    plain (it was out of date) is said above it instead."""
     show = show if show in INCIDENT_FILTERS else "active"
     if not call.htmx:
+        if refusal is not None:
+            raise refusal
         return RedirectResponse(f"{asset_url(urn)}?tab=incidents&show={show}", status_code=303)
     context = asset_context(call, urn, "incidents", show)
-    return call.render("fragments/asset_main.html", context)
+    context["notice"] = refusal.message if refusal else None
+    said = refusal.message if refusal else done
+    context["announce"] = f"{said} {context['summary']}."
+    status = refusal.code if refusal else 200
+    return call.render("fragments/asset_main.html", context, status)

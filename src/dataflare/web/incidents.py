@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from dataflare.access.service import can_edit_incidents, require_edit_incidents
 from dataflare.core import vocabulary
-from dataflare.core.errors import DataflareError, InvalidInput, NotFound
+from dataflare.core.errors import Conflict, DataflareError, InvalidInput, NotFound
 from dataflare.incidents import activity, service
 from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.models import Incident
@@ -19,6 +19,12 @@ from dataflare.web.handling import Call, Change
 from dataflare.web.templating import actor_name, incident_url, priority, words
 
 NO_SUCH_INCIDENT = "There is no incident '{urn}': it may have been mistyped."
+# The page was out of date (another tab, another person, or Back): say so rather than write a
+# change that changes nothing. The API stays idempotent; only the UI refuses.
+ALREADY = {
+    "RESOLVED": "This incident is already resolved: nothing was changed.",
+    "ACTIVE": "This incident is already active: nothing was changed.",
+}
 
 
 @dataclass(frozen=True)
@@ -57,18 +63,23 @@ def _page(call: Call, urn: str, error: DataflareError | None) -> Response:
 
 def _change_status(call: Call) -> None:
     urn, state = call.field("urn"), call.field("state")
-    _require_edit(call, urn)
+    incident = _require_edit(call, urn)
+    if incident.state == state:
+        raise Conflict(ALREADY[state])
     message = call.field("message") or None
     service.update_status(call.session, call.viewer.caller.urn, urn, state, None, message)
 
 
 def _status_changed(call: Call, _: None) -> Response:
     if call.field("asset"):
-        return after_change(call, call.field("asset"), call.field("show"))
+        done = "Incident resolved." if call.field("state") == "RESOLVED" else "Incident reopened."
+        return after_change(call, call.field("asset"), call.field("show"), done)
     return RedirectResponse(incident_url(call.field("urn")), status_code=303)
 
 
 def _status_refused(call: Call, error: DataflareError) -> Response:
+    if isinstance(error, Conflict) and call.field("asset"):  # the tab was out of date: renew it
+        return after_change(call, call.field("asset"), call.field("show"), "", error)
     if call.htmx:
         return form_error(call, error, call.field("error_target") or "#status-error")
     return _page(call, call.field("urn"), error)

@@ -157,7 +157,7 @@ def test_an_asset_never_seen_is_a_404_that_offers_raising(page: Page) -> None:
     page.get_by_role("button", name="Raise an incident on it").click()
     dialog = page.get_by_role("dialog", name="Raise incident")
     dialog.get_by_label("Title").fill("The nowhere table is missing")
-    dialog.get_by_role("button", name="Add").click()
+    dialog.get_by_role("button", name="Add", exact=True).click()
     expect(page.get_by_test_id("incident-summary")).to_have_text("There is 1 active incident")
     expect(page.get_by_test_id("unseen-asset")).to_have_count(0)
 

@@ -76,8 +76,9 @@ def test_pages_send_a_visitor_to_sign_in_and_back(client: TestClient) -> None:
 
 
 def test_raising_from_the_dialog_shows_the_incidents_tab(
-    client: TestClient, editor: str, gql: GraphQL
+    client: TestClient, editor: str, gql: GraphQL, db: Database
 ) -> None:
+    user_with_token(db, "jdoe", "Reader", PASSWORD)  # an assignee must be someone known
     added = client.post(
         "/incidents/raise",
         data=raise_form(editor, type="CUSTOM", custom_type="Late delivery", assignees="jdoe"),
@@ -194,8 +195,9 @@ def test_a_change_to_the_state_an_incident_is_in_is_refused_and_writes_nothing(
 
 
 def test_resolve_reopen_and_edit_report_what_went_wrong(
-    client: TestClient, editor: str, gql: GraphQL
+    client: TestClient, editor: str, gql: GraphQL, db: Database
 ) -> None:
+    user_with_token(db, "bob", "Reader", PASSWORD)
     client.post("/incidents/raise", data=raise_form(editor))
     [incident] = incidents(gql)
     urn = str(incident["urn"])
@@ -223,7 +225,11 @@ def test_resolve_reopen_and_edit_report_what_went_wrong(
     assert "Invalid incident state &#39;DONE&#39;" in bad_state.text
     assert untitled.status_code == 400 and "An incident needs a title." in untitled.text
     assert edited.status_code == 200  # back on the incident's page
-    for change in ("changed the title", "set the priority to Low", "set the stage to Fixed"):
+    for change in (
+        "changed the title to “Later” (was “Late”)",
+        "set the priority to Low",
+        "set the stage to Fixed",
+    ):
         assert change in edited.text
     assert "assigned it to bob" in edited.text
     assert resolved.status_code == 303

@@ -13,12 +13,13 @@ from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import actors_by_urn, owners_of, view
 from dataflare.core import vocabulary
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
-from dataflare.core.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.core.urns import ASSET_KINDS, entity_type_of
 from dataflare.incidents import batches, service
 from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.health import incident_health
 from dataflare.incidents.queries import IncidentView
 from dataflare.web.handling import Call, Change
+from dataflare.web.people import given_assignees, known_assignees, suggestions
 from dataflare.web.templating import asset_url
 
 TABS = ("overview", "incidents")
@@ -49,6 +50,8 @@ def asset_page(call: Call) -> Response:
     else:
         context["main"] = "fragments/asset_main.html"
         status = 200
+    if context["may_edit"] and not call.htmx:  # the Raise dialog's assignee suggestions
+        context["people"] = suggestions(call.session)
     return call.render("asset.html" if not call.htmx else context["main"], context, status)
 
 
@@ -138,14 +141,8 @@ def raise_request(call: Call, urn: str) -> service.RaiseRequest:
         description=call.field("description") or None,
         priority=call.field("priority") or None,
         stage=call.field("stage") or None,
-        assignee_urns=assignee_urns(call.field("assignees")),
+        assignee_urns=known_assignees(call.session, given_assignees(call)),
     )
-
-
-def assignee_urns(text: str) -> list[str]:
-    """`jdoe, urn:li:corpGroup:analytics` -> URNs: a bare name is a user."""
-    names = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    return [name if name.startswith("urn:li:") else user_urn(name) for name in names]
 
 
 def form_error(call: Call, error: DataflareError, target: str) -> Response:

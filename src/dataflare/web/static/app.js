@@ -188,6 +188,19 @@ document.addEventListener("change", (event) => {
   if (custom) box.querySelector("input").focus();
 });
 
+// "Add another assignee": one more field like the last, focused, numbered for screen readers.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-assignee]");
+  if (!button) return;
+  const fields = button.closest("fieldset").querySelector("[data-assignee-fields]");
+  const last = fields.querySelector("input:last-of-type");
+  const next = last.cloneNode(false);
+  next.value = "";
+  next.setAttribute("aria-label", `Assignee ${fields.querySelectorAll("input").length + 1}`);
+  fields.append(next);
+  next.focus();
+});
+
 // A dialog's form that was sent successfully is emptied and its dialog closed (here rather than
 // in an hx-on attribute: the Content-Security-Policy allows no eval).
 document.addEventListener("htmx:afterRequest", (event) => {

@@ -4,7 +4,8 @@ a page newest first, all answered by the database.
 The page is read from the incidents' own index in creation order (in one state, or any);
 free text looks for every word in the title, description or custom type, in any case. The
 facets count every match by state, type, priority and stage; their state counts add up to the
-total, so no separate count is run."""
+total, so no separate count is run. The `entities` and `assignees` facets count the matches on
+each asset and for each assignee, the most frequent MAX_FACET_VALUES of each."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, 
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
-from dataflare.catalog.search import Facet
+from dataflare.catalog.search import MAX_FACET_VALUES, Facet
 from dataflare.catalog.search_filters import Criterion, escape_like
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
@@ -83,13 +84,11 @@ def search_incidents(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
             f"(got start={start}, count={count})."
         )
-    order = _order(sort)
-    conditions = [_text(w) for w in query.split() if w != "*"]
-    if or_filters:
-        conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
-    where = and_(true(), *conditions)
+    order = order_by(sort)
+    where = incident_where(query, or_filters)
     connection = session.connection()
     facets = [_facet(connection, name, where) for name in FACETS]
+    facets += [_entities_facet(connection, where), _assignees_facet(connection, where)]
     total = sum(n for _, n in facets[0].counts)
     if not total or not count:
         return IncidentSearchPage(start, total, [], facets)
@@ -97,6 +96,46 @@ def search_incidents(
     ids = list(connection.scalars(page))
     loaded = {view.id: view for view in by_ids(connection, ids)}
     return IncidentSearchPage(start, total, [loaded[i] for i in ids], facets)
+
+
+def incident_where(query: str, or_filters: Sequence[Sequence[Criterion]]) -> ColumnElement[bool]:
+    """What an incident matches: every word of the text, and the filters (an OR of ANDs)."""
+    conditions = [_text(w) for w in query.split() if w != "*"]
+    if or_filters:
+        conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
+    return and_(true(), *conditions)
+
+
+def _entities_facet(connection: Connection, where: ColumnElement[bool]) -> Facet:
+    """The assets with the most matching incidents, by URN."""
+    links = INCIDENT_ASSETS.c
+    n = func.count().label("n")
+    rows = connection.execute(
+        select(ASSETS.c.urn, n)
+        .select_from(INCIDENT_ASSETS)
+        .join(INCIDENTS, _COLUMNS.id == links.incident_id)
+        .join(ASSETS, ASSETS.c.id == links.asset_id)
+        .where(where)
+        .group_by(ASSETS.c.urn)
+        .order_by(n.desc(), ASSETS.c.urn)
+        .limit(MAX_FACET_VALUES)
+    )
+    return Facet("entities", "Asset", [(urn, count) for urn, count in rows])
+
+
+def _assignees_facet(connection: Connection, where: ColumnElement[bool]) -> Facet:
+    """The people and groups assigned the most matching incidents."""
+    assignee = INCIDENT_ASSIGNEES.c.assignee_urn
+    n = func.count().label("n")
+    rows = connection.execute(
+        select(assignee, n)
+        .join(INCIDENTS, _COLUMNS.id == INCIDENT_ASSIGNEES.c.incident_id)
+        .where(where)
+        .group_by(assignee)
+        .order_by(n.desc(), assignee)
+        .limit(MAX_FACET_VALUES)
+    )
+    return Facet("assignees", "Assignee", [(urn, count) for urn, count in rows])
 
 
 def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Facet:
@@ -115,7 +154,7 @@ def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Fac
     return Facet(name, display, counts)
 
 
-def _order(sort: tuple[str, str] | None) -> list[Any]:
+def order_by(sort: tuple[str, str] | None) -> list[Any]:
     """The ORDER BY of a page, ties broken by id so that paging never skips or repeats."""
     name, direction = sort or ("created", "DESCENDING")
     if name not in SORT_FIELDS:
@@ -181,6 +220,7 @@ def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
             select(INCIDENT_ASSETS.c.incident_id)
             .join(ASSETS, ASSETS.c.id == INCIDENT_ASSETS.c.asset_id)
             .where(ASSETS.c.urn.in_(values))
+            .correlate(None)  # on its own, whatever the statement around it joins
         )
         return _COLUMNS.id.in_(on_assets)
     if name in ("owners", "platform"):
@@ -188,11 +228,16 @@ def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
             select(INCIDENT_ASSETS.c.incident_id)
             .join(ASSETS, ASSETS.c.id == INCIDENT_ASSETS.c.asset_id)
             .where(INCIDENT_ASSETS.c.incident_id == _COLUMNS.id)
+            .correlate(INCIDENTS)  # to the incident only, not to links a facet joins
         )
         if name == "platform":
             platforms = [v.removeprefix("urn:li:dataPlatform:") for v in values]
             return on_assets.where(ASSETS.c.platform.in_(platforms)).exists()
-        owned = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(values))
+        owned = (
+            select(ASSET_OWNERS.c.asset_id)
+            .where(ASSET_OWNERS.c.owner_urn.in_(values))
+            .correlate(None)
+        )
         return on_assets.where(ASSETS.c.id.in_(owned)).exists()
     if name in TIMES:
         raise InvalidInput(
@@ -200,8 +245,10 @@ def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
             "in epoch milliseconds."
         )
     if name == "assignees":
-        assigned = select(INCIDENT_ASSIGNEES.c.incident_id).where(
-            INCIDENT_ASSIGNEES.c.assignee_urn.in_(values)
+        assigned = (
+            select(INCIDENT_ASSIGNEES.c.incident_id)
+            .where(INCIDENT_ASSIGNEES.c.assignee_urn.in_(values))
+            .correlate(None)
         )
         return _COLUMNS.id.in_(assigned)
     raise InvalidInput(

@@ -76,9 +76,11 @@ def search_incidents(
     start: int = 0,
     count: int = 10,
     sort: tuple[str, str] | None = None,
+    facets: bool = True,
 ) -> IncidentSearchPage:
-    """One page of the incidents that match, their total and facet counts; newest first, or
-    by `sort` = (created | lastUpdated | priority, ASCENDING | DESCENDING)."""
+    """One page of the incidents that match, their total and facet counts (none when `facets`
+    is False); newest first, or by `sort` = (created | lastUpdated | priority, ASCENDING |
+    DESCENDING)."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
@@ -87,15 +89,19 @@ def search_incidents(
     order = order_by(sort)
     where = incident_where(query, or_filters)
     connection = session.connection()
-    facets = [_facet(connection, name, where) for name in FACETS]
-    facets += [_entities_facet(connection, where), _assignees_facet(connection, where)]
-    total = sum(n for _, n in facets[0].counts)
+    counted: list[Facet] = []
+    if facets:
+        counted = [_facet(connection, name, where) for name in FACETS]
+        counted += [_entities_facet(connection, where), _assignees_facet(connection, where)]
+        total = sum(n for _, n in counted[0].counts)
+    else:
+        total = connection.scalar(select(func.count()).select_from(INCIDENTS).where(where)) or 0
     if not total or not count:
-        return IncidentSearchPage(start, total, [], facets)
+        return IncidentSearchPage(start, total, [], counted)
     page = select(_COLUMNS.id).where(where).order_by(*order).limit(count).offset(start)
     ids = list(connection.scalars(page))
     loaded = {view.id: view for view in by_ids(connection, ids)}
-    return IncidentSearchPage(start, total, [loaded[i] for i in ids], facets)
+    return IncidentSearchPage(start, total, [loaded[i] for i in ids], counted)
 
 
 def incident_where(query: str, or_filters: Sequence[Sequence[Criterion]]) -> ColumnElement[bool]:

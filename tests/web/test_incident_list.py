@@ -126,3 +126,16 @@ def test_a_bad_view_is_refused_in_words(
     answer = client.get(f"/incidents?{query}", headers={"Accept": "text/html"})
     assert answer.status_code == 400
     assert named in html.unescape(answer.text)
+
+
+def test_the_address_shows_the_view_without_empty_fields(
+    client: TestClient, ann: str, three: dict[str, str]
+) -> None:
+    sent = "/incidents?query=&state=ACTIVE&owner=&sort=urgent&group=&page=1"
+
+    plain = client.get(sent, follow_redirects=False)
+    htmx = client.get(sent, headers={"HX-Request": "true"})
+
+    assert plain.status_code == 303
+    assert plain.headers["location"] == "/incidents?state=ACTIVE&sort=urgent"
+    assert htmx.headers["HX-Push-Url"] == "/incidents?state=ACTIVE&sort=urgent"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from dataflare.access.roles import EDIT_ENTITY_INCIDENTS
 from dataflare.catalog.queries import AssetView, names_by_urn, platforms
@@ -87,7 +87,13 @@ def rows_of(call: Call, incidents: list[IncidentView]) -> list[Row]:
 
 
 def incidents_page(call: Call) -> Response:
-    view = IncidentListView.parse(call.request.query_params)
+    params = call.request.query_params
+    view = IncidentListView.parse(params)
+    if call.htmx:  # the address bar shows the view's own URL, without the form's empty fields
+        context = list_context(call, view)
+        return call.render("incidents.html", context, **{"HX-Push-Url": view.url()})
+    if any(not value for _, value in params.multi_items()):  # a form sent without script
+        return RedirectResponse(view.url(), status_code=303)
     return call.render("incidents.html", list_context(call, view))
 
 

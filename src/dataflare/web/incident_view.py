@@ -82,6 +82,8 @@ class IncidentListView:
                 f"Cannot group incidents by '{texts['group'][:40]}': group by "
                 f"{', '.join(GROUP_BY)}."
             )
+        if texts["sort"] == "newest":  # the default: left out of the view's URL
+            texts["sort"] = ""
         for name in DATES:
             _day(name, texts[name])  # refused now, in words, if it is not a date
         flags = frozenset(f for f in FLAGS if (params.getlist(f) or [""])[0] in ("1", "on"))

@@ -10,8 +10,16 @@ function showActionFields(select) {
   });
 }
 
+// On a phone the filters start folded, so the results are in sight; once opened or folded,
+// they stay so when the view is swapped in place.
+let filtersOpen = !window.matchMedia("(max-width: 720px)").matches;
+
 function prepare(root) {
   root.querySelectorAll("select[data-bulk-action]").forEach(showActionFields);
+  root.querySelectorAll("details.filters").forEach((box) => {
+    box.open = filtersOpen;
+    box.addEventListener("toggle", () => { filtersOpen = box.open; });
+  });
 }
 
 document.addEventListener("DOMContentLoaded", () => prepare(document));

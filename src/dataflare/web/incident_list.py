@@ -91,7 +91,9 @@ def incidents_page(call: Call) -> Response:
     view = IncidentListView.parse(params)
     if call.htmx:  # the address bar shows the view's own URL, without the form's empty fields
         context = list_context(call, view)
-        return call.render("incidents.html", context, **{"HX-Push-Url": view.url()})
+        response = call.render("incidents.html", context)
+        response.headers["HX-Push-Url"] = view.url()
+        return response
     if any(not value for _, value in params.multi_items()):  # a form sent without script
         return RedirectResponse(view.url(), status_code=303)
     return call.render("incidents.html", list_context(call, view))

@@ -41,19 +41,19 @@ def test_filters_and_grouping_are_kept_in_the_url(
     expect(page.get_by_test_id("incident-count")).to_contain_text(f"of {active} incidents")
 
     # A facet ticked with the keyboard: the view narrows in place, focus stays on the box.
-    critical = page.locator("#f-priority-CRITICAL")
-    critical.focus()
+    low = page.locator("#f-priority-LOW")
+    low.focus()
     page.keyboard.press("Space")
-    expect(page).to_have_url(re.compile(r"state=ACTIVE&priority=CRITICAL"))
-    expect(page.locator("#f-priority-CRITICAL")).to_be_focused()
-    expect(page.locator("#f-priority-CRITICAL")).to_be_checked()
+    expect(page).to_have_url(re.compile(r"state=ACTIVE&priority=LOW"))
+    expect(page.locator("#f-priority-LOW")).to_be_focused()
+    expect(page.locator("#f-priority-LOW")).to_be_checked()
     cells = page.locator("#incidents-view tbody td[data-label=Priority]")
-    assert set(cells.all_inner_texts()) == {"Critical"}
+    assert set(cells.all_inner_texts()) == {"Low"}
     narrowed = _rows(page)
     assert 0 < narrowed < active
 
     page.get_by_label("Group by").select_option("asset")
-    expect(page).to_have_url(re.compile(r"priority=CRITICAL.*group=asset"))
+    expect(page).to_have_url(re.compile(r"priority=LOW.*group=asset"))
     groups = page.locator(".incidentgroup h2")
     expect(groups.first).to_be_visible()
     counts = [int(re.findall(r"(\d+) incidents?$", t)[0]) for t in groups.all_inner_texts()]
@@ -61,12 +61,12 @@ def test_filters_and_grouping_are_kept_in_the_url(
 
     # A bookmark: the same URL shows the same view.
     page.reload()
-    expect(page.locator("#f-priority-CRITICAL")).to_be_checked()
+    expect(page.locator("#f-priority-LOW")).to_be_checked()
     expect(page.get_by_label("Group by")).to_have_value("asset")
     page.screenshot(path=screenshot_folder(tmp_path) / "incidents-page-grouped.png")
     # Back goes to the view before grouping.
     page.go_back()
-    expect(page).to_have_url(re.compile(r"priority=CRITICAL$"))
+    expect(page).to_have_url(re.compile(r"priority=LOW$"))
     expect(page.get_by_label("Group by")).to_have_value("")
 
 
@@ -130,4 +130,5 @@ def test_on_a_phone_filters_come_first_and_nothing_is_wider_than_the_screen(
     expect(page.locator("#f-state-ACTIVE")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth <= innerWidth")
     page.locator("details.filters summary").click()
+    page.get_by_test_id("incident-count").evaluate("line => line.scrollIntoView()")
     page.screenshot(path=screenshot_folder(tmp_path) / "incidents-page-phone.png")

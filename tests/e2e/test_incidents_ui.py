@@ -8,19 +8,31 @@ from __future__ import annotations
 import re
 import subprocess
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, Page, ViewportSize, expect
 
 from tests.e2e.browser import screenshot_folder, sign_in
 from tests.e2e.conftest import DEMO_PASSWORD
 from tests.e2e.server import DATAFLARE, Server, dataflare_env
+from tests.e2e.test_browser_security import REPORT_VIOLATIONS
 
 DESKTOP: ViewportSize = {"width": 1440, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 
 
-def _open(browser: Browser, server: Server, viewport: ViewportSize, user: str = "datahub") -> Page:
-    page = browser.new_context(viewport=viewport).new_page()
+def _open(
+    browser: Browser,
+    server: Server,
+    viewport: ViewportSize,
+    user: str = "datahub",
+    violations: list[Any] | None = None,
+) -> Page:
+    context = browser.new_context(viewport=viewport)
+    if violations is not None:  # Content-Security-Policy violations, reported as they happen
+        context.expose_function("reportViolation", lambda found: violations.append(found))
+        context.add_init_script(REPORT_VIOLATIONS)
+    page = context.new_page()
     page.set_default_timeout(10_000)
     sign_in(page, server.url, user, DEMO_PASSWORD)
     page.get_by_role("link", name=re.compile(r"^Incidents \(\d+ active\)$")).click()
@@ -35,7 +47,8 @@ def _rows(page: Page) -> int:
 def test_filters_and_grouping_are_kept_in_the_url(
     chromium_browser: Browser, demo_server: Server, tmp_path: Path
 ) -> None:
-    page = _open(chromium_browser, demo_server, DESKTOP)
+    violations: list[Any] = []
+    page = _open(chromium_browser, demo_server, DESKTOP, violations=violations)
     active = int(page.get_by_test_id("active-total").inner_text())
     expect(page).to_have_url(f"{demo_server.url}/incidents?state=ACTIVE")
     expect(page.get_by_test_id("incident-count")).to_contain_text(f"of {active} incidents")
@@ -68,6 +81,7 @@ def test_filters_and_grouping_are_kept_in_the_url(
     page.go_back()
     expect(page).to_have_url(re.compile(r"priority=LOW$"))
     expect(page.get_by_label("Group by")).to_have_value("")
+    assert violations == []
 
 
 def test_bulk_resolve_shows_each_row_and_a_readers_refusal(
@@ -93,10 +107,10 @@ def test_bulk_resolve_shows_each_row_and_a_readers_refusal(
     expect(outcome).to_be_focused()
     expect(outcome).to_have_attribute("aria-live", "polite")
 
-    page = _open(chromium_browser, demo_server, DESKTOP)
+    violations: list[Any] = []
+    page = _open(chromium_browser, demo_server, DESKTOP, violations=violations)
     page.set_viewport_size({"width": 1440, "height": 1400})
     before = int(page.get_by_test_id("active-total").inner_text())
-    page.screenshot(path=screenshot_folder(tmp_path) / "incidents-page.png")
     titles = page.locator("#incidents-view tbody th[scope=row] a").all_inner_texts()[:2]
     boxes = page.locator("#incidents-view tbody input[name=urn]")
     boxes.nth(0).check()
@@ -111,6 +125,10 @@ def test_bulk_resolve_shows_each_row_and_a_readers_refusal(
     expect(page.get_by_test_id("incident-count")).to_contain_text(f"of {before - 2} incidents")
     page.reload()
     expect(page.get_by_test_id("active-total")).to_have_text(str(before - 2))
+    assert violations == []
+    # Last: with a screenshot taken before the change, Chromium reported inline-style
+    # violations (attributed to htmx) after it; without one, none. Not yet explained.
+    page.screenshot(path=screenshot_folder(tmp_path) / "incidents-page.png")
 
 
 def test_on_a_phone_filters_come_first_and_nothing_is_wider_than_the_screen(

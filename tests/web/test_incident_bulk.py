@@ -154,3 +154,16 @@ def test_search_rows_show_the_active_count_and_highest_priority(
     page = client.get("/search").text
 
     assert '<span class="pill bad" data-testid="active-summary">2 active · Critical</span>' in page
+
+
+def test_without_script_the_answer_is_the_whole_page_with_the_outcomes(
+    client: TestClient, signed_in: str, three: dict[str, str]
+) -> None:
+    form = {"csrf_token": signed_in, "urn": [three["late"]], "action": "priority"}
+    form |= {"priority": "LOW", "view": "group=type"}
+
+    answer = client.post("/incidents/bulk", data=form)
+
+    assert answer.status_code == 200 and "<html" in answer.text
+    assert outcomes(answer.text) == ["changed Late rows: Priority set to Low."]
+    assert '<option value="type" selected>' in answer.text  # the view it was sent from

@@ -16,7 +16,7 @@ from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import CHART, KAFKA
 from tests.ingest.mcps import ingest, ownership
-from tests.web.conftest import ANN
+from tests.web.conftest import ANN, raise_one
 from tests.web.test_views import sign_in
 
 STATES = """query ($input: SearchAcrossEntitiesInput!) { searchAcrossEntities(input: $input) {
@@ -167,3 +167,15 @@ def test_without_script_the_answer_is_the_whole_page_with_the_outcomes(
     assert answer.status_code == 200 and "<html" in answer.text
     assert outcomes(answer.text) == ["changed Late rows: Priority set to Low."]
     assert '<option value="type" selected>' in answer.text  # the view it was sent from
+
+
+def test_a_change_that_empties_the_page_shows_the_last_one(
+    client: TestClient, gql: GraphQL, signed_in: str
+) -> None:
+    urns = [raise_one(gql, KAFKA, f"Run {n:02d} failed") for n in range(26)]
+
+    answer = bulk(client, signed_in, [urns[0]], "resolve", view="state=ACTIVE&page=2")
+
+    assert answer.status_code == 200
+    assert outcomes(answer.text) == ["changed Run 00 failed: Resolved."]
+    assert "Page 1 of 1" in answer.text

@@ -119,14 +119,14 @@ def _view(call: Call) -> IncidentListView:
 
 
 def _show(call: Call, outcomes: list[Outcome]) -> Response:
-    context = list_context(call, _view(call))
+    context = list_context(call, _view(call), last_page=True)
     context["outcomes"] = outcomes
     context["action"] = ACTIONS[call.field("action")]
     return call.render("incidents.html", context)
 
 
 def _refused(call: Call, error: DataflareError) -> Response:
-    context = list_context(call, _view(call))
+    context = list_context(call, _view(call), last_page=True)
     context["error"] = error.message
     return call.render("incidents.html", context, error.code)
 

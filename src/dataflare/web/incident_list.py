@@ -3,7 +3,7 @@ the database through the incident search; and the home page's lists of what is y
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.responses import RedirectResponse, Response
@@ -99,8 +99,9 @@ def incidents_page(call: Call) -> Response:
     return call.render("incidents.html", list_context(call, view))
 
 
-def list_context(call: Call, view: IncidentListView) -> dict[str, Any]:
-    """What the page shows for a view (the bulk action's answer adds its outcomes)."""
+def list_context(call: Call, view: IncidentListView, last_page: bool = False) -> dict[str, Any]:
+    """What the page shows for a view (the bulk action's answer adds its outcomes). A page past
+    the end is refused, or with `last_page` (after a change that emptied it) the last one shown."""
     me = call.viewer.caller.urn
     groups = [view.criteria(me)]
     grouped = bool(view.group)
@@ -114,6 +115,8 @@ def list_context(call: Call, view: IncidentListView) -> dict[str, Any]:
         view.sort,
     )
     if not grouped and found.total and not found.incidents:
+        if last_page:
+            return list_context(call, replace(view, page=-(-found.total // PAGE_SIZE)))
         raise InvalidInput(f"There is no page {view.page}: the view holds {found.total} incidents.")
     grouping = (
         group_incidents(

@@ -79,6 +79,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/delivery.py --postgres
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/insights.py --postgres
+	$(BIN)/python bench/incident_list.py
+	$(BIN)/python bench/incident_list.py --postgres
 
 # 50,000 generated GraphQL requests through a real server on SQLite, then as many on PostgreSQL
 # when DATAFLARE_TEST_POSTGRES_URL is set (about 20 minutes each); tests/fuzz/run.py --help.

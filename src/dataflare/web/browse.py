@@ -10,7 +10,9 @@ from starlette.responses import Response
 from dataflare.catalog.search import Criterion, Facet, search
 from dataflare.catalog.service import actors_by_urn
 from dataflare.core.errors import InvalidInput
+from dataflare.incidents.overview import highest_active_priority
 from dataflare.web.handling import Call
+from dataflare.web.incident_list import yours
 from dataflare.web.templating import ENTITY_TYPE_LABELS, actor_name, platform_name
 
 PAGE_SIZE = 10
@@ -42,7 +44,8 @@ class FacetView:
 
 def home(call: Call) -> Response:
     unhealthy = search(call.session, "*", or_filters=[[_active()]], count=HOME_LIST)
-    return call.render("home.html", {"unhealthy": unhealthy.total, "assets": unhealthy.assets})
+    context = {"unhealthy": unhealthy.total, "assets": unhealthy.assets, "yours": yours(call)}
+    return call.render("home.html", context)
 
 
 def _active() -> Criterion:
@@ -69,6 +72,9 @@ def search_page(call: Call) -> Response:
     context = {
         "query": query,
         "found": found,
+        "highest": highest_active_priority(
+            call.session, [a.id for a in found.assets if a.active_incidents]
+        ),
         "facets": facets,
         "page": page,
         "pages": max(1, -(-found.total // PAGE_SIZE)),

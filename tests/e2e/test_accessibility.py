@@ -52,6 +52,9 @@ def pages(page: Page, server: Server) -> dict[str, str]:
         "asset incidents": ORDERS_PAGE + "?tab=incidents&show=all",
         "incident": incident.get_attribute("href") or "",
         "insights": "/insights",
+        "incidents": "/incidents",
+        "incidents grouped": "/incidents?state=ACTIVE&group=owner",
+        "incidents empty": "/incidents?query=nothing-matches-this",
         "settings": "/settings",
         "graphiql": "/api/graphiql",
         "asset never seen": "/asset/" + quote(NEVER_SEEN, safe=""),
@@ -60,15 +63,18 @@ def pages(page: Page, server: Server) -> dict[str, str]:
     }
 
 
-def test_no_serious_accessibility_violations_on_our_pages(
+def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
     chromium_browser: Browser, demo_server: Server
 ) -> None:
     report: list[str] = []
+    script_errors: list[str] = []
     for viewport in (LAPTOP, PHONE):
         context = chromium_browser.new_context(viewport=viewport, base_url=demo_server.url)
         page = context.new_page()
         page.set_default_timeout(10_000)
         size = f"{viewport['width']}x{viewport['height']}"
+        # A script that fails (two of ours declaring one name, say) fails the visit too.
+        page.on("pageerror", lambda error, at=size: script_errors.append(f"{at}: {error}"))
         page.goto("/login")
         report += [f"login {size}: {v}" for v in violations(page, "/login")]
         sign_in(page, demo_server.url, "datahub", DEMO_PASSWORD)
@@ -92,4 +98,5 @@ def test_no_serious_accessibility_violations_on_our_pages(
         expect(page.get_by_role("dialog", name="Raise incident")).to_be_visible()
         report += [f"raise dialog {size}: {v}" for v in violations(page, ORDERS_PAGE)]
         context.close()
+    report += [f"script error {error}" for error in script_errors]
     assert not report, "\n".join(report)

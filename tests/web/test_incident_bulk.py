@@ -16,8 +16,7 @@ from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import CHART, KAFKA
 from tests.ingest.mcps import ingest, ownership
-from tests.web.conftest import ANN, raise_one
-from tests.web.test_views import sign_in
+from tests.web.conftest import ANN, raise_one, sign_in
 
 STATES = """query ($input: SearchAcrossEntitiesInput!) { searchAcrossEntities(input: $input) {
   searchResults { entity { ... on Incident { title priority incidentStatus { state stage }
@@ -71,15 +70,22 @@ def test_bulk_resolve_reports_each_row(
 
 
 def test_bulk_assign_priority_and_stage(
-    client: TestClient, gql: GraphQL, signed_in: str, three: dict[str, str]
+    client: TestClient, gql: GraphQL, signed_in: str, three: dict[str, str], db: Database
 ) -> None:
     both = [three["loader"], three["late"]]
+    user_with_token(db, "bo", "Reader", PASSWORD)  # an assignee must be someone known
 
+    unknown = bulk(client, signed_in, both, "assign", assignees="ann, nobody.here")
     assigned = bulk(client, signed_in, both, "assign", assignees="ann, bo")
     prioritised = bulk(client, signed_in, both, "priority", priority="HIGH")
     staged = bulk(client, signed_in, both, "stage", stage="INVESTIGATION")
     again = bulk(client, signed_in, [three["late"]], "stage", stage="INVESTIGATION")
 
+    assert [o.split(":")[0] for o in outcomes(unknown.text)] == [
+        "refused Loader failed",
+        "refused Late rows",
+    ]
+    assert "Dataflare knows no user or group 'nobody.here'" in html.unescape(unknown.text)
     assert outcomes(assigned.text) == [
         "changed Loader failed: Assigned to ann, bo.",
         "changed Late rows: Assigned to ann, bo.",

@@ -15,7 +15,7 @@ from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import ACTIVITY, INCIDENT, RAISE
 from tests.ingest.mcps import dataset, ingest, mcp, ownership
-from tests.web.test_views import ASSET, editor  # noqa: F401 (a fixture)
+from tests.web.test_views import ASSET
 
 OTHER = dataset("kafka", "order_events")
 GROUP = "urn:li:corpGroup:data-eng"
@@ -39,7 +39,7 @@ def edit_form(csrf: str, urn: str, **fields: Any) -> dict[str, Any]:
 def test_type_assets_and_assignees_change_and_the_timeline_says_what_they_were(
     client: TestClient,
     editor: str,
-    gql: GraphQL,  # noqa: F811
+    gql: GraphQL,
 ) -> None:
     urn = raised(gql)
 
@@ -60,7 +60,7 @@ def test_type_assets_and_assignees_change_and_the_timeline_says_what_they_were(
 def test_an_assignee_nobody_knows_is_refused_by_name_and_nothing_is_written(
     client: TestClient,
     editor: str,
-    gql: GraphQL,  # noqa: F811
+    gql: GraphQL,
 ) -> None:
     urn = raised(gql)
 
@@ -83,7 +83,7 @@ def test_people_from_accounts_and_metadata_are_suggested_and_accepted(
     client: TestClient,
     editor: str,
     gql: GraphQL,
-    db: Database,  # noqa: F811
+    db: Database,
 ) -> None:
     user_with_token(db, "bob", "Reader", PASSWORD)
     ingest(
@@ -110,7 +110,7 @@ def test_people_from_accounts_and_metadata_are_suggested_and_accepted(
 def test_an_assignee_from_elsewhere_does_not_block_other_changes(
     client: TestClient,
     editor: str,
-    gql: GraphQL,  # noqa: F811
+    gql: GraphQL,
 ) -> None:
     urn = raised(gql, assigneeUrns=["urn:li:corpuser:from.the.api"])  # the API takes any URN
 
@@ -125,7 +125,7 @@ def test_an_assignee_from_elsewhere_does_not_block_other_changes(
 def test_the_form_refuses_no_asset_and_custom_without_a_name(
     client: TestClient,
     editor: str,
-    gql: GraphQL,  # noqa: F811
+    gql: GraphQL,
 ) -> None:
     urn = raised(gql)
 
@@ -141,7 +141,7 @@ def test_the_form_refuses_no_asset_and_custom_without_a_name(
 def test_the_edit_link_opens_the_form(
     client: TestClient,
     editor: str,
-    gql: GraphQL,  # noqa: F811
+    gql: GraphQL,
 ) -> None:
     urn = raised(gql)
     tab = client.get("/asset/" + quote(ASSET, safe="") + "?tab=incidents").text

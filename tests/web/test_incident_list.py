@@ -14,8 +14,7 @@ from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import CHART, KAFKA
 from tests.ingest.mcps import ingest, ownership
-from tests.web.conftest import ANN, raise_one
-from tests.web.test_views import sign_in
+from tests.web.conftest import ANN, raise_one, sign_in
 
 
 def titles(page: str) -> list[str]:

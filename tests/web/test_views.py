@@ -16,6 +16,7 @@ from dataflare.web.assets import summary_line
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.documents import RAISE
+from tests.web.conftest import sign_in
 
 ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)"
 ASSET_PAGE = "/asset/" + quote(ASSET, safe="")
@@ -26,28 +27,6 @@ INCIDENTS = (
     '{ dataset(urn: "' + ASSET + '") { incidents(start: 0, count: 10) { total '
     "incidents { urn title customType status { state } } } } }"
 )
-
-
-def sign_in(client: TestClient, user: str) -> str:
-    """Sign in through the login form; return the session's CSRF token."""
-    form = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token
-    signed_in = client.post(
-        "/login",
-        data={"username": user, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert csrf
-    return csrf.group(1)
-
-
-@pytest.fixture
-def editor(client: TestClient, db: Database) -> str:
-    user_with_token(db, "ann", "Editor", PASSWORD)
-    return sign_in(client, "ann")
 
 
 def raise_form(csrf: str, **fields: str) -> dict[str, str]:

@@ -19,10 +19,10 @@ from dataflare.core import vocabulary
 from dataflare.core.errors import DataflareError, Forbidden, InvalidInput, NotFound
 from dataflare.incidents import service
 from dataflare.incidents.models import Incident
-from dataflare.web.assets import assignee_urns
 from dataflare.web.handling import Call, Change
 from dataflare.web.incident_list import list_context
 from dataflare.web.incident_view import IncidentListView
+from dataflare.web.people import given_assignees, known_assignees
 from dataflare.web.templating import actor_name, words
 
 ACTIONS = {
@@ -96,7 +96,8 @@ def _change(call: Call, action: str, incident: Incident) -> tuple[bool, str]:
         return True, "Resolved." if action == "resolve" else "Reopened."
     changes: dict[str, Any]
     if action == "assign":
-        people = assignee_urns(call.field("assignees"))
+        current = [a.assignee_urn for a in incident.assignees]
+        people = known_assignees(session, given_assignees(call), current)
         changes = {"assignee_urns": people}
         said = "Assigned to " + ", ".join(map(actor_name, people)) if people else "Unassigned"
     elif action == "priority":

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from dataflare.catalog.search_filters import Criterion
 from dataflare.core.errors import InvalidInput
 from dataflare.incidents.groups import GROUP_BY
-from dataflare.web.assets import assignee_urns
+from dataflare.web.people import assignee_urns
 
 PAGE_SIZE = 25
 MAX_VALUES = 50  # of one parameter
@@ -71,7 +71,8 @@ class IncidentListView:
     def parse(cls, params: Params) -> IncidentListView:
         chosen = {name: _values(name, params.getlist(name)) for name in LISTS}
         if chosen["owner"]:  # owners typed as names, comma separated
-            chosen["owner"] = tuple(dict.fromkeys(assignee_urns(",".join(chosen["owner"]))))
+            names = [n.strip() for typed in chosen["owner"] for n in typed.split(",") if n.strip()]
+            chosen["owner"] = tuple(dict.fromkeys(assignee_urns(names)))
         texts = {name: (params.getlist(name) or [""])[0].strip()[:MAX_TEXT] for name in TEXTS}
         if texts["sort"] and texts["sort"] not in SORTS:
             raise InvalidInput(

@@ -1,6 +1,8 @@
 // The Incidents page: select all rows of a table, show the bulk fields the chosen action takes,
 // keep focus where it was when the view is swapped in place, and move it to the outcome of a
-// bulk action (announced by its aria-live region).
+// bulk action (announced by its aria-live region). In a scope of its own: app.js, on the same
+// page, has top-level names of its own.
+(() => {
 "use strict";
 
 function showActionFields(select) {
@@ -55,3 +57,4 @@ document.addEventListener("htmx:afterSettle", (event) => {
   const again = focusedId && document.getElementById(focusedId);
   if (again) again.focus();
 });
+})();

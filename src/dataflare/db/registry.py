@@ -2,6 +2,7 @@
 
 from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, WebSession
 from dataflare.catalog.models import Asset
+from dataflare.catalog.stored_models import StoredAspect
 from dataflare.db.base import Base
 from dataflare.events.models import NotificationEvent
 from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
@@ -20,6 +21,7 @@ __all__ = [
     "NotificationEvent",
     "ServerKey",
     "SlackMessage",
+    "StoredAspect",
     "User",
     "WebSession",
 ]

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from dataflare.access.roles import Caller
 from dataflare.access.service import require_edit_incidents
 from dataflare.catalog import service as catalog
+from dataflare.catalog import stored_aspects
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents.service import get_incident
@@ -37,7 +38,11 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
         handler = handler_for(proposal)
         if handler is None:
             return "ignored"
-        return "changed" if handler(session, actor, proposal) else "unchanged"
+        changed = handler(session, actor, proposal)
+        if proposal.entity_type != "incident":  # an incident is served from its own tables
+            p = proposal
+            changed |= stored_aspects.keep(session, p.entity_urn, p.aspect_name, p.aspect, actor)
+        return "changed" if changed else "unchanged"
     except InvalidInput as error:
         raise InvalidInput(
             f"{proposal.where} ({proposal.aspect_name} of {_short(proposal.entity_urn)}): "

@@ -1,0 +1,33 @@
+"""The aspects Dataflare reads, kept as they were sent, for the GMS reads (/aspects,
+/entitiesV2). Metadata sent before this revision is not there: sending it again fills it.
+
+Revision ID: 0017_stored_aspects
+Revises: 0015_incident_figures
+Create Date: 2026-11-30 19:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0017_stored_aspects"
+down_revision = "0015_incident_figures"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "stored_aspects",
+        sa.Column("urn", sa.String(length=1000), nullable=False),
+        sa.Column("aspect", sa.String(length=64), nullable=False),
+        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.BigInteger(), nullable=False),
+        sa.Column("created_by", sa.String(length=300), nullable=False),
+        sa.PrimaryKeyConstraint("urn", "aspect"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("stored_aspects")

@@ -34,7 +34,7 @@ log = logging.getLogger("dataflare.ingest")
 Work = Callable[[Session, Caller, Any], Any]
 
 
-def _error(error: DataflareError) -> Response:
+def error_response(error: DataflareError) -> Response:
     # The shape of a Rest.li error, which the DataHub SDK reads `message` from.
     body = {
         "exceptionClass": "com.linkedin.restli.server.RestLiServiceException",
@@ -106,7 +106,7 @@ class IngestEndpoints:
             caller = await run_in_threadpool(self._caller, credentials)
             raw = await read_body(request, self.max_body_bytes)
         except DataflareError as error:
-            return _error(error)
+            return error_response(error)
         return await run_in_threadpool(self._run, work, caller, raw)
 
     def _caller(self, credentials: Credentials) -> Caller:
@@ -121,13 +121,13 @@ class IngestEndpoints:
             with self.db.session(write=True) as session:
                 return JSONResponse(work(session, caller, body))
         except DataflareError as error:
-            return _error(error)
+            return error_response(error)
         except Exception:
             request_id = uuid.uuid4().hex[:12]
             log.exception("ingestion request %s failed", request_id)
-            return _error(_Internal(f"internal error (request id {request_id})"))
+            return error_response(Internal(f"internal error (request id {request_id})"))
 
 
-class _Internal(DataflareError):
+class Internal(DataflareError):
     code = 500
     kind = "SERVER_ERROR"

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.catalog.search import Facet
-from dataflare.catalog.search_filters import Criterion, escape_like
+from dataflare.catalog.search_filters import ALIASES, Criterion, escape_like
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
@@ -45,6 +45,7 @@ FILTER_FIELDS = (
     "platform",
     "created",
     "lastUpdated",
+    "removed",
 )
 TIMES = {"created": _COLUMNS.created_at, "lastUpdated": _COLUMNS.updated_at}
 COMPARISONS = {
@@ -164,8 +165,14 @@ def _compared(criterion: Criterion) -> ColumnElement[bool]:
 
 
 def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
+    name = ALIASES.get(name, name)
     if not values:
         return false()
+    if name == "removed":  # no incident is removed (soft-deleted): "false" matches them all
+        wanted = {v.lower() for v in values}
+        if not wanted <= {"true", "false"}:
+            raise InvalidInput("removed takes the values 'true' or 'false'.")
+        return true() if "false" in wanted else false()
     if name == "state":
         return _COLUMNS.state.in_(values)
     if name == "type":

@@ -20,10 +20,10 @@ from dataflare.access.users import ensure_admin_exists
 from dataflare.core.config import Settings
 from dataflare.core.exposure import OFF
 from dataflare.db.database import Database
-from dataflare.gms_prefix import GmsPrefix
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
 from dataflare.ingest import gms_reads
+from dataflare.ingest.gms_prefix import GmsPrefix
 from dataflare.ingest.gms_reads import GmsReads
 from dataflare.ingest.http import IngestEndpoints
 from dataflare.mcp.http import PATH as MCP_PATH

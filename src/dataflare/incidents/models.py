@@ -35,6 +35,7 @@ class Incident(Base):
     status_updated_by: Mapped[str] = mapped_column(String(300))
     priority: Mapped[int | None] = mapped_column(Integer)  # 0 CRITICAL .. 3 LOW
     source_type: Mapped[str] = mapped_column(String(32))
+    source_urn: Mapped[str | None] = mapped_column(String(512))  # e.g. the failing assertion
     started_at: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(300))

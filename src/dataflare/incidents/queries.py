@@ -41,6 +41,7 @@ class IncidentView:
     acknowledged_at: int | None
     resolved_at: int | None
     reopen_count: int
+    source_urn: str | None
 
 
 _BY_IDS = select(INCIDENTS).where(INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))

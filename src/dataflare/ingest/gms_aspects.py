@@ -148,6 +148,8 @@ def _incident(session: Session, urn: str) -> tuple[int, dict[str, Aspect]] | Non
         "priority": view.priority,
     }
     info.update({k: v for k, v in optional.items() if v is not None})
+    if view.source_urn is not None:
+        info["source"]["sourceUrn"] = view.source_urn
     for field, value in (("stage", view.stage), ("message", view.status_message)):
         if value is not None:
             info["status"][field] = value

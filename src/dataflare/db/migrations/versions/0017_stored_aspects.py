@@ -1,5 +1,6 @@
 """The aspects Dataflare reads, kept as they were sent, for the GMS reads (/aspects,
 /entitiesV2). Metadata sent before this revision is not there: sending it again fills it.
+An incident's source URN (an incident sent as metadata names the assertion that raised it).
 
 Revision ID: 0017_stored_aspects
 Revises: 0015_incident_figures
@@ -27,7 +28,11 @@ def upgrade() -> None:
         sa.Column("created_by", sa.String(length=300), nullable=False),
         sa.PrimaryKeyConstraint("urn", "aspect"),
     )
+    op.add_column("incidents", sa.Column("source_urn", sa.String(length=512), nullable=True))
 
 
 def downgrade() -> None:
+    # A plain ALTER TABLE ... DROP COLUMN, never batch mode's copy of the table: on SQLite that
+    # drops the old incidents table, and its ON DELETE CASCADE would empty the timelines.
+    op.execute("ALTER TABLE incidents DROP COLUMN source_urn")
     op.drop_table("stored_aspects")

@@ -5,7 +5,13 @@ from dataflare.catalog.models import Asset
 from dataflare.catalog.stored_models import StoredAspect
 from dataflare.db.base import Base
 from dataflare.events.models import NotificationEvent
-from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
+from dataflare.incidents.models import (
+    Incident,
+    IncidentActivity,
+    IncidentAsset,
+    IncidentAssignee,
+    IncidentDeletion,
+)
 from dataflare.notifications.models import NotificationDelivery, SlackMessage
 
 __all__ = [
@@ -16,6 +22,7 @@ __all__ = [
     "IncidentActivity",
     "IncidentAsset",
     "IncidentAssignee",
+    "IncidentDeletion",
     "LoginFailure",
     "NotificationDelivery",
     "NotificationEvent",

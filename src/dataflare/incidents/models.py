@@ -124,3 +124,19 @@ INCIDENTS = cast(Table, Incident.__table__)
 INCIDENT_ASSETS = cast(Table, IncidentAsset.__table__)
 INCIDENT_ASSIGNEES = cast(Table, IncidentAssignee.__table__)
 INCIDENT_ACTIVITY = cast(Table, IncidentActivity.__table__)
+
+
+class IncidentDeletion(Base):
+    """Who deleted which incident, and when: an incident's hard delete leaves this row, with
+    what the incident was (JSON: type, title, state, assets, created), and nothing else."""
+
+    __tablename__ = "incident_deletions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_urn: Mapped[str] = mapped_column(String(300))
+    deleted_at: Mapped[int] = mapped_column(BigInteger)
+    deleted_by: Mapped[str] = mapped_column(String(300))
+    incident: Mapped[str] = mapped_column(Text)  # JSON
+
+
+INCIDENT_DELETIONS = cast(Table, IncidentDeletion.__table__)

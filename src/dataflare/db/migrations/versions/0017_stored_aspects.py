@@ -1,6 +1,7 @@
 """The aspects Dataflare reads, kept as they were sent, for the GMS reads (/aspects,
 /entitiesV2). Metadata sent before this revision is not there: sending it again fills it.
 An incident's source URN (an incident sent as metadata names the assertion that raised it).
+Who deleted which incident (incident_deletions, the audit of hard deletes).
 
 Revision ID: 0017_stored_aspects
 Revises: 0015_incident_figures
@@ -29,9 +30,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("urn", "aspect"),
     )
     op.add_column("incidents", sa.Column("source_urn", sa.String(length=512), nullable=True))
+    op.create_table(
+        "incident_deletions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_urn", sa.String(length=300), nullable=False),
+        sa.Column("deleted_at", sa.BigInteger(), nullable=False),
+        sa.Column("deleted_by", sa.String(length=300), nullable=False),
+        sa.Column("incident", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("id"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("incident_deletions")
     # A plain ALTER TABLE ... DROP COLUMN, never batch mode's copy of the table: on SQLite that
     # drops the old incidents table, and its ON DELETE CASCADE would empty the timelines.
     op.execute("ALTER TABLE incidents DROP COLUMN source_urn")

@@ -46,6 +46,7 @@ def delete_incident(session: Session, actor: str, urn: str) -> int:
         "customType": incident.custom_type,
         "title": incident.title,
         "state": incident.state,
+        "removed": incident.removed,
         "assets": [a.urn for a in assets],
         "created": {"time": incident.created_at, "actor": incident.created_by},
     }
@@ -57,8 +58,9 @@ def delete_incident(session: Session, actor: str, urn: str) -> int:
     unlinked = connection.execute(
         delete(INCIDENT_ASSETS).where(INCIDENT_ASSETS.c.incident_id == incident.id)
     ).rowcount
-    links.move_totals(connection, {asset_id: -1 for asset_id in asset_ids})
-    if incident.state == "ACTIVE":
+    if not incident.removed:  # a removed incident has left the summaries already
+        links.move_totals(connection, {asset_id: -1 for asset_id in asset_ids})
+    if incident.state == "ACTIVE" and not incident.removed:
         summary.deactivated(session, asset_ids, now)  # the newest is found again, without it
     else:
         summary.touched(session, asset_ids, now)

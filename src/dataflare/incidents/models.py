@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataflare.catalog.models import Asset
@@ -49,6 +60,9 @@ class Incident(Base):
     acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
     resolved_at: Mapped[int | None] = mapped_column(BigInteger)
     reopen_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Soft-deleted (a `status` aspect with removed: true): out of every list, search and health
+    # (its links hold the state REMOVED), kept, and restored by removed: false.
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Loaded when first used: a page of incidents rarely needs them.
     assets: Mapped[list[IncidentAsset]] = relationship(

@@ -18,6 +18,9 @@ from dataflare.core.vocabulary import (
     STATES,
 )
 
+# The state a soft-deleted incident's links hold (never the incident's own): every list,
+# count and health reads the links, and leaves these out.
+REMOVED = "REMOVED"
 MAX_CUSTOM_TYPE_CHARS = MAX_ID_CHARS = MAX_DEDUP_KEY_CHARS = MAX_LABEL_CHARS
 _ID_PATTERN = re.compile(r"[^\s(),]+")
 

@@ -76,9 +76,12 @@ def search_incidents(
     start: int = 0,
     count: int = 10,
     sort: tuple[str, str] | None = None,
+    include_removed: bool = False,
 ) -> IncidentSearchPage:
     """One page of the incidents that match, their total and facet counts; newest first, or
-    by `sort` = (created | lastUpdated | priority, ASCENDING | DESCENDING)."""
+    by `sort` = (created | lastUpdated | priority, ASCENDING | DESCENDING). Removed
+    (soft-deleted) incidents are found only when `include_removed`, or a filter names
+    `removed`."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
@@ -86,6 +89,8 @@ def search_incidents(
         )
     order = _order(sort)
     conditions = [_text(w) for w in query.split() if w != "*"]
+    if not include_removed and not any(c.field == "removed" for g in or_filters for c in g):
+        conditions.append(_COLUMNS.removed == false())
     if or_filters:
         conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
     where = and_(true(), *conditions)
@@ -168,11 +173,11 @@ def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
     name = ALIASES.get(name, name)
     if not values:
         return false()
-    if name == "removed":  # no incident is removed (soft-deleted): "false" matches them all
+    if name == "removed":  # soft-deleted
         wanted = {v.lower() for v in values}
         if not wanted <= {"true", "false"}:
             raise InvalidInput("removed takes the values 'true' or 'false'.")
-        return true() if "false" in wanted else false()
+        return _COLUMNS.removed.in_([v == "true" for v in wanted])
     if name == "state":
         return _COLUMNS.state.in_(values)
     if name == "type":

@@ -127,6 +127,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "created_by": created_by,
         "updated_at": now if request.status_updated is None else status_at,
         "dedup_key": dedup_key,
+        "removed": False,
         **figures.at_raise(state, stage, assignees, created_at),
     }
     if incident_id is None:
@@ -286,5 +287,10 @@ def _require(session: Session, urn: str) -> Incident:
     ).one_or_none()
     if incident is None:
         raise NotFound(NOT_FOUND_ON_UPDATE)
+    if incident.removed:
+        raise Conflict(
+            f"Incident {urn} is removed (soft-deleted): restore it first (its status aspect "
+            "with removed: false)."
+        )
     summary.lock(session, [link.asset_id for link in incident.assets])
     return incident

@@ -14,7 +14,7 @@ from dataflare.catalog import stored_aspects
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents.service import get_incident
-from dataflare.ingest.aspects import handler_for, referenced_assets
+from dataflare.ingest.aspects import INCIDENT_HANDLERS, handler_for, referenced_assets
 from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal
 
@@ -28,7 +28,7 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
     needs the right to edit incidents on its assets, as the API does."""
     actor = caller.urn
     try:
-        if proposal.aspect_name == "incidentInfo" and proposal.entity_type == "incident":
+        if proposal.entity_type == "incident" and proposal.aspect_name in INCIDENT_HANDLERS:
             _require_edit(session, caller, proposal)
         if proposal.change_type == "DELETE":
             if proposal.entity_type in ASSET_KINDS:

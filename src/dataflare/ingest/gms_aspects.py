@@ -153,5 +153,10 @@ def _incident(session: Session, urn: str) -> tuple[int, dict[str, Aspect]] | Non
     for field, value in (("stage", view.stage), ("message", view.status_message)):
         if value is not None:
             info["status"][field] = value
-    aspect = Aspect("incidentInfo", info, view.updated_at, view.status_updated_by)
-    return view.created_at, {"incidentInfo": aspect}
+    aspects = {
+        "incidentInfo": Aspect("incidentInfo", info, view.updated_at, view.status_updated_by)
+    }
+    if view.removed:
+        removed = {"removed": True}
+        aspects["status"] = Aspect("status", removed, view.updated_at, SYSTEM_ACTOR)
+    return view.created_at, aspects

@@ -3,13 +3,15 @@ as metadata) creates the incident, or brings an existing one up to date."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
-from dataflare.incidents import activity, rules, service
+from dataflare.incidents import activity, removal, rules, service
 from dataflare.ingest.proposals import Proposal
 
 PREFIX = "urn:li:incident:"
@@ -57,10 +59,17 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
     """Whether it changed anything: the same aspect again changes nothing. The incident keeps
     the times and authors the aspect states (created, status.lastUpdated); its timeline says
     who sent it and when it arrived, marked as metadata."""
+    with _as_metadata(session):
+        return _apply(session, actor, p)
+
+
+@contextmanager
+def _as_metadata(session: Session) -> Iterator[None]:
+    """The timeline entries written within are marked as sent as metadata."""
     before = session.info.get(activity.VIA)
     session.info[activity.VIA] = activity.METADATA
     try:
-        return _apply(session, actor, p)
+        yield
     finally:
         if before is None:
             session.info.pop(activity.VIA, None)
@@ -128,3 +137,12 @@ def _apply(session: Session, actor: str, p: Proposal) -> bool:
         changes["status"] = {k: status.get(k) for k in ("state", "stage", "message")}
         changes["status"]["lastUpdated"] = status_updated
     return service.update_incident(session, actor, p.entity_urn, changes)
+
+
+def apply_incident_status(session: Session, actor: str, p: Proposal) -> bool:
+    """A `status` aspect on an incident: removed: true hides it (soft delete), false restores."""
+    removed = p.aspect.get("removed", False)
+    if not isinstance(removed, bool):
+        raise InvalidInput(f"aspect.removed: true or false is required, not {removed!r}.")
+    with _as_metadata(session):
+        return removal.set_removed(session, actor, p.entity_urn, removed)

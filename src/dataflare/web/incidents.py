@@ -136,4 +136,6 @@ def describe(kind: str, old: Any, new: Any) -> str:
         return "added a note"
     if kind == "RAISED_AGAIN":  # a raise with the dedup key of this active incident
         return f"raised it again ({new['count']} raises in all)"
+    if kind == "REMOVED":  # a status aspect sent as metadata
+        return "removed the incident (soft delete)" if new else "restored the incident"
     return f"changed the {words(kind).lower()}"

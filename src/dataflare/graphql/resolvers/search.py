@@ -125,6 +125,7 @@ def _incident_search(info: Info, input: dict[str, Any], types: list[str]) -> dic
         input.get("start") or 0,
         _page_size(info, input, input.get("pageType", "SearchResults")),
         _sort(input.get("sortInput")),
+        include_removed=bool((input.get("searchFlags") or {}).get("includeSoftDeleted")),
     )
     info.context.loader.saw_incidents(page.incidents)
     return {

@@ -1,7 +1,8 @@
 """The aspects Dataflare reads, kept as they were sent, for the GMS reads (/aspects,
 /entitiesV2). Metadata sent before this revision is not there: sending it again fills it.
 An incident's source URN (an incident sent as metadata names the assertion that raised it).
-Who deleted which incident (incident_deletions, the audit of hard deletes).
+Who deleted which incident (incident_deletions, the audit of hard deletes). Whether an
+incident is removed (soft-deleted).
 
 Revision ID: 0017_stored_aspects
 Revises: 0015_incident_figures
@@ -30,6 +31,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("urn", "aspect"),
     )
     op.add_column("incidents", sa.Column("source_urn", sa.String(length=512), nullable=True))
+    op.add_column(
+        "incidents",
+        sa.Column("removed", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
     op.create_table(
         "incident_deletions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -45,5 +50,6 @@ def downgrade() -> None:
     op.drop_table("incident_deletions")
     # A plain ALTER TABLE ... DROP COLUMN, never batch mode's copy of the table: on SQLite that
     # drops the old incidents table, and its ON DELETE CASCADE would empty the timelines.
+    op.execute("ALTER TABLE incidents DROP COLUMN removed")
     op.execute("ALTER TABLE incidents DROP COLUMN source_urn")
     op.drop_table("stored_aspects")

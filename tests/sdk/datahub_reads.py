@@ -65,14 +65,18 @@ def emit(graph: DataHubGraph) -> str:
     return graph.execute_graphql(RAISE, variables={"input": given})["raiseIncident"]
 
 
-def datahub_get(server: str, *args: str) -> dict:
-    done = subprocess.run(
-        [str(Path(sys.executable).parent / "datahub"), "get", *args],
+def datahub(server: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "datahub"), *args],
         env={**os.environ, "DATAHUB_GMS_URL": server, "DATAHUB_GMS_TOKEN": TOKEN},
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def datahub_get(server: str, *args: str) -> dict:
+    done = datahub(server, "get", *args)
     out = json.loads(done.stdout) if done.returncode == 0 else None
     return {"code": done.returncode, "out": out, "err": done.stderr.strip().splitlines()[-1:]}
 
@@ -135,6 +139,13 @@ def main() -> None:
         "get": datahub_get(SERVER, "--urn", ORDERS),
         "get_aspect": datahub_get(f"{SERVER}/api/gms", "--urn", ORDERS, "-a", "ownership"),
         "get_never": datahub_get(SERVER, "--urn", NEVER),
+    }
+    deleted = datahub(SERVER, "delete", "--urn", incident, "--hard", "--force")
+    found = graph.get_related_entities(ORDERS, ["IncidentOn"], RelationshipDirection.INCOMING)
+    seen["hard_delete"] = {
+        "code": deleted.returncode,
+        "exists": graph.exists(incident),
+        "on_orders": [r.urn for r in found],
     }
     print(json.dumps(seen))
 

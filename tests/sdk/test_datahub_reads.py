@@ -1,7 +1,7 @@
 """The DataHub SDK's reads against a real Dataflare server, on each database: exists,
 get_aspect, get_aspects_for_entity, get_entity_raw, get_entity_semityped,
 get_related_entities, get_urns_by_filter (scrollAcrossEntities) and `datahub get`, straight and
-through a server URL ending in /api/gms."""
+through a server URL ending in /api/gms; then `datahub delete --hard` of the incident."""
 
 from __future__ import annotations
 
@@ -121,5 +121,7 @@ def test_the_sdk_reads_what_was_sent_as_gms_serves_it(server: Server, tmp_path: 
     assert seen["get_aspect"]["out"]["ownership"]["owners"] == [
         {"owner": JDOE, "type": "TECHNICAL_OWNER"}
     ]
+    # `datahub delete --urn urn:li:incident:... --hard`: the incident is gone
+    assert seen["hard_delete"] == {"code": 0, "exists": False, "on_orders": []}
     assert seen["get_never"]["code"] != 0
     assert seen["get_never"]["err"] == [f"Error: urn {NEVER} not found"]

@@ -68,5 +68,6 @@ def delete_incident(session: Session, actor: str, urn: str) -> int:
     # The timeline, assignees, notifications not yet delivered and Slack threads go with it
     # (ON DELETE CASCADE).
     connection.execute(delete(INCIDENTS).where(INCIDENTS.c.id == incident.id))
-    log.info("incident %s deleted by %s (%s)", urn, actor, json.dumps(what))
+    # A warning, so that it is in the server's log at its usual level: deletes are rare.
+    log.warning("incident %s deleted by %s (%s)", urn, actor, json.dumps(what))
     return 1 + unlinked

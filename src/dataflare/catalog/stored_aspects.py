@@ -7,7 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.stored_models import STORED_ASPECTS
@@ -28,21 +29,36 @@ def _text(value: dict[str, Any]) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
+def _upsert(dialect: Any) -> Any:
+    """Insert the version, or replace a different one; a row comes back when it did either."""
+    statement = dialect.insert(STORED_ASPECTS)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["urn", "aspect"],
+        set_={
+            "value": excluded.value,
+            "created_at": excluded.created_at,
+            "created_by": excluded.created_by,
+        },
+        where=STORED_ASPECTS.c.value != excluded.value,
+    ).returning(STORED_ASPECTS.c.urn)
+
+
+_KEEP = {"postgresql": _upsert(postgresql), "sqlite": _upsert(sqlite)}
+
+
 def keep(session: Session, urn: str, name: str, value: dict[str, Any], actor: str) -> bool:
-    """Keep this version of an aspect; whether it differs from the one kept before."""
-    text = _text(value)
+    """Keep this version of an aspect; whether it differs from the one kept before. One
+    statement: ingestion keeps an aspect for nearly every proposal."""
     connection = session.connection()
-    table = STORED_ASPECTS.c
-    here = (table.urn == urn) & (table.aspect == name)
-    current = connection.execute(select(table.value).where(here)).scalar_one_or_none()
-    if current == text:
-        return False
-    row = {"value": text, "created_at": now_for(session.info), "created_by": actor}
-    if current is None:
-        connection.execute(insert(STORED_ASPECTS).values(urn=urn, aspect=name, **row))
-    else:
-        connection.execute(update(STORED_ASPECTS).where(here).values(**row))
-    return True
+    row = {
+        "urn": urn,
+        "aspect": name,
+        "value": _text(value),
+        "created_at": now_for(session.info),
+        "created_by": actor,
+    }
+    return connection.execute(_KEEP[connection.dialect.name], row).first() is not None
 
 
 def forget(session: Session, urn: str, names: Iterable[str] | None = None) -> int:

@@ -3,10 +3,11 @@ or serious violation in our own markup. One browser, one server, the pages in a 
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import quote
 
-from playwright.sync_api import Browser, Page, ViewportSize, expect
+from playwright.sync_api import Browser, Error, Page, ViewportSize, expect
 
 from tests.e2e.browser import sign_in
 from tests.e2e.conftest import DEMO_PASSWORD
@@ -63,6 +64,10 @@ def pages(page: Page, server: Server) -> dict[str, str]:
     }
 
 
+def note_error(errors: list[str], size: str, error: Error) -> None:
+    errors.append(f"{size}: {error}")
+
+
 def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
     chromium_browser: Browser, demo_server: Server
 ) -> None:
@@ -74,7 +79,7 @@ def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
         page.set_default_timeout(10_000)
         size = f"{viewport['width']}x{viewport['height']}"
         # A script that fails (two of ours declaring one name, say) fails the visit too.
-        page.on("pageerror", lambda error, at=size: script_errors.append(f"{at}: {error}"))
+        page.on("pageerror", partial(note_error, script_errors, size))
         page.goto("/login")
         report += [f"login {size}: {v}" for v in violations(page, "/login")]
         sign_in(page, demo_server.url, "datahub", DEMO_PASSWORD)

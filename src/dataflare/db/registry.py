@@ -2,9 +2,16 @@
 
 from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, WebSession
 from dataflare.catalog.models import Asset
+from dataflare.catalog.stored_models import StoredAspect
 from dataflare.db.base import Base
 from dataflare.events.models import NotificationEvent
-from dataflare.incidents.models import Incident, IncidentActivity, IncidentAsset, IncidentAssignee
+from dataflare.incidents.models import (
+    Incident,
+    IncidentActivity,
+    IncidentAsset,
+    IncidentAssignee,
+    IncidentDeletion,
+)
 from dataflare.notifications.models import NotificationDelivery, SlackMessage
 
 __all__ = [
@@ -15,11 +22,13 @@ __all__ = [
     "IncidentActivity",
     "IncidentAsset",
     "IncidentAssignee",
+    "IncidentDeletion",
     "LoginFailure",
     "NotificationDelivery",
     "NotificationEvent",
     "ServerKey",
     "SlackMessage",
+    "StoredAspect",
     "User",
     "WebSession",
 ]

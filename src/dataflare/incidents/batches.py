@@ -19,6 +19,7 @@ from dataflare.incidents.queries import (
     matching,
     page_on_asset,
 )
+from dataflare.incidents.rules import REMOVED
 
 _LINKS = INCIDENT_ASSETS.c
 _FIELDS = [INCIDENTS.c[name] for name in IncidentView.__slots__]
@@ -69,6 +70,8 @@ def pages_on_assets(
         )
         if state is not None:
             part = part.where(_LINKS.state == state)
+        else:
+            part = part.where(_LINKS.state != REMOVED)
         parts.append(select(part.order_by(*_NEWEST_FIRST).limit(count).offset(start).subquery()))
     if not parts:
         return {}

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.catalog.search import MAX_FACET_VALUES, Facet
-from dataflare.catalog.search_filters import Criterion, escape_like
+from dataflare.catalog.search_filters import ALIASES, Criterion, escape_like
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
@@ -46,6 +46,7 @@ FILTER_FIELDS = (
     "platform",
     "created",
     "lastUpdated",
+    "removed",
 )
 TIMES = {"created": _COLUMNS.created_at, "lastUpdated": _COLUMNS.updated_at}
 COMPARISONS = {
@@ -77,17 +78,19 @@ def search_incidents(
     count: int = 10,
     sort: tuple[str, str] | None = None,
     facets: bool = True,
+    include_removed: bool = False,
 ) -> IncidentSearchPage:
     """One page of the incidents that match, their total and facet counts (none when `facets`
     is False); newest first, or by `sort` = (created | lastUpdated | priority, ASCENDING |
-    DESCENDING)."""
+    DESCENDING). Removed (soft-deleted) incidents are found only when `include_removed`, or a
+    filter names `removed`."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
             f"(got start={start}, count={count})."
         )
     order = order_by(sort)
-    where = incident_where(query, or_filters)
+    where = incident_where(query, or_filters, include_removed)
     connection = session.connection()
     counted: list[Facet] = []
     if facets:
@@ -104,9 +107,14 @@ def search_incidents(
     return IncidentSearchPage(start, total, [loaded[i] for i in ids], counted)
 
 
-def incident_where(query: str, or_filters: Sequence[Sequence[Criterion]]) -> ColumnElement[bool]:
-    """What an incident matches: every word of the text, and the filters (an OR of ANDs)."""
+def incident_where(
+    query: str, or_filters: Sequence[Sequence[Criterion]], include_removed: bool = False
+) -> ColumnElement[bool]:
+    """What an incident matches: every word of the text, and the filters (an OR of ANDs);
+    never a removed (soft-deleted) one, unless asked for or a filter names `removed`."""
     conditions = [_text(w) for w in query.split() if w != "*"]
+    if not include_removed and not any(c.field == "removed" for g in or_filters for c in g):
+        conditions.append(_COLUMNS.removed == false())
     if or_filters:
         conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
     return and_(true(), *conditions)
@@ -221,8 +229,14 @@ def _compared(criterion: Criterion) -> ColumnElement[bool]:
 
 
 def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
+    name = ALIASES.get(name, name)
     if not values:
         return false()
+    if name == "removed":  # soft-deleted
+        wanted = {v.lower() for v in values}
+        if not wanted <= {"true", "false"}:
+            raise InvalidInput("removed takes the values 'true' or 'false'.")
+        return _COLUMNS.removed.in_([v == "true" for v in wanted])
     if name == "state":
         return _COLUMNS.state.in_(values)
     if name == "type":

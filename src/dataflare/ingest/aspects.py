@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import service as catalog
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
-from dataflare.ingest.incident_info import apply_incident_info
+from dataflare.ingest.incident_info import apply_incident_info, apply_incident_status
 from dataflare.ingest.proposals import Proposal
 
 Handler = Callable[[Session, str, Proposal], bool]
@@ -195,6 +195,12 @@ def handler_for(p: Proposal) -> Handler | None:
         return ASSET_HANDLERS.get(p.aspect_name)
     if p.entity_type in ("corpuser", "corpGroup"):
         return ACTOR_HANDLERS.get(p.aspect_name)
-    if p.entity_type == "incident" and p.aspect_name == "incidentInfo":
-        return apply_incident_info
+    if p.entity_type == "incident":
+        return INCIDENT_HANDLERS.get(p.aspect_name)
     return None
+
+
+INCIDENT_HANDLERS: dict[str, Handler] = {
+    "incidentInfo": apply_incident_info,
+    "status": apply_incident_status,
+}

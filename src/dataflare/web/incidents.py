@@ -185,6 +185,8 @@ def describe(kind: str, old: Any, new: Any) -> str:
         return "added a note"
     if kind == "RAISED_AGAIN":  # a raise with the dedup key of this active incident
         return f"raised it again ({new['count']} raises in all)"
+    if kind == "REMOVED":  # a status aspect sent as metadata
+        return "removed the incident (soft delete)" if new else "restored the incident"
     shown, was = _shown(kind, new), _shown(kind, old)
     field = "start time" if kind == "STARTED_AT" else words(kind).lower()
     before = f" (was {was})" if was else ""

@@ -7,18 +7,13 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
+from tests.e2e.server import Server
+from tests.sdk.conftest import SDK_PYTHON, TOKEN, needs_sdk
 
-from tests.e2e.server import Server, dataflare_env
-
-ROOT = Path(__file__).parents[2]
-SDK_PYTHON = ROOT / ".venv-datahub" / "bin" / "python"
 READS = Path(__file__).parent / "datahub_reads.py"
-TOKEN = "sdk-test-token"
 EVENTS = "urn:li:dataset:(urn:li:dataPlatform:kafka,orders_events,PROD)"
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.orders,PROD)"
 REVENUE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.revenue,PROD)"
@@ -26,19 +21,7 @@ GONE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.gone,PROD)"
 NEVER = "urn:li:dataset:(urn:li:dataPlatform:snowflake,never.sent,PROD)"
 JDOE = "urn:li:corpuser:jdoe"
 
-pytestmark = pytest.mark.skipif(
-    not SDK_PYTHON.exists(), reason="the DataHub SDK environment is missing: run `make test`"
-)
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN))
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.stop()
+pytestmark = needs_sdk
 
 
 def _run(server: Server, tmp_path: Path) -> dict[str, Any]:

@@ -4,31 +4,14 @@ from __future__ import annotations
 
 import json
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
+from tests.e2e.server import Server
+from tests.sdk.conftest import SDK_PYTHON, TOKEN, needs_sdk
 
-from tests.e2e.server import Server, dataflare_env
-
-ROOT = Path(__file__).parents[2]
-SDK_PYTHON = ROOT / ".venv-datahub" / "bin" / "python"
 CLIENT = Path(__file__).parent / "datahub_client.py"
-TOKEN = "sdk-test-token"
 
-pytestmark = pytest.mark.skipif(
-    not SDK_PYTHON.exists(), reason="the DataHub SDK environment is missing: run `make test`"
-)
-
-
-@pytest.fixture
-def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
-    running = Server(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN))
-    try:
-        running.wait_ready()
-        yield running
-    finally:
-        running.stop()
+pytestmark = needs_sdk
 
 
 def test_the_sdk_connects_raises_lists_and_resolves(server: Server, tmp_path: Path) -> None:

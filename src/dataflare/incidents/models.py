@@ -118,8 +118,22 @@ class IncidentActivity(Base):
     via: Mapped[str | None] = mapped_column(String(16))
 
 
+class IncidentSource(Base):
+    """What generated an incident, when something did: `source.sourceUrn` (an assertion whose
+    failure raised it, as DataHub's Monte Carlo connector and Dataflare's assertions write)."""
+
+    __tablename__ = "incident_sources"
+    __table_args__ = (Index("ix_incident_sources_urn", "source_urn"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
+    )
+    source_urn: Mapped[str] = mapped_column(String(512))
+
+
 # Typed handles on the tables, for the hot paths written with plain inserts and updates.
 INCIDENTS = cast(Table, Incident.__table__)
 INCIDENT_ASSETS = cast(Table, IncidentAsset.__table__)
 INCIDENT_ASSIGNEES = cast(Table, IncidentAssignee.__table__)
 INCIDENT_ACTIVITY = cast(Table, IncidentActivity.__table__)
+INCIDENT_SOURCES = cast(Table, IncidentSource.__table__)

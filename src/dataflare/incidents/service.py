@@ -14,15 +14,12 @@ from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
 from dataflare.core.clock import now_for
 from dataflare.core.errors import Conflict, InvalidInput, NotFound
-from dataflare.core.urns import incident_urn, parse_asset
+from dataflare.core.urns import check_urn, incident_urn, parse_asset
 from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
 from dataflare.incidents import activity, dedup, figures, links, rules, summary
 from dataflare.incidents import changes as apply
-from dataflare.incidents.models import (
-    INCIDENTS,
-    Incident,
-)
+from dataflare.incidents.models import INCIDENT_SOURCES, INCIDENTS, Incident
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
@@ -51,6 +48,7 @@ class RaiseRequest:
     started_at: int | None = None
     incident_id: str | None = None
     dedup_key: str | None = None
+    source_urn: str | None = None  # what generated it, e.g. the assertion that failed
 
 
 def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
@@ -87,6 +85,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     incident_id = rules.check_incident_id(request.incident_id)
     dedup_key = rules.check_dedup_key(request.dedup_key)
     message = rules.check_message(request.message)
+    source_urn = request.source_urn and check_urn(request.source_urn)
     urn = incident_urn(incident_id)
     if incident_id is not None and get_incident(session, urn) is not None:
         raise Conflict(f"Incident with id {incident_id} already exists.")
@@ -130,6 +129,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
     links.add_assets(connection, pk, asset_ids, state, now, dedup_key)
     links.add_assignees(connection, pk, assignees)
+    if source_urn:
+        connection.execute(insert(INCIDENT_SOURCES), {"incident_id": pk, "source_urn": source_urn})
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,

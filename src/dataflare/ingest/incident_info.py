@@ -74,6 +74,7 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
                 description=a.get("description"),
                 resource_urns=entities,
                 source_type=source.get("type"),
+                source_urn=_checked(source, "sourceUrn", str, "a URN", "aspect.source"),
                 state=status.get("state"),
                 stage=status.get("stage"),
                 message=status.get("message"),

@@ -137,3 +137,20 @@ query source($urn: String!) {
   }
 }
 """
+
+INCIDENTS = """
+query incidents($urn: String!, $state: IncidentState) {
+  dataset(urn: $urn) {
+    incidents(state: $state, start: 0, count: 20) {
+      total
+      incidents {
+        urn incidentType title description priority startedAt
+        status { state message }
+        source { type source { urn } }
+        assignees { ... on CorpUser { urn } ... on CorpGroup { urn } }
+        activity { kind message }
+      }
+    }
+  }
+}
+"""

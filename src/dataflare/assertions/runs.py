@@ -143,14 +143,3 @@ def prune(session: Session, assertion: Assertion, keep_days: int) -> None:
             ASSERTION_RUNS.c.timestamp_ms < newest - keep_days * DAY_MS,
         )
     )
-
-
-def record_run(
-    session: Session, actor: str, urn: str, aspect: dict[str, Any], keep_days: int
-) -> bool:
-    """Record one run event; whether it was new."""
-    run = read_run(urn, aspect)
-    assertion, new, _newest = store_run(session, urn, run)
-    if new:
-        prune(session, assertion, keep_days)
-    return new

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from dataflare.assertions import runs, service
+from dataflare.assertions import automation, service
 from dataflare.core.config import assertion_run_days
 from dataflare.core.errors import InvalidInput
 from dataflare.ingest.proposals import Proposal
@@ -16,7 +16,7 @@ def assertion_info(session: Session, _actor: str, p: Proposal) -> bool:
 
 
 def assertion_run_event(session: Session, actor: str, p: Proposal) -> bool:
-    return runs.record_run(session, actor, p.entity_urn, p.aspect, assertion_run_days())
+    return automation.record_run(session, actor, p.entity_urn, p.aspect, assertion_run_days())
 
 
 def assertion_status(session: Session, _actor: str, p: Proposal) -> bool:

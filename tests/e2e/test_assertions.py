@@ -1,0 +1,148 @@
+"""Assertions against a real server: the Monte Carlo style incident of DataHub's smoke test,
+listed with its assertion, and a stream of 10,000 runs of 1,000 assertions, sent in shuffled
+batches by concurrent clients, that raises no duplicate incident."""
+
+from __future__ import annotations
+
+import random
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.assertions.documents import dataset_info, run
+from tests.e2e.server import dataflare_env, serving
+from tests.ingest.mcps import dataset, mcp
+
+TOKEN = "assertions-admin-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+BATCH = "/aspects?action=ingestProposalBatch"
+SMOKE_DATASET = "urn:li:dataset:(urn:li:dataPlatform:kafka,incidents-sample-dataset,PROD)"
+SMOKE_ASSERTION = "urn:li:assertion:assertion-test"
+SMOKE_INCIDENT = "urn:li:incident:test"
+LISTED = """
+query dataset($urn: String!) {
+  dataset(urn: $urn) {
+    incidents(start: 0, count: 10) {
+      total
+      incidents {
+        urn incidentType title
+        source {
+          type
+          source { ... on Assertion { urn type info { type } } }
+        }
+      }
+    }
+  }
+}
+"""
+ACTIVE = """
+query active($urn: String!) {
+  dataset(urn: $urn) {
+    incidents(state: ACTIVE, start: 0, count: 100) {
+      total
+      incidents { urn source { source { urn } } }
+    }
+  }
+}
+"""
+
+
+def _graphql(url: str, query: str, variables: dict[str, Any]) -> Any:
+    response = httpx.post(
+        f"{url}/api/graphql", json={"query": query, "variables": variables}, headers=AUTH
+    )
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+def _send(url: str, proposals: list[dict[str, Any]]) -> None:
+    response = httpx.post(f"{url}{BATCH}", json={"proposals": proposals}, headers=AUTH, timeout=300)
+    assert response.status_code == 200, response.text
+
+
+def test_a_monte_carlo_incident_lists_its_assertion(database_url: str, tmp_path: Path) -> None:
+    incident_info = {
+        "type": "OPERATIONAL",
+        "title": "test title",
+        "description": "test description",
+        "entities": [SMOKE_DATASET],
+        "status": {"state": "ACTIVE", "lastUpdated": {"time": 0, "actor": "urn:li:corpuser:admin"}},
+        "source": {"type": "ASSERTION_FAILURE", "sourceUrn": SMOKE_ASSERTION},
+        "created": {"time": 0, "actor": "urn:li:corpuser:admin"},
+    }
+    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN)
+    with serving(env, "--no-notify") as server:
+        _send(
+            server.url,
+            [
+                mcp(SMOKE_INCIDENT, "incidentInfo", incident_info),
+                mcp(SMOKE_ASSERTION, "assertionInfo", {"type": "DATASET"}),
+            ],
+        )
+        listed = _graphql(server.url, LISTED, {"urn": SMOKE_DATASET})["dataset"]["incidents"]
+
+    assert listed["total"] == 1
+    assert listed["incidents"] == [
+        {
+            "urn": SMOKE_INCIDENT,
+            "incidentType": "OPERATIONAL",
+            "title": "test title",
+            "source": {
+                "type": "ASSERTION_FAILURE",
+                "source": {
+                    "urn": SMOKE_ASSERTION,
+                    "type": "ASSERTION",
+                    "info": {"type": "DATASET"},
+                },
+            },
+        }
+    ]
+
+
+ASSERTIONS, RUNS, DATASETS = 1_000, 10, 100
+T0 = 1_700_000_000_000
+
+
+Proposals = list[dict[str, Any]]
+
+
+def _stream() -> tuple[Proposals, Proposals, dict[str, set[str]]]:
+    """Every assertion's info; their runs, shuffled; and, per dataset, the assertions whose
+    newest run failed (those that must have one active incident each, and only those)."""
+    infos, runs = [], []
+    failing: dict[str, set[str]] = {dataset("snowflake", f"t{d}"): set() for d in range(DATASETS)}
+    for i in range(ASSERTIONS):
+        urn, on = f"urn:li:assertion:a{i}", dataset("snowflake", f"t{i % DATASETS}")
+        infos.append(dataset_info(urn, on))
+        for j in range(RUNS):
+            result = "FAILURE" if (i + j) % 3 == 0 else "SUCCESS"
+            runs.append(run(T0 + j * 60_000, result, urn=urn, on=on, run_id=f"r{j}"))
+        if (i + RUNS - 1) % 3 == 0:
+            failing[on].add(urn)
+    random.Random(17).shuffle(runs)
+    return infos, runs, failing
+
+
+def test_ten_thousand_runs_in_a_stream_raise_no_duplicate_incident(
+    database_url: str, tmp_path: Path
+) -> None:
+    infos, runs, failing = _stream()
+    batches = [runs[i : i + 500] for i in range(0, len(runs), 500)]
+    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN)
+    with serving(env, "--no-notify") as server:
+        _send(server.url, infos)
+        with ThreadPoolExecutor(4) as pool:  # four clients, each batch's runs in any order
+            list(pool.map(lambda batch: _send(server.url, batch), batches))
+        active = {
+            urn: _graphql(server.url, ACTIVE, {"urn": urn})["dataset"]["incidents"]
+            for urn in failing
+        }
+
+    for urn, expected in failing.items():
+        sources = [i["source"]["source"]["urn"] for i in active[urn]["incidents"]]
+        assert len(sources) == len(set(sources)), f"duplicate active incident on {urn}"
+        assert set(sources) == expected
+        assert active[urn]["total"] == len(expected)

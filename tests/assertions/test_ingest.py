@@ -228,3 +228,17 @@ def test_a_malformed_run_is_refused_in_words(
 
     assert response.status_code == 400
     assert message in response.json()["message"]
+
+
+def test_a_negative_run_limit_is_refused_and_a_large_one_clamped(
+    client: TestClient, gql: GraphQL
+) -> None:
+    ingest(client, dataset_info(), run(TIMES[0]))
+    query = 'query q($n: Int) { assertion(urn: "%s") { runEvents(limit: $n) { total } } }'
+
+    error = gql.error(query % ASSERTION, {"n": -1})
+    clamped = gql.data(query % ASSERTION, {"n": 50_000})
+
+    assert error["message"] == "limit must not be negative (got -1)."
+    assert error["extensions"]["code"] == 400
+    assert clamped["assertion"]["runEvents"]["total"] == 1

@@ -33,6 +33,7 @@ from graphql import (
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import (
     DEFAULT_LIST_SIZE,
+    DEFAULT_RUN_EVENTS,
     MAX_COST,
     MAX_DEPTH,
     MAX_FIELDS,
@@ -50,6 +51,8 @@ PAGED_LISTS = {
     "SearchAcrossLineageResults": "searchResults",
     "ListAccessTokenResult": "tokens",
     "ListUsersResult": "users",
+    "EntityAssertionsResult": "assertions",
+    "AssertionRunEventsResult": "runEvents",  # sized by `limit`, as DataHub names it
 }
 SEARCHES = frozenset({"SearchResults", "SearchAcrossLineageResults"})
 # Fields whose work grows with the catalog, however small the page asked for.
@@ -197,12 +200,14 @@ class _CostWalk:
             return None
         requested: Any = None
         for argument in node.arguments or ():
-            if argument.name.value == "count":
+            if argument.name.value in ("count", "limit"):
                 requested = self._value(argument.value)
             elif argument.name.value == "input":
                 given = self._value(argument.value)
                 if isinstance(given, dict):
                     requested = given.get("count")
+        if requested is None and page_type == "AssertionRunEventsResult":
+            requested = DEFAULT_RUN_EVENTS
         if not isinstance(requested, int) or isinstance(requested, bool) or requested < 0:
             requested = DEFAULT_LIST_SIZE if requested is None else 0
         return page_size(requested, page_type, nested)

@@ -11,7 +11,7 @@ from dataflare.assertions.health import AssertionHealth
 from dataflare.assertions.queries import AssertionView, RunFilter, RunView
 from dataflare.catalog.queries import AssetView
 from dataflare.core.errors import InvalidInput
-from dataflare.core.limits import MAX_RUN_EVENTS
+from dataflare.core.limits import DEFAULT_RUN_EVENTS, MAX_RUN_EVENTS
 from dataflare.core.urns import PREFIX, entity_type_of
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
@@ -21,7 +21,6 @@ from dataflare.incidents.queries import IncidentView, check_page
 query = QueryType()
 assertion_type = ObjectType("Assertion")
 run_type = ObjectType("AssertionRunEvent")
-DEFAULT_RUNS = 20
 
 
 def assertion_by_urn(info: Info, urn: str) -> AssertionView:
@@ -65,11 +64,14 @@ def resolve_run_events(
     endTimeMillis: int | None = None,
     limit: int | None = None,
 ) -> dict[str, Any]:
+    if limit is not None and limit < 0:
+        raise InvalidInput(f"limit must not be negative (got {limit}).")
     size = page_size(
-        DEFAULT_RUNS if limit is None else limit, "AssertionRunEventsResult", in_a_list(info.path)
+        DEFAULT_RUN_EVENTS if limit is None else limit,
+        "AssertionRunEventsResult",
+        in_a_list(info.path),
     )
     size = min(size, MAX_RUN_EVENTS)
-    check_page(0, size)
     wanted = RunFilter(status, startTimeMillis, endTimeMillis, size)
     runs = info.context.loader.assertions.runs(assertion, wanted) if size else []
     results = [r.result_type for r in runs]

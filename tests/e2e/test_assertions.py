@@ -148,3 +148,36 @@ def test_ten_thousand_runs_in_a_stream_raise_no_duplicate_incident(
         assert len(sources) == len(set(sources)), f"duplicate active incident on {urn}"
         assert set(sources) == expected
         assert active[urn]["total"] == len(expected)
+
+
+def test_clients_sending_the_same_new_assertions_at_once_all_succeed(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Each batch names assertions never seen before, on shared assets, with failing runs: the
+    batches queue on the new assertions' rows rather than deadlock."""
+
+    def batch(round_: int, client: int) -> list[dict[str, Any]]:
+        proposals = []
+        for i in range(20):
+            urn = f"urn:li:assertion:r{round_}-{i}"
+            on = dataset("snowflake", f"t{i % 3}")
+            proposals += [
+                dataset_info(urn, on),
+                run(T0 + client, "FAILURE", urn=urn, on=on, run_id=f"c{client}"),
+            ]
+        return proposals[::-1] if client % 2 else proposals
+
+    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN)
+    with serving(env, "--no-notify") as server:
+        with ThreadPoolExecutor(4) as pool:
+            work = [(r, c) for r in range(5) for c in range(4)]
+            list(pool.map(lambda rc: _send(server.url, batch(*rc)), work))
+        active = [
+            _graphql(server.url, ACTIVE, {"urn": dataset("snowflake", f"t{d}")})["dataset"]
+            for d in range(3)
+        ]
+
+    sources = [i["source"]["source"]["urn"] for a in active for i in a["incidents"]["incidents"]]
+    assert sorted(sources) == sorted(
+        f"urn:li:assertion:r{r}-{i}" for r in range(5) for i in range(20)
+    )

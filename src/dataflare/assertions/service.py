@@ -5,6 +5,7 @@ nothing)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_LABEL_CHARS, MAX_PLATFORM_CHARS
 from dataflare.core.text import check_text
 from dataflare.core.urns import check_urn, entity_type_of, parse_asset
+from dataflare.db.chunks import chunks
 
 MAX_TAGS = 100
 
@@ -45,6 +47,54 @@ def assertion_to_change(session: Session, urn: str) -> Assertion:
         select(Assertion).where(Assertion.urn == urn).with_for_update()
     ).one()
     return found
+
+
+def lock_assertions(session: Session, urns: Iterable[str]) -> list[tuple[int, int | None]]:
+    """Before a batch applies anything (PostgreSQL): register the assertions it names that are
+    new, in URN order, then lock them all in id order, so that concurrent batches naming the
+    same assertions queue rather than deadlock. Their (id, asset id), in id order; a URN that
+    is not an assertion's is left to the proposal to refuse."""
+    named = sorted({u for u in urns if _is_assertion_urn(u)})
+    now = now_for(session.info)
+    found: list[tuple[int, int | None]] = []
+    for part in chunks(named):
+        session.execute(
+            postgresql.insert(ASSERTIONS)
+            .values([{"urn": u, "created_at": now, "updated_at": now} for u in part])
+            .on_conflict_do_nothing(index_elements=["urn"])
+        )
+        rows = session.execute(
+            select(ASSERTIONS.c.id, ASSERTIONS.c.asset_id).where(ASSERTIONS.c.urn.in_(part))
+        )
+        found += [(row.id, row.asset_id) for row in rows]
+    found.sort()
+    for ids in chunks([row[0] for row in found]):
+        session.execute(
+            select(ASSERTIONS.c.id)
+            .where(ASSERTIONS.c.id.in_(ids))
+            .order_by(ASSERTIONS.c.id)
+            .with_for_update()
+        ).all()
+    return found
+
+
+def _is_assertion_urn(urn: str) -> bool:
+    try:
+        check_assertion_urn(urn)
+    except InvalidInput:
+        return False
+    return True
+
+
+def asset_named(aspect_name: str, aspect: dict[str, Any]) -> str | None:
+    """The asset an assertion's aspect names (to lock it up front), if any."""
+    named = aspect.get("asserteeUrn") if aspect_name == "assertionRunEvent" else None
+    if aspect_name == "assertionInfo":
+        try:
+            named = read_info(aspect).target_urn
+        except InvalidInput:
+            return None
+    return asset_urn_of(named) if isinstance(named, str) else None
 
 
 def asset_id_for(session: Session, urn: str | None) -> int | None:

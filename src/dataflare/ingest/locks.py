@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from dataflare.assertions.models import ASSERTIONS
+from dataflare.assertions.service import asset_named, lock_assertions
 from dataflare.catalog.models import Asset
 from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents import summary
@@ -29,23 +29,11 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
     asset_urns = {p.entity_urn for p in proposals if p.entity_type in ASSET_KINDS}
     incident_urns = set()
     assertion_urns = {p.entity_urn for p in proposals if p.entity_type == "assertion"}
-    assertions = sorted(
-        row
-        for chunk in _chunks(sorted(assertion_urns))
-        for row in session.execute(
-            select(ASSERTIONS.c.id, ASSERTIONS.c.asset_id).where(ASSERTIONS.c.urn.in_(chunk))
-        )
-    )
-    for chunk in _chunks([row.id for row in assertions]):
-        session.execute(
-            select(ASSERTIONS.c.id)
-            .where(ASSERTIONS.c.id.in_(chunk))
-            .order_by(ASSERTIONS.c.id)
-            .with_for_update()
-        ).all()
+    assertions = lock_assertions(session, assertion_urns)
     for p in proposals:
-        if p.entity_type == "assertion" and isinstance(p.aspect.get("asserteeUrn"), str):
-            asset_urns.add(p.aspect["asserteeUrn"])
+        checked = asset_named(p.aspect_name, p.aspect) if p.entity_type == "assertion" else None
+        if checked is not None:
+            asset_urns.add(checked)
         if p.entity_type == "incident":
             incident_urns.add(p.entity_urn)
             entities = p.aspect.get("entities")
@@ -57,7 +45,7 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
             session,
             select(IncidentAsset.incident_id).where(IncidentAsset.state == "ACTIVE"),
             IncidentAsset.dedup_key,
-            {f"assertion:{row.id}" for row in assertions},
+            {f"assertion:{assertion_id}" for assertion_id, _ in assertions},
         )
     )
     for chunk in _chunks(incident_ids):
@@ -68,7 +56,7 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
             .with_for_update()
         ).all()
     asset_ids = _found(session, select(Asset.id), Asset.urn, asset_urns)
-    asset_ids |= {row.asset_id for row in assertions if row.asset_id is not None}
+    asset_ids |= {asset_id for _, asset_id in assertions if asset_id is not None}
     asset_ids |= _found(
         session, select(IncidentAsset.asset_id), IncidentAsset.incident_id, incident_ids
     )

@@ -15,7 +15,8 @@ VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js \
 	node_modules/react-dom/umd/react-dom.production.min.js \
 	node_modules/graphiql/graphiql.min.js \
 	node_modules/graphiql/graphiql.min.css \
-	node_modules/chart.js/dist/chart.umd.min.js
+	node_modules/chart.js/dist/chart.umd.min.js \
+	node_modules/axe-core/axe.min.js
 
 # `make dist DIST=folder` builds elsewhere (the tests do).
 DIST ?= dist
@@ -78,6 +79,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/delivery.py --postgres
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/insights.py --postgres
+	$(BIN)/python bench/incident_list.py
+	$(BIN)/python bench/incident_list.py --postgres
 
 # 50,000 generated GraphQL requests through a real server on SQLite, then as many on PostgreSQL
 # when DATAFLARE_TEST_POSTGRES_URL is set (about 20 minutes each); tests/fuzz/run.py --help.

@@ -23,6 +23,9 @@ from dataflare.core.exposure import OFF
 from dataflare.db.database import Database
 from dataflare.graphql.http import GraphQLEndpoint
 from dataflare.graphql.schema import build_schema
+from dataflare.ingest import gms_reads
+from dataflare.ingest.gms_prefix import GmsPrefix
+from dataflare.ingest.gms_reads import GmsReads
 from dataflare.ingest.http import IngestEndpoints
 from dataflare.mcp.deferred import PATH as MCP_PATH
 from dataflare.mcp.deferred import DeferredMcp
@@ -69,7 +72,18 @@ async def health_endpoint(_: Request) -> Response:
 def _wants_page(request: Request) -> bool:
     """A browser asking for a page (not an API client): it gets the error as a page."""
     api = request.url.path.startswith(
-        ("/api/", "/aspects", "/entities", "/config", "/health", "/ready", "/metrics", MCP_PATH)
+        (
+            "/api/",
+            "/aspects",
+            "/entities",
+            "/relationships",
+            "/openapi/",
+            "/config",
+            "/health",
+            "/ready",
+            "/metrics",
+            MCP_PATH,
+        )
     )
     return not api and "text/html" in request.headers.get("accept", "")
 
@@ -111,7 +125,7 @@ class Dataflare(Starlette):
         # Outside all of Starlette's own layers, the 500 page of `unexpected_error` included:
         # it is answered by the outermost one, so a middleware added the usual way misses it.
         app = SecurityHeaders(super().build_middleware_stack())
-        return RequestMetrics(app) if self.measure_requests else app
+        return GmsPrefix(RequestMetrics(app) if self.measure_requests else app)
 
 
 def create_app(
@@ -157,9 +171,20 @@ def create_app(
                 database.dispose()
 
     ingest = IngestEndpoints(database, settings.admin_token, settings.max_ingest_bytes)
+    reads = GmsReads(database, settings.admin_token)
     routes: list[BaseRoute] = [
         Route("/aspects", ingest.aspects, methods=["POST"]),
+        Route("/aspects/", ingest.aspects, methods=["POST"]),  # `datahub put` writes this
         Route("/entities", ingest.entities, methods=["POST"]),
+        Route("/aspects/{urn:path}", reads.endpoint(gms_reads.get_aspect), methods=["GET"]),
+        Route("/entitiesV2", reads.endpoint(gms_reads.batch_get_entities), methods=["GET"]),
+        Route("/entitiesV2/{urn:path}", reads.endpoint(gms_reads.get_entity), methods=["GET"]),
+        Route("/relationships", reads.endpoint(gms_reads.get_relationships), methods=["GET"]),
+        Route(
+            "/openapi/relationships/v1/",
+            reads.endpoint(gms_reads.get_related_entities),
+            methods=["GET"],
+        ),
         Route("/api/graphql", graphql.handle, methods=["POST"]),
         Route("/api/v2/graphql", graphql.handle, methods=["POST"]),
         Route(MCP_PATH, mcp, methods=["POST"]),  # no server-sent stream: GET is a 405

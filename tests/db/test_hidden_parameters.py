@@ -14,7 +14,7 @@ from dataflare.access.sessions import COOKIE_NAME
 from dataflare.access.tokens import hash_secret
 from dataflare.db.database import Database
 from tests.access.helpers import PASSWORD, user_with_token
-from tests.web.test_views import sign_in
+from tests.web.conftest import sign_in
 
 
 @contextmanager

@@ -10,10 +10,12 @@ from pathlib import Path
 import httpx
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
+from sqlalchemy import create_engine, text
 
 from tests.conftest import ADMIN_TOKEN
 from tests.e2e.scrape import graphql, label_values, scrape, scrape_until, value
 from tests.e2e.server import DATAFLARE, dataflare_env, free_port, serving
+from tests.ingest.mcps import AUTH, BATCH, mcp
 
 SNOWFLAKE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,db.orders,PROD)"
 KAFKA = "urn:li:dataset:(urn:li:dataPlatform:kafka,events,PROD)"
@@ -214,3 +216,29 @@ def test_a_port_of_their_own_adds_up_several_workers(database_url: str, tmp_path
     assert value(both_up, "dataflare_db_pool_connections_max") == 80
     assert value(scraped, OPERATIONS, operation="raiseIncident", outcome="ok") == 5
     assert value(scraped, ACTIVE, priority="CRITICAL", platform="snowflake") == 5
+
+
+def test_a_server_error_is_counted_as_a_500(database_url: str, tmp_path: Path) -> None:
+    env = dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=ADMIN_TOKEN)
+    with serving(env, "--no-notify") as server:
+        graphql(server.url, RAISE_CRITICAL).raise_for_status()
+        # given: a table taken away under the running server, as a broken restore would
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE incident_activity"))
+        engine.dispose()
+        # when: an incident sent as metadata needs it (a REST answer: GraphQL says it in errors)
+        info = {"type": "SQL", "entities": [KAFKA], "status": {"state": "ACTIVE"}}
+        failed = httpx.post(
+            f"{server.url}{BATCH}",
+            json={"proposals": [mcp("urn:li:incident:broken", "incidentInfo", info)]},
+            headers=AUTH,
+        )
+        graphql_failed = graphql(server.url, RAISE_UNPRIORITISED).json()
+        scraped = scrape(f"{server.url}/metrics")
+
+    assert failed.status_code == 500, failed.text
+    assert "request id" in failed.text and "Traceback" not in failed.text
+    assert value(scraped, REQUESTS, method="POST", route="/aspects", status="500") == 1
+    assert graphql_failed["errors"][0]["extensions"] == {"code": 500, "type": "SERVER_ERROR"}
+    assert value(scraped, OPERATIONS, operation="raiseIncident", outcome="error") == 1

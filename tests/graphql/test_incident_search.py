@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from dataflare.db.database import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
-from tests.graphql.documents import CHART, KAFKA, RAISE, UPDATE_STATUS
+from tests.graphql.documents import CHART, KAFKA, RAISE, UPDATE, UPDATE_STATUS
 from tests.ingest.mcps import ingest, ownership
 
 SEARCH = """
@@ -30,6 +30,7 @@ query ($input: SearchAcrossEntitiesInput!) {
 """
 ME = """{ me { corpUser { urn username role } platformPrivileges {
   generatePersonalAccessTokens manageTokens manageIdentities editEntityIncidents } } }"""
+BO = "urn:li:corpuser:bo"
 TIMELINE = """query ($urn: String!) { entity(urn: $urn) { ... on Incident {
   activity { kind actor via } } } }"""
 
@@ -205,6 +206,32 @@ def test_owners_platform_and_time_ranges_narrow_incidents(
     assert _titles(_search(gql, "*", [since])) == ["Late rows", "Chart broken"]
     before = {**since, "condition": "LESS_THAN"}
     assert _titles(_search(gql, "*", [before])) == ["Loader failed"]
+
+
+def test_entities_and_assignees_facets_count_the_matches(
+    gql: GraphQL, client: TestClient, three: dict[str, str]
+) -> None:
+    gql.data(
+        UPDATE,
+        {"urn": three["loader"], "input": {"assigneeUrns": ["urn:li:corpuser:ann", BO]}},
+    )
+    ingest(client, ownership(KAFKA, BO))
+
+    every = {f["field"]: f["aggregations"] for f in _search(gql)["facets"]}
+    # Filters on the same tables the facets join (assets, owners) count only what they match.
+    owned = _search(
+        gql, "*", [{"field": "owners", "values": [BO]}, {"field": "entities", "values": [KAFKA]}]
+    )
+    narrowed = {f["field"]: f["aggregations"] for f in owned["facets"]}
+
+    assert every["entities"] == [{"value": KAFKA, "count": 2}, {"value": CHART, "count": 1}]
+    assert every["assignees"] == [
+        {"value": "urn:li:corpuser:ann", "count": 2},
+        {"value": BO, "count": 1},
+    ]
+    assert narrowed["entities"] == [{"value": KAFKA, "count": 2}]
+    assert narrowed["state"] == [{"value": "ACTIVE", "count": 2}]
+    assert _titles(_search(gql, "*", [{"field": "assignees", "values": [BO]}])) == ["Loader failed"]
 
 
 def test_sorting_by_priority_and_last_update(gql: GraphQL, three: dict[str, str]) -> None:

@@ -16,7 +16,8 @@ from dataflare.db.registry import Base
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE, UPDATE_STATUS
 from tests.ingest.mcps import AUTH, BATCH, mcp
-from tests.web.test_views import editor, raise_form  # noqa: F401 (a fixture)
+from tests.web.conftest import editor  # noqa: F401 (a fixture)
+from tests.web.test_views import raise_form
 
 KAFKA = "urn:li:dataset:(urn:li:dataPlatform:kafka,SampleKafkaDataset,PROD)"
 NUL, SURROGATE = "a\u0000b", "a\ud800b"

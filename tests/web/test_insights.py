@@ -15,7 +15,7 @@ from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE
 from tests.ingest.mcps import dataset, ingest, properties
-from tests.web.test_views import sign_in
+from tests.web.conftest import sign_in
 
 FORMULA = dataset("hive", "sales")
 

@@ -16,7 +16,8 @@ from dataflare.core.config import Settings
 from dataflare.db.database import Database
 from tests.access.helpers import user_with_token
 from tests.conftest import ADMIN_TOKEN
-from tests.web.test_views import ASSET_PAGE, raise_form, sign_in
+from tests.web.conftest import sign_in
+from tests.web.test_views import ASSET_PAGE, raise_form
 
 TEMPLATES = Path(__file__).parents[2] / "src" / "dataflare" / "web" / "templates"
 HTMX = {"HX-Request": "true"}

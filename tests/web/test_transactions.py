@@ -21,7 +21,8 @@ from dataflare.incidents.models import INCIDENTS
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE
-from tests.web.test_views import ASSET, sign_in
+from tests.web.conftest import sign_in
+from tests.web.test_views import ASSET
 
 WAIT_S = 3.0
 

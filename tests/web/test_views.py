@@ -16,35 +16,17 @@ from dataflare.web.assets import summary_line
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.graphql.documents import RAISE
+from tests.web.conftest import sign_in
 
 ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)"
 ASSET_PAGE = "/asset/" + quote(ASSET, safe="")
+UPDATE_STATUS = (
+    "mutation ($urn: String!) { updateIncidentStatus(urn: $urn, input: {state: RESOLVED}) }"
+)
 INCIDENTS = (
     '{ dataset(urn: "' + ASSET + '") { incidents(start: 0, count: 10) { total '
     "incidents { urn title customType status { state } } } } }"
 )
-
-
-def sign_in(client: TestClient, user: str) -> str:
-    """Sign in through the login form; return the session's CSRF token."""
-    form = client.get("/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
-    assert token
-    signed_in = client.post(
-        "/login",
-        data={"username": user, "password": PASSWORD, "csrf_token": token.group(1)},
-        follow_redirects=False,
-    )
-    assert signed_in.status_code == 303 and signed_in.headers["location"] == "/"
-    csrf = re.search(r'name="csrf-token" content="([^"]+)"', client.get("/").text)
-    assert csrf
-    return csrf.group(1)
-
-
-@pytest.fixture
-def editor(client: TestClient, db: Database) -> str:
-    user_with_token(db, "ann", "Editor", PASSWORD)
-    return sign_in(client, "ann")
 
 
 def raise_form(csrf: str, **fields: str) -> dict[str, str]:
@@ -73,8 +55,9 @@ def test_pages_send_a_visitor_to_sign_in_and_back(client: TestClient) -> None:
 
 
 def test_raising_from_the_dialog_shows_the_incidents_tab(
-    client: TestClient, editor: str, gql: GraphQL
+    client: TestClient, editor: str, gql: GraphQL, db: Database
 ) -> None:
+    user_with_token(db, "jdoe", "Reader", PASSWORD)  # an assignee must be someone known
     added = client.post(
         "/incidents/raise",
         data=raise_form(editor, type="CUSTOM", custom_type="Late delivery", assignees="jdoe"),
@@ -131,21 +114,69 @@ def test_a_reader_sees_why_they_cannot_raise_and_is_refused(
     user_with_token(db, "rita", "Reader", PASSWORD)
     csrf = sign_in(client, "rita")
 
+    unseen = client.get(ASSET_PAGE)
+    gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": ASSET}})  # Dataflare knows it now
     page = client.get(ASSET_PAGE)
     refused = client.post("/incidents/raise", data=raise_form(csrf), headers={"HX-Request": "true"})
 
+    assert unseen.status_code == 404 and "Dataflare has not seen this asset" in unseen.text
+    assert "Raise" not in unseen.text  # not offered to who may not
     assert page.status_code == 200
-    assert 'disabled aria-describedby="no-raise"' in page.text
+    assert 'aria-disabled="true" aria-describedby="no-raise"' in page.text
     assert "needs the Editor role" in page.text
     assert 'id="raise-dialog"' not in page.text
     assert refused.status_code == 403 and "Unauthorized to perform this action" in refused.text
-    assert incidents(gql) == []
+    assert len(incidents(gql)) == 1
     assert "Users" not in client.get("/settings").text  # only admins see the users
 
 
-def test_resolve_reopen_and_edit_report_what_went_wrong(
+def test_an_unseen_asset_is_a_404_that_offers_an_editor_to_raise(
     client: TestClient, editor: str, gql: GraphQL
 ) -> None:
+    unseen = client.get(ASSET_PAGE)
+    tab = client.get(ASSET_PAGE + "?tab=incidents", headers={"HX-Request": "true"})
+    raised = client.post("/incidents/raise", data=raise_form(editor), follow_redirects=False)
+    seen = client.get(ASSET_PAGE)
+
+    assert unseen.status_code == 404 and "Dataflare has not seen this asset" in unseen.text
+    assert "Healthy" not in unseen.text
+    assert "Raise an incident on it" in unseen.text and 'id="raise-dialog"' in unseen.text
+    assert tab.status_code == 404 and "Dataflare has not seen this asset" in tab.text
+    assert raised.status_code == 303
+    assert seen.status_code == 200 and "Dataflare has not seen" not in seen.text
+
+
+def test_a_change_to_the_state_an_incident_is_in_is_refused_and_writes_nothing(
+    client: TestClient, editor: str, gql: GraphQL
+) -> None:
+    client.post("/incidents/raise", data=raise_form(editor))
+    [incident] = incidents(gql)
+    resolve = {"csrf_token": editor, "urn": str(incident["urn"]), "state": "RESOLVED"}
+    client.post("/incident/status", data={**resolve, "message": "fixed"})
+    before = client.get("/incident/" + quote(str(incident["urn"]), safe="")).text
+
+    again = client.post("/incident/status", data={**resolve, "message": "fixed twice"})
+    from_tab = client.post(
+        "/incident/status",
+        data={**resolve, "asset": ASSET, "show": "active", "error_target": "#e"},
+        headers={"HX-Request": "true"},
+    )
+    after = client.get("/incident/" + quote(str(incident["urn"]), safe="")).text
+
+    assert again.status_code == 409 and "already resolved: nothing was changed" in again.text
+    assert from_tab.status_code == 409 and 'id="asset-main"' in from_tab.text  # the tab renewed
+    assert "already resolved: nothing was changed" in from_tab.text
+    assert "There are no active incidents" in from_tab.text
+    assert after.count("resolved the incident") == before.count("resolved the incident") == 1
+    assert "fixed twice" not in after
+    api = gql.data(UPDATE_STATUS, {"urn": incident["urn"]})
+    assert api == {"updateIncidentStatus": "true"}  # the API stays idempotent, as DataHub's
+
+
+def test_resolve_reopen_and_edit_report_what_went_wrong(
+    client: TestClient, editor: str, gql: GraphQL, db: Database
+) -> None:
+    user_with_token(db, "bob", "Reader", PASSWORD)
     client.post("/incidents/raise", data=raise_form(editor))
     [incident] = incidents(gql)
     urn = str(incident["urn"])
@@ -173,7 +204,11 @@ def test_resolve_reopen_and_edit_report_what_went_wrong(
     assert "Invalid incident state &#39;DONE&#39;" in bad_state.text
     assert untitled.status_code == 400 and "An incident needs a title." in untitled.text
     assert edited.status_code == 200  # back on the incident's page
-    for change in ("changed the title", "set the priority to Low", "set the stage to Fixed"):
+    for change in (
+        "changed the title to “Later” (was “Late”)",
+        "set the priority to Low",
+        "set the stage to Fixed",
+    ):
         assert change in edited.text
     assert "assigned it to bob" in edited.text
     assert resolved.status_code == 303
@@ -263,7 +298,7 @@ def test_graphiql_is_served_from_our_own_files(
     page = client.get("/api/graphiql").text
     scripts = re.findall(r'src="(/static/[^"]+)"', page)
 
-    assert "/static/vendor/graphiql.min.js" in scripts
+    assert "/static/vendor/graphiql.min.js" in {script.split("?v=")[0] for script in scripts}
     assert not re.search(r'(src|href)="(https?:)?//', page)  # nothing from another site
     for script in scripts:
         assert client.get(script).status_code == 200, script

@@ -94,6 +94,13 @@ def users_by_name(session: Session, names: Sequence[str]) -> dict[str, User]:
     return {u.name: u for u in session.scalars(select(User).where(User.name.in_(names)))}
 
 
+def account_names(session: Session, limit: int) -> list[str]:
+    """The names of up to `limit` active accounts, in order: people to suggest as assignees
+    (any signed-in user sees who is assigned to what, so their names are no secret)."""
+    query = select(User.name).where(User.active.is_(True)).order_by(User.name).limit(limit)
+    return list(session.scalars(query))
+
+
 def require_user(session: Session, user: str) -> User:
     found = get_user(session, name_of(user))
     if found is None:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import VISIBLE_KIND_COUNTS, AssetOwner
+from dataflare.catalog.models import ASSETS, VISIBLE_KIND_COUNTS, AssetOwner
 from dataflare.core.urns import AssetRef
 
 
@@ -71,3 +71,11 @@ def platforms(session: Session) -> list[str]:
         .order_by(counts.platform)
     )
     return list(session.scalars(query))
+
+
+def names_by_urn(session: Session, urns: Sequence[str]) -> dict[str, str]:
+    """Asset URN -> its name, for the registered ones among these."""
+    if not urns:
+        return {}
+    query = select(ASSETS.c.urn, ASSETS.c.name).where(ASSETS.c.urn.in_(list(urns)))
+    return {urn: name for urn, name in session.execute(query)}

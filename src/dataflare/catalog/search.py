@@ -18,15 +18,15 @@ from sqlalchemy import (
     ColumnElement,
     Subquery,
     and_,
-    false,
     or_,
     select,
+    true,
 )
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import search_counted, search_matches, search_text
 from dataflare.catalog.models import VISIBLE, Asset
-from dataflare.catalog.search_filters import Criterion, condition, kind_of
+from dataflare.catalog.search_filters import Criterion, condition, kind_of, normalized
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
 from dataflare.core.urns import ASSET_KINDS, PREFIX
@@ -66,26 +66,29 @@ def search(
     start: int = 0,
     count: int = 10,
     within: Subquery | None = None,
+    include_removed: bool = False,
 ) -> SearchPage:
     """One page of matching assets (best text matches first, then by name in any case), the
     total, and facet counts over all matches. `within` restricts the search to the assets of a
-    lineage walk: its rows (asset_id, degree), as `lineage.reachable` selects them."""
+    lineage walk: its rows (asset_id, degree), as `lineage.reachable` selects them. Removed
+    (soft-deleted) assets are found only when `include_removed`, or a filter names `removed`."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
             f"(got start={start}, count={count})."
         )
     words = search_text.words(query)
-    answered = (
-        None if words or entity_types or within is not None else search_counted.counted(or_filters)
-    )
+    or_filters, include_removed = normalized(or_filters, include_removed)
+    general = words or entity_types or within is not None or include_removed
+    answered = None if general else search_counted.counted(or_filters)
     if answered is not None:
         counts = search_counted.read(session, answered, start, count, MAX_FACET_VALUES)
         if not counts.total:
             return SearchPage(start, 0, counts.assets)
         facets = _facets(counts.kinds, counts.platforms, counts.active, counts.owners)
         return SearchPage(start, counts.total, counts.assets, facets)
-    conditions: list[ColumnElement[bool]] = [Asset.removed == false()]
+    visible = true() if include_removed else VISIBLE
+    conditions: list[ColumnElement[bool]] = [visible]
     if words:
         conditions.append(search_text.matches(session.get_bind().dialect.name, words))
     if entity_types:
@@ -93,7 +96,7 @@ def search(
     if or_filters:
         # "Not removed" in each group too: SQLite then reads each group from its own partial
         # index (MULTI-INDEX OR) instead of walking every asset.
-        groups = (and_(VISIBLE, *map(condition, group)) for group in or_filters)
+        groups = (and_(visible, *map(condition, group)) for group in or_filters)
         conditions.append(or_(*groups))
 
     rank = search_text.rank(words) if words else None

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, and_, func, literal_column, not_, or_, select, true
 from sqlalchemy.orm import InstrumentedAttribute
@@ -21,6 +22,28 @@ class Criterion:
     values: tuple[str, ...]
     condition: str = "EQUAL"
     negated: bool = False
+
+
+ALIASES = {"platform.keyword": "platform", "_entityType.keyword": "_entityType"}
+NOT_REMOVED = ("removed", ("true",), "EQUAL", True)  # what the DataHub SDK sends by default
+
+
+def normalized(
+    or_filters: Sequence[Sequence[Criterion]], include_removed: bool
+) -> tuple[list[list[Criterion]], bool]:
+    """The filters with DataHub's field aliases resolved, and whether removed (soft-deleted)
+    assets are searched: when asked (includeSoftDeleted), or when a filter names `removed`,
+    as DataHub does; "not removed" alone is what a search does anyway, and is left out."""
+    groups: list[list[Criterion]] = []
+    for group in or_filters:
+        criteria = [replace(c, field=ALIASES.get(c.field, c.field)) for c in group]
+        if not include_removed:
+            criteria = [
+                c for c in criteria if (c.field, c.values, c.condition, c.negated) != NOT_REMOVED
+            ]
+        groups.append(criteria)
+    include_removed |= any(c.field == "removed" for group in groups for c in group)
+    return ([] if not any(groups) else groups), include_removed
 
 
 def escape_like(word: str) -> str:
@@ -62,6 +85,13 @@ def _match(criterion: Criterion) -> ColumnElement[bool]:
         if exists or wanted == {"true", "false"}:
             return true()
         return Asset.active_incidents > 0 if wanted == {"true"} else Asset.active_incidents == 0
+    if name == "removed":
+        wanted = {v.lower() for v in values}
+        if not wanted <= {"true", "false"}:
+            raise InvalidInput("removed takes the values 'true' or 'false'.")
+        if exists or wanted == {"true", "false"} or not wanted:
+            return true()
+        return Asset.removed == (wanted == {"true"})
     if name == "_entityType":
         return true() if exists else Asset.kind.in_([kind_of(v.upper()) for v in values])
     if name == "platform":
@@ -87,5 +117,5 @@ def _match(criterion: Criterion) -> ColumnElement[bool]:
         return column.in_(values)
     raise InvalidInput(
         f"Cannot filter on '{name}': filter on hasActiveIncidents, _entityType, platform, "
-        "owners, urn or name."
+        "owners, urn, name or removed."
     )

@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog import known, search_counts
+from dataflare.catalog import known, search_counts, stored_aspects
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS, LINEAGE_EDGES, Actor, Asset, AssetOwner
 from dataflare.catalog.queries import AssetView
 from dataflare.core.clock import now_for
@@ -271,7 +271,7 @@ def delete_asset(session: Session, urn: str) -> bool:
         )
     )
     known.asset_forgotten(session, asset.id)
-    deleted = owners.rowcount + edges.rowcount
+    deleted = owners.rowcount + edges.rowcount + stored_aspects.forget(session, urn)
     changed = bool(deleted) or asset.description is not None or not removed
     asset.description = None
     asset.removed = True

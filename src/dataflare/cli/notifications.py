@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import signal
+from contextlib import AbstractContextManager, nullcontext
 from types import FrameType
 
 import click
@@ -11,14 +12,22 @@ from dataflare.cli.kit import friendly_errors, plural, write_session
 from dataflare.core.clock import format_time, now_ms
 from dataflare.core.config import Settings
 from dataflare.core.errors import InvalidInput
+from dataflare.core.exposure import LISTEN, MetricsExposure, metrics_exposure
 from dataflare.notifications import config as notifications
 from dataflare.notifications import queue
 
 
 @click.command()
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+@click.option(
+    "--metrics",
+    "metrics_address",
+    metavar="[HOST:]PORT",
+    help="Serve this worker's metrics (deliveries, their latency, its connections) to "
+    "Prometheus on a port of its own, without a token; HOST defaults to 127.0.0.1.",
+)
 @friendly_errors
-def worker(once: bool) -> None:
+def worker(once: bool, metrics_address: str | None) -> None:
     """Deliver notifications (Slack, webhooks, e-mail) until stopped.
 
     Any number of workers may run, besides the one inside `dataflare serve`: they share the queue.
@@ -27,6 +36,7 @@ def worker(once: bool) -> None:
     from dataflare.db.migrate import upgrade
     from dataflare.notifications.worker import Worker
 
+    metrics = _metrics_address(metrics_address)
     settings = Settings.from_env()
     config = notifications.load(settings.home)
     upgrade(settings.database_url)
@@ -42,14 +52,36 @@ def worker(once: bool) -> None:
         click.echo("No notification destination is configured; events are dropped.", err=True)
     click.echo(f"Notification worker {running.name} on {settings.database_url}", err=True)
     try:
-        if once:
-            while running.run_once():
-                pass
-        else:
-            running.run()
+        with _serving_metrics(metrics):
+            if once:
+                while running.run_once():
+                    pass
+            else:
+                running.run()
     finally:
         running.close()
         database.dispose()
+
+
+def _metrics_address(given: str | None) -> MetricsExposure | None:
+    if given is None:
+        return None
+    try:
+        return metrics_exposure(f"{LISTEN}:{given}")
+    except InvalidInput:
+        raise click.BadParameter(
+            f"expected [HOST:]PORT with a port from 1 to 65535, not '{given[:60]}'.",
+            param_hint="--metrics",
+        ) from None
+
+
+def _serving_metrics(metrics: MetricsExposure | None) -> AbstractContextManager[None]:
+    if metrics is None:
+        return nullcontext()
+    from dataflare.monitoring.separate_port import worker_metrics_port
+
+    click.echo(f"Metrics on http://{metrics.host}:{metrics.port}/metrics", err=True)
+    return worker_metrics_port(metrics.host, metrics.port)
 
 
 @click.group("notifications")

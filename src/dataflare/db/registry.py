@@ -3,6 +3,7 @@
 from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, WebSession
 from dataflare.assertions.models import Assertion, AssertionRun
 from dataflare.catalog.models import Asset
+from dataflare.catalog.stored_models import StoredAspect
 from dataflare.db.base import Base
 from dataflare.events.models import NotificationEvent
 from dataflare.incidents.models import (
@@ -10,7 +11,7 @@ from dataflare.incidents.models import (
     IncidentActivity,
     IncidentAsset,
     IncidentAssignee,
-    IncidentSource,
+    IncidentDeletion,
 )
 from dataflare.notifications.models import NotificationDelivery, SlackMessage
 
@@ -24,12 +25,13 @@ __all__ = [
     "IncidentActivity",
     "IncidentAsset",
     "IncidentAssignee",
-    "IncidentSource",
+    "IncidentDeletion",
     "LoginFailure",
     "NotificationDelivery",
     "NotificationEvent",
     "ServerKey",
     "SlackMessage",
+    "StoredAspect",
     "User",
     "WebSession",
 ]

@@ -49,14 +49,19 @@ PAGED_LISTS = {
     "EntityLineageResult": "relationships",
     "SearchResults": "searchResults",
     "SearchAcrossLineageResults": "searchResults",
+    "ScrollResults": "searchResults",
     "ListAccessTokenResult": "tokens",
     "ListUsersResult": "users",
     "EntityAssertionsResult": "assertions",
     "AssertionRunEventsResult": "runEvents",  # sized by `limit`, as DataHub names it
 }
-SEARCHES = frozenset({"SearchResults", "SearchAcrossLineageResults"})
+# Lists Dataflare always answers empty (asked for by DataHub's clients): they add nothing.
+EMPTY_LISTS = frozenset({("SearchResult", "extraProperties")})
+SEARCHES = frozenset({"SearchResults", "SearchAcrossLineageResults", "ScrollResults"})
 # Fields whose work grows with the catalog, however small the page asked for.
-HEAVY_FIELDS = frozenset({"searchAcrossEntities", "searchAcrossLineage", "lineage"})
+HEAVY_FIELDS = frozenset(
+    {"searchAcrossEntities", "scrollAcrossEntities", "searchAcrossLineage", "lineage"}
+)
 
 
 def page_size(requested: int, page_type: str, nested: bool) -> int:
@@ -188,6 +193,8 @@ class _CostWalk:
         if isinstance(get_nullable_type(definition.type), GraphQLList):
             page_field = PAGED_LISTS.get(parent.name)
             size = paged if paged is not None and page_field == name else DEFAULT_LIST_SIZE
+            if (parent.name, name) in EMPTY_LISTS:
+                size = 0
         counted = self._count(node, result.name, nested)
         inner_nested = nested or size > 1
         return times + self.selections(

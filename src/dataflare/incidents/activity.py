@@ -21,7 +21,8 @@ RAISED = "RAISED"
 # surface that runs the change sets it, every timeline entry of the change carries it.
 VIA = "dataflare.via"
 MCP = "mcp"
-CHANNELS = (MCP,)
+METADATA = "metadata"  # an incidentInfo aspect, sent to the ingestion endpoints
+CHANNELS = (MCP,)  # what a GraphQL client may say it acts through
 
 _INSERT = driver_insert(
     ACTIVITY, ["incident_id", "at", "actor", "kind", "old_value", "new_value", "message", "via"]

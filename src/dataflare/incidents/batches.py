@@ -13,7 +13,6 @@ from dataflare.db.chunks import chunks
 from dataflare.incidents.models import (
     INCIDENT_ASSETS,
     INCIDENT_ASSIGNEES,
-    INCIDENT_SOURCES,
     INCIDENTS,
 )
 from dataflare.incidents.queries import (
@@ -24,6 +23,7 @@ from dataflare.incidents.queries import (
     matching,
     page_on_asset,
 )
+from dataflare.incidents.rules import REMOVED
 
 _LINKS = INCIDENT_ASSETS.c
 _FIELDS = [INCIDENTS.c[name] for name in IncidentView.__slots__]
@@ -47,8 +47,8 @@ def assignees(connection: Connection, incident_ids: Sequence[int]) -> dict[int, 
 def sources(connection: Connection, incident_ids: Sequence[int]) -> dict[int, str]:
     """Incident id -> the URN of what generated it (an assertion), for those that have one."""
     rows = connection.execute(
-        select(INCIDENT_SOURCES.c.incident_id, INCIDENT_SOURCES.c.source_urn).where(
-            INCIDENT_SOURCES.c.incident_id.in_(incident_ids)
+        select(INCIDENTS.c.id, INCIDENTS.c.source_urn).where(
+            INCIDENTS.c.id.in_(incident_ids), INCIDENTS.c.source_urn.is_not(None)
         )
     )
     return {incident_id: urn for incident_id, urn in rows}
@@ -84,6 +84,8 @@ def pages_on_assets(
         )
         if state is not None:
             part = part.where(_LINKS.state == state)
+        else:
+            part = part.where(_LINKS.state != REMOVED)
         parts.append(select(part.order_by(*_NEWEST_FIRST).limit(count).offset(start).subquery()))
     if not parts:
         return {}

@@ -98,3 +98,10 @@ def set_state(connection: Connection, incident_id: int, state: str) -> None:
         .where(INCIDENT_ASSETS.c.incident_id == incident_id)
         .values(state=state)
     )
+
+
+def move_totals(connection: Connection, deltas: dict[int, int]) -> None:
+    """Move the assets' incident totals by these amounts (asset id -> delta), in id order."""
+    changed = [{"asset_id": i, "delta": n} for i, n in sorted(deltas.items()) if n]
+    if changed:
+        _MOVE_TOTAL.run_many(connection, changed)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import cast
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Table, Text, text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from dataflare.catalog.models import Asset
@@ -35,6 +46,7 @@ class Incident(Base):
     status_updated_by: Mapped[str] = mapped_column(String(300))
     priority: Mapped[int | None] = mapped_column(Integer)  # 0 CRITICAL .. 3 LOW
     source_type: Mapped[str] = mapped_column(String(32))
+    source_urn: Mapped[str | None] = mapped_column(String(512))  # e.g. the failing assertion
     started_at: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str] = mapped_column(String(300))
@@ -48,6 +60,9 @@ class Incident(Base):
     acknowledged_at: Mapped[int | None] = mapped_column(BigInteger)
     resolved_at: Mapped[int | None] = mapped_column(BigInteger)
     reopen_count: Mapped[int] = mapped_column(Integer, server_default="0")
+    # Soft-deleted (a `status` aspect with removed: true): out of every list, search and health
+    # (its links hold the state REMOVED), kept, and restored by removed: false.
+    removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # Loaded when first used: a page of incidents rarely needs them.
     assets: Mapped[list[IncidentAsset]] = relationship(
@@ -118,22 +133,24 @@ class IncidentActivity(Base):
     via: Mapped[str | None] = mapped_column(String(16))
 
 
-class IncidentSource(Base):
-    """What generated an incident, when something did: `source.sourceUrn` (an assertion whose
-    failure raised it, as DataHub's Monte Carlo connector and Dataflare's assertions write)."""
-
-    __tablename__ = "incident_sources"
-    __table_args__ = (Index("ix_incident_sources_urn", "source_urn"),)
-
-    incident_id: Mapped[int] = mapped_column(
-        ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
-    )
-    source_urn: Mapped[str] = mapped_column(String(512))
-
-
 # Typed handles on the tables, for the hot paths written with plain inserts and updates.
 INCIDENTS = cast(Table, Incident.__table__)
 INCIDENT_ASSETS = cast(Table, IncidentAsset.__table__)
 INCIDENT_ASSIGNEES = cast(Table, IncidentAssignee.__table__)
 INCIDENT_ACTIVITY = cast(Table, IncidentActivity.__table__)
-INCIDENT_SOURCES = cast(Table, IncidentSource.__table__)
+
+
+class IncidentDeletion(Base):
+    """Who deleted which incident, and when: an incident's hard delete leaves this row, with
+    what the incident was (JSON: type, title, state, assets, created), and nothing else."""
+
+    __tablename__ = "incident_deletions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_urn: Mapped[str] = mapped_column(String(300))
+    deleted_at: Mapped[int] = mapped_column(BigInteger)
+    deleted_by: Mapped[str] = mapped_column(String(300))
+    incident: Mapped[str] = mapped_column(Text)  # JSON
+
+
+INCIDENT_DELETIONS = cast(Table, IncidentDeletion.__table__)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Select, bindparam, func, select
+from sqlalchemy import Connection, Select, String, bindparam, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
@@ -15,7 +15,7 @@ from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_LIST_COUNT
 from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
-from dataflare.incidents.rules import priority_number
+from dataflare.incidents.rules import REMOVED, priority_number
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,8 @@ class IncidentView:
     acknowledged_at: int | None
     resolved_at: int | None
     reopen_count: int
+    source_urn: str | None
+    removed: bool
 
 
 _BY_IDS = select(INCIDENTS).where(INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))
@@ -59,12 +61,13 @@ _ASSIGNEES_OF = (
 
 
 _FIELDS = [INCIDENTS.c[name] for name in IncidentView.__slots__]
+_REMOVED = literal_column(f"'{REMOVED}'", String)  # in SQL text: the driver statements bind no more
 _LINKS = INCIDENT_ASSETS.c
 _PAGE = select(*_FIELDS).join(INCIDENT_ASSETS, _LINKS.incident_id == INCIDENTS.c.id)
 _NEWEST_FIRST = (_LINKS.created_at.desc(), _LINKS.incident_id.desc())
 # A page of an asset's incidents, newest first, from the links' indexes: in any state, or in one.
 _PAGE_ANY_STATE = DriverStatement(
-    _PAGE.where(_LINKS.asset_id == bindparam("asset_id"))
+    _PAGE.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state != _REMOVED)
     .order_by(*_NEWEST_FIRST)
     .limit(bindparam("count"))
     .offset(bindparam("start"))
@@ -90,7 +93,9 @@ def page_on_asset(
 
 
 _COUNT = select(func.count()).select_from(INCIDENT_ASSETS)
-_COUNT_ANY_STATE = DriverStatement(_COUNT.where(_LINKS.asset_id == bindparam("asset_id")))
+_COUNT_ANY_STATE = DriverStatement(
+    _COUNT.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state != _REMOVED)
+)
 _COUNT_IN_STATE = DriverStatement(
     _COUNT.where(_LINKS.asset_id == bindparam("asset_id"), _LINKS.state == bindparam("state"))
 )
@@ -205,6 +210,8 @@ def matching(filters: IncidentFilter) -> Select[tuple[int, int, int]]:
     query = select(links.asset_id, links.incident_id, links.created_at)
     if filters.state:
         query = query.where(links.state == filters.state)
+    else:
+        query = query.where(links.state != REMOVED)
     if filters.stage or filters.priority:
         query = query.join(INCIDENTS, INCIDENTS.c.id == links.incident_id)
         if filters.stage:

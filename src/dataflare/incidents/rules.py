@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_DESCRIPTION_BYTES, MAX_LABEL_CHARS, MAX_TITLE_CHARS
 from dataflare.core.text import check_bytes, check_epoch_ms, check_text
-from dataflare.core.urns import AssetRef, parse_actor, parse_asset
+from dataflare.core.urns import AssetRef, check_urn, entity_type_of, parse_actor, parse_asset
 from dataflare.core.vocabulary import (
     INCIDENT_TYPES,
     PRIORITY_TO_NUMBER,
@@ -16,6 +18,9 @@ from dataflare.core.vocabulary import (
     STATES,
 )
 
+# The state a soft-deleted incident's links hold (never the incident's own): every list,
+# count and health reads the links, and leaves these out.
+REMOVED = "REMOVED"
 MAX_CUSTOM_TYPE_CHARS = MAX_ID_CHARS = MAX_DEDUP_KEY_CHARS = MAX_LABEL_CHARS
 _ID_PATTERN = re.compile(r"[^\s(),]+")
 
@@ -113,3 +118,61 @@ def priority_number(priority: str | None) -> int | None:
     if priority is None:
         return None
     return PRIORITY_TO_NUMBER[check_choice(priority, tuple(PRIORITY_TO_NUMBER), "priority")]
+
+
+Stamp = tuple[int, str]  # (epoch milliseconds, actor URN): a DataHub AuditStamp
+MAX_ACTOR_URN_CHARS = 300  # as stored with an incident
+
+
+def check_stamp(time: object, actor: object, what: str) -> Stamp:
+    """A time and who, as an incident sent as metadata states them."""
+    if not isinstance(time, int) or isinstance(time, bool):
+        raise InvalidInput(f"{what}.time: a time in epoch milliseconds is required, not {time!r}.")
+    check_epoch_ms(time, f"{what}.time")
+    if not isinstance(actor, str) or entity_type_of(actor) is None:
+        raise InvalidInput(f"{what}.actor: a URN is required, e.g. urn:li:corpuser:datahub.")
+    check_text(actor, f"{what}.actor", MAX_ACTOR_URN_CHARS)
+    return time, actor
+
+
+def check_source_urn(urn: str | None) -> str | None:
+    """The entity that raised an incident (an assertion): any URN, when given."""
+    if urn is None:
+        return None
+    check_urn(urn)
+    if entity_type_of(urn) is None:
+        raise InvalidInput(f"Invalid source URN '{urn[:100]}': expected urn:li:<type>:<key>.")
+    return urn
+
+
+def check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields of an update (updateIncident, or an incident sent again as metadata), each
+    checked; those left out are left out."""
+    checked: dict[str, Any] = {}
+    if "title" in changes:
+        checked["title"] = check_title(changes["title"])
+    if "description" in changes:
+        checked["description"] = check_description(changes["description"])
+    if "started_at" in changes:
+        if changes["started_at"] is None:
+            raise InvalidInput("startedAt cannot be cleared; give a time in epoch milliseconds.")
+        checked["started_at"] = check_time(changes["started_at"], "startedAt")
+    if "priority" in changes:
+        checked["priority"] = priority_number(changes["priority"])
+    if "resource_urns" in changes:
+        if not changes["resource_urns"]:
+            raise InvalidInput("At least 1 resource urn must be defined for an incident.")
+        checked["assets"] = check_resources(None, changes["resource_urns"])
+    if "assignee_urns" in changes:
+        checked["assignees"] = check_assignees(changes["assignee_urns"])
+    if changes.get("status") is not None:
+        status = changes["status"]
+        check_state(status["state"])
+        if status.get("stage") is not None:
+            check_stage(status["stage"])
+        check_message(status.get("message"))
+        if status.get("lastUpdated") is not None:
+            time, who = status["lastUpdated"]
+            check_stamp(time, who, "status.lastUpdated")
+        checked["status"] = status
+    return checked

@@ -4,7 +4,8 @@ a page newest first, all answered by the database.
 The page is read from the incidents' own index in creation order (in one state, or any);
 free text looks for every word in the title, description or custom type, in any case. The
 facets count every match by state, type, priority and stage; their state counts add up to the
-total, so no separate count is run."""
+total, so no separate count is run. The `entities` and `assignees` facets count the matches on
+each asset and for each assignee, the most frequent MAX_FACET_VALUES of each."""
 
 from __future__ import annotations
 
@@ -17,8 +18,8 @@ from sqlalchemy import ColumnElement, Connection, and_, false, func, not_, or_, 
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
-from dataflare.catalog.search import Facet
-from dataflare.catalog.search_filters import Criterion, escape_like
+from dataflare.catalog.search import MAX_FACET_VALUES, Facet
+from dataflare.catalog.search_filters import ALIASES, Criterion, escape_like
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
@@ -45,6 +46,7 @@ FILTER_FIELDS = (
     "platform",
     "created",
     "lastUpdated",
+    "removed",
 )
 TIMES = {"created": _COLUMNS.created_at, "lastUpdated": _COLUMNS.updated_at}
 COMPARISONS = {
@@ -75,35 +77,98 @@ def search_incidents(
     start: int = 0,
     count: int = 10,
     sort: tuple[str, str] | None = None,
+    facets: bool = True,
+    include_removed: bool = False,
 ) -> IncidentSearchPage:
-    """One page of the incidents that match, their total and facet counts; newest first, or
-    by `sort` = (created | lastUpdated | priority, ASCENDING | DESCENDING)."""
+    """One page of the incidents that match, their total and facet counts (none when `facets`
+    is False); newest first, or by `sort` = (created | lastUpdated | priority, ASCENDING |
+    DESCENDING). Removed (soft-deleted) incidents are found only when `include_removed`, or a
+    filter names `removed`."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
             f"(got start={start}, count={count})."
         )
-    order = _order(sort)
-    conditions = [_text(w) for w in query.split() if w != "*"]
-    if or_filters:
-        conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
-    where = and_(true(), *conditions)
+    order = order_by(sort)
+    where = incident_where(query, or_filters, include_removed)
     connection = session.connection()
-    facets = [_facet(connection, name, where) for name in FACETS]
-    total = sum(n for _, n in facets[0].counts)
+    counted: list[Facet] = []
+    if facets:
+        counted = _facets(connection, where)
+        counted += [_entities_facet(connection, where), _assignees_facet(connection, where)]
+        total = sum(n for _, n in counted[0].counts)
+    else:
+        total = connection.scalar(select(func.count()).select_from(INCIDENTS).where(where)) or 0
     if not total or not count:
-        return IncidentSearchPage(start, total, [], facets)
+        return IncidentSearchPage(start, total, [], counted)
     page = select(_COLUMNS.id).where(where).order_by(*order).limit(count).offset(start)
     ids = list(connection.scalars(page))
     loaded = {view.id: view for view in by_ids(connection, ids)}
-    return IncidentSearchPage(start, total, [loaded[i] for i in ids], facets)
+    return IncidentSearchPage(start, total, [loaded[i] for i in ids], counted)
 
 
-def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Facet:
-    display, column = FACETS[name]
-    rows = connection.execute(select(column, func.count()).where(where).group_by(column))
+def incident_where(
+    query: str, or_filters: Sequence[Sequence[Criterion]], include_removed: bool = False
+) -> ColumnElement[bool]:
+    """What an incident matches: every word of the text, and the filters (an OR of ANDs);
+    never a removed (soft-deleted) one, unless asked for or a filter names `removed`."""
+    conditions = [_text(w) for w in query.split() if w != "*"]
+    if not include_removed and not any(c.field == "removed" for g in or_filters for c in g):
+        conditions.append(_COLUMNS.removed == false())
+    if or_filters:
+        conditions.append(or_(*(and_(true(), *map(_condition, group)) for group in or_filters)))
+    return and_(true(), *conditions)
+
+
+def _entities_facet(connection: Connection, where: ColumnElement[bool]) -> Facet:
+    """The assets with the most matching incidents, by URN."""
+    links = INCIDENT_ASSETS.c
+    n = func.count().label("n")
+    rows = connection.execute(
+        select(ASSETS.c.urn, n)
+        .select_from(INCIDENT_ASSETS)
+        .join(INCIDENTS, _COLUMNS.id == links.incident_id)
+        .join(ASSETS, ASSETS.c.id == links.asset_id)
+        .where(where)
+        .group_by(ASSETS.c.urn)
+        .order_by(n.desc(), ASSETS.c.urn)
+        .limit(MAX_FACET_VALUES)
+    )
+    return Facet("entities", "Asset", [(urn, count) for urn, count in rows])
+
+
+def _assignees_facet(connection: Connection, where: ColumnElement[bool]) -> Facet:
+    """The people and groups assigned the most matching incidents."""
+    assignee = INCIDENT_ASSIGNEES.c.assignee_urn
+    n = func.count().label("n")
+    rows = connection.execute(
+        select(assignee, n)
+        .join(INCIDENTS, _COLUMNS.id == INCIDENT_ASSIGNEES.c.incident_id)
+        .where(where)
+        .group_by(assignee)
+        .order_by(n.desc(), assignee)
+        .limit(MAX_FACET_VALUES)
+    )
+    return Facet("assignees", "Assignee", [(urn, count) for urn, count in rows])
+
+
+def _facets(connection: Connection, where: ColumnElement[bool]) -> list[Facet]:
+    """State, type, priority and stage, counted in one pass over the matches: the database
+    counts each combination of the four (a few hundred at most), summed here per field."""
+    columns = [column for _, column in FACETS.values()]
+    rows = list(connection.execute(select(*columns, func.count()).where(where).group_by(*columns)))
+    found = []
+    for place, (name, (display, _)) in enumerate(FACETS.items()):
+        sums: dict[Any, int] = {}
+        for row in rows:
+            sums[row[place]] = sums.get(row[place], 0) + row[-1]
+        found.append(Facet(name, display, _shown(name, sums)))
+    return found
+
+
+def _shown(name: str, sums: dict[Any, int]) -> list[tuple[str, int]]:
     counts = []
-    for value, n in rows:
+    for value, n in sums.items():
         if value is None:
             continue  # no priority, no stage: not a value to filter on
         shown = NUMBER_TO_PRIORITY.get(value, str(value)) if name == "priority" else value
@@ -112,10 +177,10 @@ def _facet(connection: Connection, name: str, where: ColumnElement[bool]) -> Fac
         counts.sort(key=lambda pair: PRIORITY_TO_NUMBER.get(pair[0], 99))
     else:
         counts.sort(key=lambda pair: (-pair[1], pair[0]))
-    return Facet(name, display, counts)
+    return counts
 
 
-def _order(sort: tuple[str, str] | None) -> list[Any]:
+def order_by(sort: tuple[str, str] | None) -> list[Any]:
     """The ORDER BY of a page, ties broken by id so that paging never skips or repeats."""
     name, direction = sort or ("created", "DESCENDING")
     if name not in SORT_FIELDS:
@@ -164,8 +229,14 @@ def _compared(criterion: Criterion) -> ColumnElement[bool]:
 
 
 def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
+    name = ALIASES.get(name, name)
     if not values:
         return false()
+    if name == "removed":  # soft-deleted
+        wanted = {v.lower() for v in values}
+        if not wanted <= {"true", "false"}:
+            raise InvalidInput("removed takes the values 'true' or 'false'.")
+        return _COLUMNS.removed.in_([v == "true" for v in wanted])
     if name == "state":
         return _COLUMNS.state.in_(values)
     if name == "type":
@@ -181,27 +252,31 @@ def _matching(name: str, values: list[str]) -> ColumnElement[bool]:
             select(INCIDENT_ASSETS.c.incident_id)
             .join(ASSETS, ASSETS.c.id == INCIDENT_ASSETS.c.asset_id)
             .where(ASSETS.c.urn.in_(values))
+            .correlate(None)  # on its own, whatever the statement around it joins
         )
         return _COLUMNS.id.in_(on_assets)
     if name in ("owners", "platform"):
-        on_assets = (
-            select(INCIDENT_ASSETS.c.incident_id)
-            .join(ASSETS, ASSETS.c.id == INCIDENT_ASSETS.c.asset_id)
-            .where(INCIDENT_ASSETS.c.incident_id == _COLUMNS.id)
-        )
+        # The incidents linked to the assets of these platforms or owners: a set read from the
+        # links' asset index, not a lookup for each incident.
         if name == "platform":
             platforms = [v.removeprefix("urn:li:dataPlatform:") for v in values]
-            return on_assets.where(ASSETS.c.platform.in_(platforms)).exists()
-        owned = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(values))
-        return on_assets.where(ASSETS.c.id.in_(owned)).exists()
+            assets = select(ASSETS.c.id).where(ASSETS.c.platform.in_(platforms))
+        else:
+            assets = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(values))
+        linked = select(INCIDENT_ASSETS.c.incident_id).where(
+            INCIDENT_ASSETS.c.asset_id.in_(assets.correlate(None))
+        )
+        return _COLUMNS.id.in_(linked.correlate(None))
     if name in TIMES:
         raise InvalidInput(
             f"Filter '{name}' with GREATER_THAN, LESS_THAN (or ..._OR_EQUAL_TO) and one time "
             "in epoch milliseconds."
         )
     if name == "assignees":
-        assigned = select(INCIDENT_ASSIGNEES.c.incident_id).where(
-            INCIDENT_ASSIGNEES.c.assignee_urn.in_(values)
+        assigned = (
+            select(INCIDENT_ASSIGNEES.c.incident_id)
+            .where(INCIDENT_ASSIGNEES.c.assignee_urn.in_(values))
+            .correlate(None)
         )
         return _COLUMNS.id.in_(assigned)
     raise InvalidInput(

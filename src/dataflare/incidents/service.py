@@ -14,12 +14,12 @@ from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
 from dataflare.core.clock import now_for
 from dataflare.core.errors import Conflict, InvalidInput, NotFound
-from dataflare.core.urns import check_urn, incident_urn, parse_asset
+from dataflare.core.urns import incident_urn, parse_asset
 from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
 from dataflare.incidents import activity, dedup, figures, links, rules, summary
 from dataflare.incidents import changes as apply
-from dataflare.incidents.models import INCIDENT_SOURCES, INCIDENTS, Incident
+from dataflare.incidents.models import INCIDENTS, Incident
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 
@@ -48,7 +48,11 @@ class RaiseRequest:
     started_at: int | None = None
     incident_id: str | None = None
     dedup_key: str | None = None
-    source_urn: str | None = None  # what generated it, e.g. the assertion that failed
+    # As an incident sent as metadata states them (its own times and authors); the arrival
+    # time and the sender when absent. The timeline records the sender and the arrival.
+    source_urn: str | None = None
+    created: rules.Stamp | None = None
+    status_updated: rules.Stamp | None = None
 
 
 def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
@@ -85,7 +89,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     incident_id = rules.check_incident_id(request.incident_id)
     dedup_key = rules.check_dedup_key(request.dedup_key)
     message = rules.check_message(request.message)
-    source_urn = request.source_urn and check_urn(request.source_urn)
+    source_urn = rules.check_source_urn(request.source_urn)
     urn = incident_urn(incident_id)
     if incident_id is not None and get_incident(session, urn) is not None:
         raise Conflict(f"Incident with id {incident_id} already exists.")
@@ -99,6 +103,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         if existing is not None:
             return dedup.raised_again(session, existing, asset_ids, actor, message)
     now = now_for(session.info)
+    created_at, created_by = request.created or (now, actor)
+    status_at, status_by = request.status_updated or (created_at, created_by)
     row = {
         "urn": urn,
         "incident_type": request.type,
@@ -108,16 +114,18 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "state": state,
         "stage": stage,
         "status_message": message,
-        "status_updated_at": now,
-        "status_updated_by": actor,
+        "status_updated_at": status_at,
+        "status_updated_by": status_by,
         "priority": priority,
         "source_type": source,
-        "started_at": now if started_at is None else started_at,
-        "created_at": now,
-        "created_by": actor,
-        "updated_at": now,
+        "source_urn": source_urn,
+        "started_at": created_at if started_at is None else started_at,
+        "created_at": created_at,
+        "created_by": created_by,
+        "updated_at": now if request.status_updated is None else status_at,
         "dedup_key": dedup_key,
-        **figures.at_raise(state, stage, assignees, now),
+        "removed": False,
+        **figures.at_raise(state, stage, assignees, created_at),
     }
     if incident_id is None:
         pk = _INSERT_INCIDENT.scalar(connection, row)
@@ -127,10 +135,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
                 pk = connection.execute(_INSERT_CHOSEN_INCIDENT, row).scalar_one()
         except IntegrityError as exc:  # another writer took the same id meanwhile
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
-    links.add_assets(connection, pk, asset_ids, state, now, dedup_key)
+    links.add_assets(connection, pk, asset_ids, state, created_at, dedup_key)
     links.add_assignees(connection, pk, assignees)
-    if source_urn:
-        connection.execute(insert(INCIDENT_SOURCES), {"incident_id": pk, "source_urn": source_urn})
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,
@@ -160,7 +166,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     if outbox.announced(session.info):
         outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
     if state == "ACTIVE":
-        summary.raised(session, pk, asset_ids, now)
+        summary.raised(session, pk, asset_ids, created_at)
     else:
         summary.linked(session, asset_ids)
     return urn
@@ -198,7 +204,7 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     """Apply the fields present in `changes`; a field left out is left as it is. When nothing
     differs, nothing is written (so ingesting the same metadata twice changes nothing), and the
     answer is False."""
-    checked = _check_changes(changes)
+    checked = rules.check_changes(changes)
     incident = _require(session, urn)
     before = apply.Before(incident)
     now = now_for(session.info)
@@ -223,19 +229,21 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     if "assignees" in checked:
         changed |= apply.set_assignees(session, incident, actor, now, checked["assignees"])
     message = None
+    stamp: rules.Stamp | None = None  # the status's own time and author, sent as metadata
     if "status" in checked:
         status = checked["status"]
         message = status.get("message")
+        stamp = status.get("lastUpdated")
         moved = apply.set_status(
             session, incident, actor, now, status["state"], status.get("stage"), message
         )
-        if moved or message != incident.status_message:
+        current = (incident.status_updated_at, incident.status_updated_by)
+        if moved or message != incident.status_message or stamp not in (None, current):
             incident.status_message = message
-            incident.status_updated_at = now
-            incident.status_updated_by = actor
+            incident.status_updated_at, incident.status_updated_by = stamp or (now, actor)
             changed = True
     if changed:
-        incident.updated_at = now
+        incident.updated_at = now if stamp is None else stamp[0]
         apply.sync_summary(session, incident, before, now)
         apply.notify(session, incident, before, actor, now, message)
     return changed
@@ -300,33 +308,10 @@ def _require(session: Session, urn: str) -> Incident:
     ).one_or_none()
     if incident is None:
         raise NotFound(NOT_FOUND_ON_UPDATE)
+    if incident.removed:
+        raise Conflict(
+            f"Incident {urn} is removed (soft-deleted): restore it first (its status aspect "
+            "with removed: false)."
+        )
     summary.lock(session, [link.asset_id for link in incident.assets])
     return incident
-
-
-def _check_changes(changes: Mapping[str, Any]) -> dict[str, Any]:
-    checked: dict[str, Any] = {}
-    if "title" in changes:
-        checked["title"] = rules.check_title(changes["title"])
-    if "description" in changes:
-        checked["description"] = rules.check_description(changes["description"])
-    if "started_at" in changes:
-        if changes["started_at"] is None:
-            raise InvalidInput("startedAt cannot be cleared; give a time in epoch milliseconds.")
-        checked["started_at"] = rules.check_time(changes["started_at"], "startedAt")
-    if "priority" in changes:
-        checked["priority"] = rules.priority_number(changes["priority"])
-    if "resource_urns" in changes:
-        if not changes["resource_urns"]:
-            raise InvalidInput("At least 1 resource urn must be defined for an incident.")
-        checked["assets"] = rules.check_resources(None, changes["resource_urns"])
-    if "assignee_urns" in changes:
-        checked["assignees"] = rules.check_assignees(changes["assignee_urns"])
-    if changes.get("status") is not None:
-        status = changes["status"]
-        rules.check_state(status["state"])
-        if status.get("stage") is not None:
-            rules.check_stage(status["stage"])
-        rules.check_message(status.get("message"))
-        checked["status"] = status
-    return checked

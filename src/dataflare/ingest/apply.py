@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from dataflare.access.roles import Caller
 from dataflare.access.service import require_edit_incidents
 from dataflare.catalog import service as catalog
+from dataflare.catalog import stored_aspects
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents.service import get_incident
-from dataflare.ingest.aspects import handler_for, referenced_assets
+from dataflare.ingest.aspects import INCIDENT_HANDLERS, handler_for, referenced_assets
 from dataflare.ingest.locks import lock_rows
 from dataflare.ingest.proposals import Proposal
 
@@ -27,7 +28,7 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
     needs the right to edit incidents on its assets, as the API does."""
     actor = caller.urn
     try:
-        if proposal.aspect_name == "incidentInfo" and proposal.entity_type == "incident":
+        if proposal.entity_type == "incident" and proposal.aspect_name in INCIDENT_HANDLERS:
             _require_edit(session, caller, proposal)
         if proposal.change_type == "DELETE":
             if proposal.entity_type in ASSET_KINDS:
@@ -37,7 +38,11 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
         handler = handler_for(proposal)
         if handler is None:
             return "ignored"
-        return "changed" if handler(session, actor, proposal) else "unchanged"
+        changed = handler(session, actor, proposal)
+        if proposal.entity_type != "incident":  # an incident is served from its own tables
+            p = proposal
+            changed |= stored_aspects.keep(session, p.entity_urn, p.aspect_name, p.aspect, actor)
+        return "changed" if changed else "unchanged"
     except InvalidInput as error:
         raise InvalidInput(
             f"{proposal.where} ({proposal.aspect_name} of {_short(proposal.entity_urn)}): "

@@ -14,7 +14,7 @@ from dataflare.catalog import service as catalog
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 from dataflare.ingest.assertion_aspects import ASSERTION_HANDLERS
-from dataflare.ingest.incident_info import apply_incident_info
+from dataflare.ingest.incident_info import apply_incident_info, apply_incident_status
 from dataflare.ingest.proposals import Proposal
 
 Handler = Callable[[Session, str, Proposal], bool]
@@ -196,8 +196,14 @@ def handler_for(p: Proposal) -> Handler | None:
         return ASSET_HANDLERS.get(p.aspect_name)
     if p.entity_type in ("corpuser", "corpGroup"):
         return ACTOR_HANDLERS.get(p.aspect_name)
-    if p.entity_type == "incident" and p.aspect_name == "incidentInfo":
-        return apply_incident_info
+    if p.entity_type == "incident":
+        return INCIDENT_HANDLERS.get(p.aspect_name)
     if p.entity_type == "assertion":
         return ASSERTION_HANDLERS.get(p.aspect_name)
     return None
+
+
+INCIDENT_HANDLERS: dict[str, Handler] = {
+    "incidentInfo": apply_incident_info,
+    "status": apply_incident_status,
+}

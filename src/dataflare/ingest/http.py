@@ -18,6 +18,7 @@ from dataflare.access.service import (
     Credentials,
     authenticate_request,
     check_presented,
+    require_edit_incidents,
     require_privilege,
 )
 from dataflare.catalog.service import delete_asset
@@ -26,7 +27,9 @@ from dataflare.core.clock import now_ms
 from dataflare.core.errors import DataflareError, InvalidInput
 from dataflare.core.limits import MAX_INGEST_BYTES
 from dataflare.core.text import parse_json
+from dataflare.core.urns import entity_type_of
 from dataflare.db.database import Database
+from dataflare.incidents import deletion
 from dataflare.ingest.apply import apply_all
 from dataflare.ingest.proposals import parse_items, parse_proposal
 
@@ -34,7 +37,7 @@ log = logging.getLogger("dataflare.ingest")
 Work = Callable[[Session, Caller, Any], Any]
 
 
-def _error(error: DataflareError) -> Response:
+def error_response(error: DataflareError) -> Response:
     # The shape of a Rest.li error, which the DataHub SDK reads `message` from.
     body = {
         "exceptionClass": "com.linkedin.restli.server.RestLiServiceException",
@@ -56,10 +59,17 @@ def _ingest_batch(session: Session, caller: Caller, body: Any) -> dict[str, Any]
     return {"value": list(dict.fromkeys(p.entity_urn for p in proposals))}
 
 
-def _delete(session: Session, _caller: Caller, body: Any) -> dict[str, Any]:
+def _delete(session: Session, caller: Caller, body: Any) -> dict[str, Any]:
     urn = _field(body, "urn")
     if not isinstance(urn, str) or not urn:
         raise InvalidInput("urn: the URN of the entity to delete is required.")
+    if entity_type_of(urn) == "incident":
+        # A hard delete of the incident, for whoever may edit incidents on all its assets.
+        named = deletion.asset_urns(session, urn)
+        if named is not None:
+            require_edit_incidents(session, caller, named)
+        rows = 0 if named is None else deletion.delete_incident(session, caller.urn, urn)
+        return {"value": {"urn": urn, "rows": rows, "timeseriesRows": 0}}
     deleted = delete_asset(session, urn)
     return {"value": {"urn": urn, "rows": int(deleted), "timeseriesRows": 0}}
 
@@ -106,7 +116,7 @@ class IngestEndpoints:
             caller = await run_in_threadpool(self._caller, credentials)
             raw = await read_body(request, self.max_body_bytes)
         except DataflareError as error:
-            return _error(error)
+            return error_response(error)
         return await run_in_threadpool(self._run, work, caller, raw)
 
     def _caller(self, credentials: Credentials) -> Caller:
@@ -121,13 +131,13 @@ class IngestEndpoints:
             with self.db.session(write=True) as session:
                 return JSONResponse(work(session, caller, body))
         except DataflareError as error:
-            return _error(error)
+            return error_response(error)
         except Exception:
             request_id = uuid.uuid4().hex[:12]
             log.exception("ingestion request %s failed", request_id)
-            return _error(_Internal(f"internal error (request id {request_id})"))
+            return error_response(Internal(f"internal error (request id {request_id})"))
 
 
-class _Internal(DataflareError):
+class Internal(DataflareError):
     code = 500
     kind = "SERVER_ERROR"

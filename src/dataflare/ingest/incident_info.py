@@ -3,13 +3,15 @@ as metadata) creates the incident, or brings an existing one up to date."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy.orm import Session
 
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
-from dataflare.incidents import service
+from dataflare.incidents import activity, removal, rules, service
 from dataflare.ingest.proposals import Proposal
 
 PREFIX = "urn:li:incident:"
@@ -43,8 +45,39 @@ def _assignees(value: Any) -> list[str]:
     return urns
 
 
+def _stamp(obj: dict[str, Any], field: str, where: str) -> rules.Stamp | None:
+    """An AuditStamp ({time, actor}) the aspect states, or None when it states none."""
+    value = obj.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidInput(f"{where}.{field}: an object with time and actor is required.")
+    return rules.check_stamp(value.get("time"), value.get("actor"), f"{where}.{field}")
+
+
 def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
-    """Whether it changed anything: the same aspect again changes nothing."""
+    """Whether it changed anything: the same aspect again changes nothing. The incident keeps
+    the times and authors the aspect states (created, status.lastUpdated); its timeline says
+    who sent it and when it arrived, marked as metadata."""
+    with _as_metadata(session):
+        return _apply(session, actor, p)
+
+
+@contextmanager
+def _as_metadata(session: Session) -> Iterator[None]:
+    """The timeline entries written within are marked as sent as metadata."""
+    before = session.info.get(activity.VIA)
+    session.info[activity.VIA] = activity.METADATA
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(activity.VIA, None)
+        else:
+            session.info[activity.VIA] = before
+
+
+def _apply(session: Session, actor: str, p: Proposal) -> bool:
     a = p.aspect
     incident_id = p.entity_urn.removeprefix(PREFIX)
     entities = a.get("entities")
@@ -57,6 +90,8 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
     assert isinstance(status, dict)
     for text in ("state", "stage", "message"):
         _checked(status, text, str, "a string", "aspect.status")
+    created = _stamp(a, "created", "aspect")
+    status_updated = _stamp(status, "lastUpdated", "aspect.status")
     existing = service.get_incident(session, p.entity_urn)
     if existing is None:
         if not isinstance(a.get("type"), str):
@@ -73,8 +108,10 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
                 title=a.get("title"),
                 description=a.get("description"),
                 resource_urns=entities,
-                source_type=source.get("type"),
+                source_type=_checked(source, "type", str, "a string", "aspect.source"),
                 source_urn=_checked(source, "sourceUrn", str, "a URN", "aspect.source"),
+                created=created,
+                status_updated=status_updated,
                 state=status.get("state"),
                 stage=status.get("stage"),
                 message=status.get("message"),
@@ -98,4 +135,14 @@ def apply_incident_info(session: Session, actor: str, p: Proposal) -> bool:
         changes["assignee_urns"] = _assignees(a["assignees"])
     if status.get("state"):
         changes["status"] = {k: status.get(k) for k in ("state", "stage", "message")}
+        changes["status"]["lastUpdated"] = status_updated
     return service.update_incident(session, actor, p.entity_urn, changes)
+
+
+def apply_incident_status(session: Session, actor: str, p: Proposal) -> bool:
+    """A `status` aspect on an incident: removed: true hides it (soft delete), false restores."""
+    removed = p.aspect.get("removed", False)
+    if not isinstance(removed, bool):
+        raise InvalidInput(f"aspect.removed: true or false is required, not {removed!r}.")
+    with _as_metadata(session):
+        return removal.set_removed(session, actor, p.entity_urn, removed)

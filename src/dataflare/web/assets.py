@@ -13,12 +13,13 @@ from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import actors_by_urn, owners_of, view
 from dataflare.core import vocabulary
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
-from dataflare.core.urns import ASSET_KINDS, entity_type_of, user_urn
+from dataflare.core.urns import ASSET_KINDS, entity_type_of
 from dataflare.incidents import batches, service
 from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.health import incident_health
 from dataflare.incidents.queries import IncidentView
 from dataflare.web.handling import Call, Change
+from dataflare.web.people import given_assignees, known_assignees, suggestions
 from dataflare.web.templating import asset_url
 
 TABS = ("overview", "incidents")
@@ -43,9 +44,15 @@ def asset_page(call: Call) -> Response:
     if tab not in TABS or show not in INCIDENT_FILTERS:
         tab, show = "overview", "active"
     context = asset_context(call, urn, tab, show)
-    if call.htmx:
-        return call.render("fragments/asset_main.html", context)
-    return call.render("asset.html", context)
+    if not context["asset"].exists:  # never named by metadata or an incident
+        context["main"] = "fragments/asset_unseen.html"
+        status = 404
+    else:
+        context["main"] = "fragments/asset_main.html"
+        status = 200
+    if context["may_edit"] and not call.htmx:  # the Raise dialog's assignee suggestions
+        context["people"] = suggestions(call.session)
+    return call.render("asset.html" if not call.htmx else context["main"], context, status)
 
 
 def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
@@ -116,7 +123,7 @@ def _raise(call: Call) -> None:
 # The Raise Incident dialog's Add: create it, then show the asset's Incidents tab.
 raise_incident = Change(
     _raise,
-    lambda call, _: after_change(call, call.field("asset"), "active"),
+    lambda call, _: after_change(call, call.field("asset"), "active", "Incident raised."),
     lambda call, error: form_error(call, error, "#raise-error"),
 )
 
@@ -134,14 +141,8 @@ def raise_request(call: Call, urn: str) -> service.RaiseRequest:
         description=call.field("description") or None,
         priority=call.field("priority") or None,
         stage=call.field("stage") or None,
-        assignee_urns=assignee_urns(call.field("assignees")),
+        assignee_urns=known_assignees(call.session, given_assignees(call)),
     )
-
-
-def assignee_urns(text: str) -> list[str]:
-    """`jdoe, urn:li:corpGroup:analytics` -> URNs: a bare name is a user."""
-    names = [part.strip() for part in text.replace(";", ",").split(",") if part.strip()]
-    return [name if name.startswith("urn:li:") else user_urn(name) for name in names]
 
 
 def form_error(call: Call, error: DataflareError, target: str) -> Response:
@@ -152,10 +153,20 @@ def form_error(call: Call, error: DataflareError, target: str) -> Response:
     return call.render("fragments/error.html", {"message": error.message}, error.code, **headers)
 
 
-def after_change(call: Call, urn: str, show: str) -> Response:
-    """After a change from the asset page: its Incidents tab, current (or the page itself)."""
+def after_change(
+    call: Call, urn: str, show: str, done: str, refusal: DataflareError | None = None
+) -> Response:
+    """After a change from the asset page: its Incidents tab, current (or the page itself), with
+    what was `done` announced and focus on the tab's summary; a refusal that made the tab's state
+    plain (it was out of date) is said above it instead."""
     show = show if show in INCIDENT_FILTERS else "active"
     if not call.htmx:
+        if refusal is not None:
+            raise refusal
         return RedirectResponse(f"{asset_url(urn)}?tab=incidents&show={show}", status_code=303)
     context = asset_context(call, urn, "incidents", show)
-    return call.render("fragments/asset_main.html", context)
+    context["notice"] = refusal.message if refusal else None
+    said = refusal.message if refusal else done
+    context["announce"] = f"{said} {context['summary']}."
+    status = refusal.code if refusal else 200
+    return call.render("fragments/asset_main.html", context, status)

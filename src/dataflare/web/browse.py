@@ -10,7 +10,9 @@ from starlette.responses import Response
 from dataflare.catalog.search import Criterion, Facet, search
 from dataflare.catalog.service import actors_by_urn
 from dataflare.core.errors import InvalidInput
+from dataflare.incidents.overview import highest_active_priority
 from dataflare.web.handling import Call
+from dataflare.web.incident_list import yours
 from dataflare.web.templating import ENTITY_TYPE_LABELS, actor_name, platform_name
 
 PAGE_SIZE = 10
@@ -42,7 +44,8 @@ class FacetView:
 
 def home(call: Call) -> Response:
     unhealthy = search(call.session, "*", or_filters=[[_active()]], count=HOME_LIST)
-    return call.render("home.html", {"unhealthy": unhealthy.total, "assets": unhealthy.assets})
+    context = {"unhealthy": unhealthy.total, "assets": unhealthy.assets, "yours": yours(call)}
+    return call.render("home.html", context)
 
 
 def _active() -> Criterion:
@@ -54,11 +57,7 @@ def search_page(call: Call) -> Response:
     query = params.get("query", "").strip()
     chosen = {param: params.getlist(param) for param in FILTERS}
     page = _page_number(params.get("page", "1"))
-    criteria = [
-        Criterion(FILTERS[param], tuple(_search_values(param, values)))
-        for param, values in chosen.items()
-        if values
-    ]
+    criteria = _criteria(chosen)
     found = search(
         call.session,
         query or "*",
@@ -68,11 +67,14 @@ def search_page(call: Call) -> Response:
     )
     if found.total and not found.assets:
         raise InvalidInput(f"There is no page {page}: the search found {found.total} assets.")
-    facets = _facet_views(call, found.facets, chosen)
+    facets = _facet_views(call, _own_facets(call, query, chosen, found.facets), chosen)
     base = [("query", query)] + [(p, v) for p, values in chosen.items() for v in values]
     context = {
         "query": query,
         "found": found,
+        "highest": highest_active_priority(
+            call.session, [a.id for a in found.assets if a.active_incidents]
+        ),
         "facets": facets,
         "page": page,
         "pages": max(1, -(-found.total // PAGE_SIZE)),
@@ -82,6 +84,32 @@ def search_page(call: Call) -> Response:
         "next_url": _url(base, page + 1) if found.start + PAGE_SIZE < found.total else None,
     }
     return call.render("search.html", context)
+
+
+def _criteria(chosen: dict[str, list[str]], leaving_out: str | None = None) -> list[Criterion]:
+    return [
+        Criterion(FILTERS[param], tuple(_search_values(param, values)))
+        for param, values in chosen.items()
+        if values and param != leaving_out
+    ]
+
+
+def _own_facets(
+    call: Call, query: str, chosen: dict[str, list[str]], facets: list[Facet]
+) -> list[Facet]:
+    """The facets, each of a group with a choice counted without that group's own filter: its
+    other values stay listed, with how many they would add (choices in a group are OR'ed)."""
+    by_field = {facet.field: facet for facet in facets}
+    for param, values in chosen.items():
+        if not values:
+            continue
+        others = _criteria(chosen, leaving_out=param)
+        without = search(call.session, query or "*", or_filters=[others] if others else (), count=0)
+        field = FILTERS[param]
+        by_field[field] = next(
+            (f for f in without.facets if f.field == field), Facet(field, field, [])
+        )
+    return list(by_field.values())
 
 
 def _page_number(raw: str) -> int:
@@ -113,6 +141,8 @@ def _facet_views(call: Call, facets: list[Facet], chosen: dict[str, list[str]]) 
             counts = {platform_name(v): n for v, n in counts.items()}
         for value in chosen[param]:
             counts.setdefault(value, 0)
+        if param == "active":  # "Has active incidents" first, then "No active incidents"
+            counts = dict(sorted(counts.items(), key=lambda item: item[0] != "true"))
         options = []
         for value, count in counts.items():
             if param == "owner":

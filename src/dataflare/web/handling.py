@@ -4,6 +4,7 @@ read in another), and errors turned into pages (or fragments) a person can read.
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from dataflare.access.service import CSRF_HEADER
 from dataflare.core.errors import DataflareError, Forbidden
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
+from dataflare.incidents.overview import active_total
 from dataflare.web.forms import Form, read_form
 from dataflare.web.templating import templates
 
@@ -57,7 +59,10 @@ class Call:
     def render(
         self, template: str, context: dict[str, Any], status: int = 200, **headers: str
     ) -> Response:
-        return render(self.request, template, {"viewer": self.viewer, **context}, status, headers)
+        # The header's count of active incidents, read only by the pages that show it.
+        active = functools.partial(active_total, self.session)
+        shared = {"viewer": self.viewer, "active_total": active}
+        return render(self.request, template, {**shared, **context}, status, headers)
 
 
 View = Callable[[Call], Response]

@@ -4,20 +4,17 @@ after a change is read in another (web/handling.py)."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute, Mount, Route
-from starlette.staticfiles import StaticFiles
+from starlette.routing import BaseRoute, Route
 
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
-from dataflare.web import assets, browse, incidents, insights, settings
+from dataflare.web import assets, browse, bulk, incident_list, incidents, insights, settings
 from dataflare.web.handling import Change, Pages, View
-
-STATIC = Path(__file__).parent / "static"
+from dataflare.web.static_files import FILES
 
 
 def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseRoute]:
@@ -39,6 +36,8 @@ def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseR
         Route("/", read(browse.home), methods=["GET"]),
         Route("/search", read(browse.search_page), methods=["GET"]),
         Route("/asset/{urn:path}", read(assets.asset_page), methods=["GET"]),
+        Route("/incidents", read(incident_list.incidents_page), methods=["GET"]),
+        Route("/incidents/bulk", write(bulk.bulk_change), methods=["POST"]),
         Route("/incidents/raise", write(assets.raise_incident), methods=["POST"]),
         Route("/incident/status", write(incidents.change_status), methods=["POST"]),
         Route("/incident/edit", write(incidents.edit), methods=["POST"]),
@@ -49,5 +48,11 @@ def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseR
         Route("/settings/tokens", write(settings.create_token), methods=["POST"]),
         Route("/settings/tokens/revoke", write(settings.revoke_token), methods=["POST"]),
         Route("/api/graphiql", read(settings.graphiql_page), methods=["GET"]),
-        Mount("/static", StaticFiles(directory=STATIC, check_dir=False), name="static"),
+        Route("/static/{path:path}", FILES.serve, methods=["GET"]),
+        Route("/favicon.ico", favicon, methods=["GET"]),
     ]
+
+
+async def favicon(request: Request) -> Response:
+    """For browsers and tools that ask for /favicon.ico whatever the page says."""
+    return await FILES.respond(request, "favicon.ico")

@@ -10,6 +10,7 @@ from starlette.templating import Jinja2Templates
 from dataflare.core.clock import format_time, iso_time
 from dataflare.core.urns import ASSET_KINDS, entity_type_of
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
+from dataflare.web.static_files import FILES
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 
@@ -54,6 +55,7 @@ def platform_name(value: str) -> str:
 
 
 templates.env.filters.update(
+    static_url=FILES.url,
     asset_url=asset_url,
     incident_url=incident_url,
     when=format_time,

@@ -1,4 +1,4 @@
-"""Resolvers of searchAcrossEntities and searchAcrossLineage."""
+"""Resolvers of searchAcrossEntities, scrollAcrossEntities and searchAcrossLineage."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from dataflare.catalog import lineage
 from dataflare.catalog.queries import AssetView
 from dataflare.catalog.search import Criterion, Facet, search
 from dataflare.core.errors import InvalidInput
+from dataflare.graphql import scroll_ids
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
 from dataflare.incidents.search import search_incidents
@@ -80,7 +81,8 @@ def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
         input.get("types") or (),
         _criteria(input.get("orFilters")),
         input.get("start") or 0,
-        _page_size(info, input, "SearchResults"),
+        _page_size(info, input, input.get("pageType", "SearchResults")),
+        include_removed=bool((input.get("searchFlags") or {}).get("includeSoftDeleted")),
     )
     shown = [AssetView.of(a) for a in page.assets]
     info.context.loader.saw_assets(shown)
@@ -88,8 +90,24 @@ def resolve_search(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
         "start": page.start,
         "count": len(page.assets),
         "total": page.total,
-        "searchResults": [{"entity": a} for a in shown],
+        "searchResults": [{"entity": a, "extraProperties": []} for a in shown],
         "facets": _facets(page.facets),
+    }
+
+
+@search_query.field("scrollAcrossEntities")
+def resolve_scroll(_: Any, info: Info, input: dict[str, Any]) -> dict[str, Any]:
+    """searchAcrossEntities's pages one after the other, from the offset the scrollId holds."""
+    start = scroll_ids.start_of(input.get("scrollId"))
+    page = resolve_search(_, info, {**input, "start": start, "pageType": "ScrollResults"})
+    following = start + page["count"]
+    more = page["count"] > 0 and following < page["total"]
+    return {
+        "nextScrollId": scroll_ids.make(following) if more else None,
+        "count": page["count"],
+        "total": page["total"],
+        "searchResults": page["searchResults"],
+        "facets": page["facets"],
     }
 
 
@@ -105,15 +123,16 @@ def _incident_search(info: Info, input: dict[str, Any], types: list[str]) -> dic
         input["query"],
         _criteria(input.get("orFilters")),
         input.get("start") or 0,
-        _page_size(info, input, "SearchResults"),
+        _page_size(info, input, input.get("pageType", "SearchResults")),
         _sort(input.get("sortInput")),
+        include_removed=bool((input.get("searchFlags") or {}).get("includeSoftDeleted")),
     )
     info.context.loader.saw_incidents(page.incidents)
     return {
         "start": page.start,
         "count": len(page.incidents),
         "total": page.total,
-        "searchResults": [{"entity": incident} for incident in page.incidents],
+        "searchResults": [{"entity": i, "extraProperties": []} for i in page.incidents],
         "facets": _facets(page.facets),
     }
 

@@ -1,6 +1,12 @@
 // Small behaviours of the web UI, by event delegation so content swapped in by htmx has them too.
 "use strict";
 
+// Whether the search filters are unfolded (on a phone): kept when the search form is swapped.
+let filtersOpen = false;
+
+// What opened each dialog: focus goes back to it when the dialog closes (Esc, Cancel).
+const openers = new WeakMap();
+
 function closeMenus(except) {
   document.querySelectorAll(".menu-button[aria-expanded=true]").forEach((button) => {
     if (button === except) return;
@@ -12,15 +18,8 @@ function closeMenus(except) {
 document.addEventListener("click", (event) => {
   const menuButton = event.target.closest(".menu-button");
   if (menuButton) {
-    const items = document.getElementById(menuButton.getAttribute("aria-controls"));
-    const open = menuButton.getAttribute("aria-expanded") !== "true";
-    closeMenus(menuButton);
-    menuButton.setAttribute("aria-expanded", String(open));
-    items.hidden = !open;
-    if (open) {
-      const first = items.querySelector("[role=menuitem]:not(:disabled)");
-      if (first) first.focus();
-    }
+    if (menuButton.getAttribute("aria-expanded") === "true") closeMenus(null);
+    else openMenu(menuButton, "first");
     return;
   }
   const opener = event.target.closest("[data-open-dialog]");
@@ -28,6 +27,7 @@ document.addEventListener("click", (event) => {
     const dialog = document.getElementById(opener.dataset.openDialog);
     closeMenus(null);
     if (dialog) {
+      openers.set(dialog, opener);
       dialog.showModal(); // modal: focus moves inside, Esc closes it
       const first = dialog.querySelector("select, input:not([type=hidden]), textarea");
       if (first) first.focus();
@@ -37,6 +37,12 @@ document.addEventListener("click", (event) => {
   const closer = event.target.closest("[data-close-dialog]");
   if (closer) {
     closer.closest("dialog").close();
+    return;
+  }
+  const filtersToggle = event.target.closest(".filters-toggle");
+  if (filtersToggle) {
+    filtersOpen = filtersToggle.getAttribute("aria-expanded") !== "true";
+    filtersToggle.setAttribute("aria-expanded", String(filtersOpen));
     return;
   }
   const copier = event.target.closest("[data-copy]");
@@ -54,13 +60,121 @@ document.addEventListener("click", (event) => {
   if (!event.target.closest(".menu-items")) closeMenus(null); // a click elsewhere closes menus
 });
 
+function openMenu(button, which) {
+  closeMenus(button);
+  button.setAttribute("aria-expanded", "true");
+  const items = document.getElementById(button.getAttribute("aria-controls"));
+  items.hidden = false;
+  const all = menuItems(items);
+  if (all.length) all[which === "last" ? all.length - 1 : 0].focus();
+}
+
+function menuItems(menu) {
+  return Array.from(menu.querySelectorAll("[role=menuitem]"));
+}
+
+// The next of `items` from `current` for a key (arrows wrap; Home and End), or null.
+function moveTo(items, current, key, back, forward) {
+  const at = items.indexOf(current);
+  if (key === back) return items[(at - 1 + items.length) % items.length];
+  if (key === forward) return items[(at + 1) % items.length];
+  if (key === "Home") return items[0];
+  if (key === "End") return items[items.length - 1];
+  return null;
+}
+
+// WAI-ARIA menu button and tabs: arrows move between items and tabs, Esc closes a menu.
 document.addEventListener("keydown", (event) => {
+  const menuButton = event.target.closest(".menu-button");
+  if (menuButton && ["ArrowDown", "ArrowUp"].includes(event.key)) {
+    event.preventDefault();
+    openMenu(menuButton, event.key === "ArrowUp" ? "last" : "first");
+    return;
+  }
+  const item = event.target.closest("[role=menuitem]");
+  if (item) {
+    const menu = item.closest("[role=menu]");
+    const next = moveTo(menuItems(menu), item, event.key, "ArrowUp", "ArrowDown");
+    if (next) {
+      event.preventDefault();
+      next.focus();
+      return;
+    }
+    if (event.key === "Tab") closeMenus(null);
+  }
+  const tab = event.target.closest("[role=tab]");
+  if (tab) {
+    const tabs = Array.from(tab.closest("[role=tablist]").querySelectorAll("[role=tab]"));
+    const next = moveTo(tabs, tab, event.key, "ArrowLeft", "ArrowRight");
+    if (next) {
+      event.preventDefault();
+      tabs.forEach((t) => t.setAttribute("tabindex", t === next ? "0" : "-1"));
+      next.focus();
+    } else if (event.key === " ") {
+      event.preventDefault();
+      tab.click(); // a tab is a link: Enter follows it, and Space does too
+    }
+    return;
+  }
   if (event.key !== "Escape") return;
   const open = document.querySelector(".menu-button[aria-expanded=true]");
   if (open) {
     closeMenus(null);
     open.focus();
   }
+});
+
+// A dialog that closes gives focus back to what opened it; when that was an item of a menu that
+// has closed since, to the menu's button.
+document.addEventListener("close", (event) => {
+  const dialog = event.target;
+  const opener = dialog instanceof HTMLDialogElement ? openers.get(dialog) : null;
+  if (!opener || !opener.isConnected) return;
+  const menu = opener.closest(".menu");
+  const hidden = opener.closest("[hidden]");
+  (hidden && menu ? menu.querySelector(".menu-button") : opener).focus();
+}, true);
+
+// The search form, swapped after each change of a filter, keeps its filters unfolded (set before
+// the page is drawn again, so they never flash closed), and the box just ticked keeps focus
+// (htmx gives it back by id, but while the filters were still folded, hence hidden, it could not).
+let focusedId = "";
+document.addEventListener("htmx:beforeSwap", () => {
+  focusedId = document.activeElement ? document.activeElement.id : "";
+});
+document.addEventListener("htmx:afterSwap", () => {
+  document.querySelectorAll(".filters-toggle").forEach((toggle) => {
+    toggle.setAttribute("aria-expanded", String(filtersOpen));
+  });
+  const again = focusedId && document.getElementById(focusedId);
+  if (again && document.activeElement !== again && again.closest(".filter-groups")) again.focus();
+});
+
+// After an in-place update, what it says is announced (the page's live region, which is never
+// swapped out, so screen readers hear it), and focus goes where the change shows.
+document.addEventListener("htmx:afterSettle", (event) => {
+  const swapped = event.target;
+  if (!(swapped instanceof Element)) return;
+  const told = swapped.closest("[data-announce]") || swapped.querySelector("[data-announce]");
+  if (told) {
+    const live = document.getElementById("announcer");
+    const text = told.dataset.announce;
+    told.removeAttribute("data-announce");
+    live.textContent = "";
+    // A moment later: a live region's text set in the same task as its clearing may be missed.
+    setTimeout(() => { live.textContent = text; }, 50);
+  }
+  const focus = swapped.closest("[data-focus-here]") || swapped.querySelector("[data-focus-here]");
+  if (focus) {
+    focus.removeAttribute("data-focus-here");
+    focus.focus();
+  }
+});
+
+// A page shown again from the browser's back-forward cache is as it was when left: load it anew,
+// so Back never shows an incident as it was before a change.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted) window.location.reload();
 });
 
 // "Custom…" incident type: ask for its name.
@@ -72,6 +186,19 @@ document.addEventListener("change", (event) => {
   box.hidden = !custom;
   box.querySelector("input").required = custom;
   if (custom) box.querySelector("input").focus();
+});
+
+// "Add another assignee": one more field like the last, focused, numbered for screen readers.
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-add-assignee]");
+  if (!button) return;
+  const fields = button.closest("fieldset").querySelector("[data-assignee-fields]");
+  const last = fields.querySelector("input:last-of-type");
+  const next = last.cloneNode(false);
+  next.value = "";
+  next.setAttribute("aria-label", `Assignee ${fields.querySelectorAll("input").length + 1}`);
+  fields.append(next);
+  next.focus();
 });
 
 // A dialog's form that was sent successfully is emptied and its dialog closed (here rather than

@@ -1,8 +1,9 @@
-"""Assertions and their runs (DataHub's assertionInfo and assertionRunEvent), and the source
-of an incident (the assertion whose failure raised it). New tables only.
+"""Assertions and their runs (DataHub's assertionInfo and assertionRunEvent). New tables only
+(an incident's source, the assertion whose failure raised it, is incidents.source_urn, added
+by 0016).
 
-Revision ID: 0018_assertions
-Revises: 0015_incident_figures
+Revision ID: 0017_assertions
+Revises: 0016_stored_aspects
 Create Date: 2026-11-30 19:22:55.831834
 """
 
@@ -11,8 +12,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018_assertions"
-down_revision = "0015_incident_figures"
+revision = "0017_assertions"
+down_revision = "0016_stored_aspects"
 branch_labels = None
 depends_on = None
 
@@ -61,17 +62,8 @@ def upgrade() -> None:
         ["assertion_id", "timestamp_ms", "partition"],
         unique=True,
     )
-    op.create_table(
-        "incident_sources",
-        sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("source_urn", sa.String(length=512), nullable=False),
-        sa.ForeignKeyConstraint(["incident_id"], ["incidents.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("incident_id"),
-    )
-    op.create_index("ix_incident_sources_urn", "incident_sources", ["source_urn"])
 
 
 def downgrade() -> None:
-    op.drop_table("incident_sources")
     op.drop_table("assertion_runs")
     op.drop_table("assertions")

@@ -1,0 +1,127 @@
+"""The DataHub SDK's reads against a real Dataflare server, on each database: exists,
+get_aspect, get_aspects_for_entity, get_entity_raw, get_entity_semityped,
+get_related_entities, get_urns_by_filter (scrollAcrossEntities) and `datahub get`, straight and
+through a server URL ending in /api/gms; then `datahub delete --hard` of the incident."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.server import Server, dataflare_env
+
+ROOT = Path(__file__).parents[2]
+SDK_PYTHON = ROOT / ".venv-datahub" / "bin" / "python"
+READS = Path(__file__).parent / "datahub_reads.py"
+TOKEN = "sdk-test-token"
+EVENTS = "urn:li:dataset:(urn:li:dataPlatform:kafka,orders_events,PROD)"
+ORDERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.orders,PROD)"
+REVENUE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.revenue,PROD)"
+GONE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.gone,PROD)"
+NEVER = "urn:li:dataset:(urn:li:dataPlatform:snowflake,never.sent,PROD)"
+JDOE = "urn:li:corpuser:jdoe"
+
+pytestmark = pytest.mark.skipif(
+    not SDK_PYTHON.exists(), reason="the DataHub SDK environment is missing: run `make test`"
+)
+
+
+@pytest.fixture
+def server(database_url: str, tmp_path: Path) -> Iterator[Server]:
+    running = Server(dataflare_env(tmp_path, database_url, DATAFLARE_ADMIN_TOKEN=TOKEN))
+    try:
+        running.wait_ready()
+        yield running
+    finally:
+        running.stop()
+
+
+def _run(server: Server, tmp_path: Path) -> dict[str, Any]:
+    done = subprocess.run(
+        [str(SDK_PYTHON), str(READS)],
+        env={
+            "DATAFLARE_URL": server.url,
+            "DATAFLARE_TOKEN": TOKEN,
+            "HOME": str(tmp_path),  # the SDK writes ~/.datahub
+            "DATAHUB_TELEMETRY_ENABLED": "false",
+            "PATH": "/usr/bin:/bin",
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen
+
+
+def test_the_sdk_reads_what_was_sent_as_gms_serves_it(server: Server, tmp_path: Path) -> None:
+    seen = _run(server, tmp_path)
+    incident = seen["incident_urn"]
+
+    for how in ("direct", "behind_frontend"):
+        read = seen[how]
+        assert read["exists"] == {
+            ORDERS: True,
+            GONE: True,
+            NEVER: False,
+            JDOE: True,
+            incident: True,
+        }
+        assert read["owners"] == [[JDOE, "TECHNICAL_OWNER"]]
+        assert read["properties"] == {
+            "customProperties": {},
+            "name": "analytics.orders",
+            "description": "The analytics.orders.",
+            "tags": [],
+        }
+        assert read["no_schema"] is None
+        assert read["never"] is None
+        assert read["aspects_for_entity"] == {"ownership": True, "schemaMetadata": False}
+        own = ["datasetKey", "datasetProperties", "ownership", "upstreamLineage"]
+        assert read["raw"] == {"urn": ORDERS, "aspects": own}
+        assert read["raw_projected"] == ["datasetKey", "upstreamLineage"]
+        assert read["semityped"] == own
+        assert read["semityped_never"] == ["datasetKey"]  # GMS answers the key alone
+        assert read["incident"] == {
+            "entities": [ORDERS],
+            "state": "ACTIVE",
+            "priority": 1,
+            "title": "late",
+        }
+        assert read["upstreams"] == [[EVENTS, "DownstreamOf"]]
+        assert read["downstreams"] == [[REVENUE, "DownstreamOf"]]
+        assert read["owned"] == [[ORDERS, "OwnedBy"]]
+        assert read["on_orders"] == [[incident, "IncidentOn"]]
+        assert read["incident_on"] == [[ORDERS, "IncidentOn"]]
+        assert read["urns"] == [EVENTS, ORDERS, REVENUE]  # batches of 1: scrolled 3 times
+        assert read["snowflake"] == [ORDERS, REVENUE]
+        assert read["with_removed"] == [EVENTS, GONE, ORDERS, REVENUE]
+        assert read["only_removed"] == [GONE]
+        assert read["incidents"] == [incident]
+
+    assert seen["get"]["code"] == 0
+    assert sorted(seen["get"]["out"]) == [
+        "datasetKey",
+        "datasetProperties",
+        "ownership",
+        "upstreamLineage",
+    ]
+    assert seen["get"]["out"]["datasetKey"] == {
+        "platform": "urn:li:dataPlatform:snowflake",
+        "name": "analytics.orders",
+        "origin": "PROD",
+    }
+    assert seen["get_aspect"]["code"] == 0
+    assert seen["get_aspect"]["out"]["ownership"]["owners"] == [
+        {"owner": JDOE, "type": "TECHNICAL_OWNER"}
+    ]
+    # `datahub delete --urn urn:li:incident:... --hard`: the incident is gone
+    assert seen["hard_delete"] == {"code": 0, "exists": False, "on_orders": []}
+    assert seen["get_never"]["code"] != 0
+    assert seen["get_never"]["err"] == [f"Error: urn {NEVER} not found"]

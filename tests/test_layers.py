@@ -1,6 +1,7 @@
 """Imports run one way: surfaces (graphql, web, ingest, cli, mcp) call services (catalog, incidents,
-access, notifications), which use plumbing (db, core); events lie below both incidents and
-notifications, so neither imports the other; the client SDK imports nothing of the server."""
+access, notifications, assertions), which use plumbing (db, core); events lie below both incidents
+and notifications, so neither imports the other; assertions raise incidents, so incidents never
+import assertions; the client SDK imports nothing of the server."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "dataflare"
 SURFACES = {"graphql", "web", "ingest", "cli", "mcp", "monitoring", "app", "server"}
-SERVICES = {"catalog", "incidents", "access", "notifications"}
+SERVICES = {"catalog", "incidents", "access", "notifications", "assertions"}
 # What each part may import of the package (besides itself).
 ALLOWED: dict[str, set[str]] = {
     "core": set(),
@@ -22,6 +23,7 @@ ALLOWED: dict[str, set[str]] = {
     "access": {"core", "db", "catalog"},
     "incidents": {"core", "db", "catalog", "events"},
     "notifications": {"core", "db", "catalog", "events"},
+    "assertions": {"core", "db", "catalog", "incidents", "events"},
 }
 # The model registry and the migrations see every table: that is their purpose.
 EXEMPT = {"db/registry.py", "db/migrations/env.py"}

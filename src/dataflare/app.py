@@ -17,6 +17,7 @@ from starlette.types import ASGIApp
 from dataflare import __version__
 from dataflare.access.sessions import signing_key
 from dataflare.access.users import ensure_admin_exists
+from dataflare.assertions import policy as assertion_policy
 from dataflare.core.config import Settings
 from dataflare.core.exposure import OFF
 from dataflare.db.database import Database
@@ -137,8 +138,10 @@ def create_app(
     # while another user holds a connection orphans that connection: it stays open until the
     # garbage collector finds it.
     owned = db is None
+    policy = assertion_policy.load(settings.home)  # checked whole at start
     database = db or Database(settings.database_url)
     notify = notification_config or notifications.load(settings.home)
+    assertion_policy.install(policy)
     graphql = GraphQLEndpoint(
         build_schema(), database, settings.admin_token, settings.max_body_bytes
     )

@@ -168,9 +168,13 @@ def test_every_field_taking_a_count_returns_a_known_page() -> None:
         for name, field in getattr(type_, "fields", {}).items():
             if type_.name.startswith("__") or isinstance(type_, GraphQLInputObjectType):
                 continue
-            takes_count = "count" in field.args or any(
-                "count" in getattr(get_named_type(arg.type), "fields", {})
-                for arg in field.args.values()
+            takes_count = (
+                "count" in field.args
+                or "limit" in field.args
+                or any(
+                    "count" in getattr(get_named_type(arg.type), "fields", {})
+                    for arg in field.args.values()
+                )
             )
             if takes_count:
                 counted.append((type_.name, name, get_named_type(field.type).name))

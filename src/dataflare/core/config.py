@@ -18,6 +18,8 @@ OFF = ("0", "false", "no", "off")
 ON = ("1", "true", "yes", "on")
 MCP_READ_ONLY = "DATAFLARE_MCP_READ_ONLY"
 TRUSTED_PROXIES = "DATAFLARE_TRUSTED_PROXIES"
+ASSERTION_RUN_DAYS = "DATAFLARE_ASSERTION_RUN_DAYS"
+DEFAULT_ASSERTION_RUN_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class Settings:
     max_ingest_bytes: int = MAX_INGEST_BYTES  # /aspects and /entities
     mcp_read_only: bool = False  # the MCP server offers agents the read tools only
     metrics: MetricsExposure = DEFAULT_METRICS  # /metrics: token, off, or a port of its own
+    assertion_run_days: int = DEFAULT_ASSERTION_RUN_DAYS  # assertion runs older are pruned
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -53,6 +56,7 @@ class Settings:
             max_ingest_bytes=byte_count("DATAFLARE_MAX_INGEST_BYTES", MAX_INGEST_BYTES),
             mcp_read_only=switch(MCP_READ_ONLY),
             metrics=metrics_exposure(os.environ.get(METRICS, "")),
+            assertion_run_days=assertion_run_days(),
         )
 
 
@@ -64,6 +68,20 @@ def switch(name: str) -> bool:
     if raw in OFF or not raw:
         return False
     raise InvalidInput(f"{name} must be 1 or 0 (or true/false, yes/no, on/off), not '{raw[:40]}'.")
+
+
+def assertion_run_days() -> int:
+    """DATAFLARE_ASSERTION_RUN_DAYS: how many days of assertion runs to keep (the newest run of
+    each assertion is kept whatever its age)."""
+    raw = os.environ.get(ASSERTION_RUN_DAYS, "").strip()
+    if not raw:
+        return DEFAULT_ASSERTION_RUN_DAYS
+    if not raw.isdigit() or not 1 <= int(raw) <= 36_500:
+        raise InvalidInput(
+            f"{ASSERTION_RUN_DAYS} must be a whole number of days from 1 to 36500, not "
+            f"'{raw[:40]}'."
+        )
+    return int(raw)
 
 
 def byte_count(name: str, default: int) -> int:

@@ -45,5 +45,12 @@ MAX_ACTOR_FIELD_CHARS = 300  # a person's display name, e-mail, Slack handle, ti
 MAX_OWNERSHIP_TYPE_CHARS = 64
 MAX_PASSWORD_CHARS = 1_000
 
+# Assertions: an assertionInfo and an assertionRunEvent as stored (JSON), and how many runs a
+# runEvents list holds at most.
+MAX_ASSERTION_INFO_BYTES = 64 * KIB
+MAX_RUN_EVENT_BYTES = 16 * KIB
+MAX_RUN_EVENTS = 1_000
+DEFAULT_RUN_EVENTS = 20  # runEvents without a limit
+
 # Times in epoch milliseconds: from 1970 to the end of year 9999.
 MAX_EPOCH_MS = 253_402_300_799_999

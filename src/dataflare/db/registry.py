@@ -1,6 +1,7 @@
 """Every table, imported in one place so that migrations and tests see the whole schema."""
 
 from dataflare.access.models import AccessToken, LoginFailure, ServerKey, User, WebSession
+from dataflare.assertions.models import Assertion, AssertionRun
 from dataflare.catalog.models import Asset
 from dataflare.catalog.stored_models import StoredAspect
 from dataflare.db.base import Base
@@ -16,6 +17,8 @@ from dataflare.notifications.models import NotificationDelivery, SlackMessage
 
 __all__ = [
     "AccessToken",
+    "Assertion",
+    "AssertionRun",
     "Asset",
     "Base",
     "Incident",

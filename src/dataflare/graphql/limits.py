@@ -33,6 +33,7 @@ from graphql import (
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import (
     DEFAULT_LIST_SIZE,
+    DEFAULT_RUN_EVENTS,
     MAX_COST,
     MAX_DEPTH,
     MAX_FIELDS,
@@ -51,6 +52,8 @@ PAGED_LISTS = {
     "ScrollResults": "searchResults",
     "ListAccessTokenResult": "tokens",
     "ListUsersResult": "users",
+    "EntityAssertionsResult": "assertions",
+    "AssertionRunEventsResult": "runEvents",  # sized by `limit`, as DataHub names it
 }
 # Lists Dataflare always answers empty (asked for by DataHub's clients): they add nothing.
 EMPTY_LISTS = frozenset({("SearchResult", "extraProperties")})
@@ -204,12 +207,14 @@ class _CostWalk:
             return None
         requested: Any = None
         for argument in node.arguments or ():
-            if argument.name.value == "count":
+            if argument.name.value in ("count", "limit"):
                 requested = self._value(argument.value)
             elif argument.name.value == "input":
                 given = self._value(argument.value)
                 if isinstance(given, dict):
                     requested = given.get("count")
+        if requested is None and page_type == "AssertionRunEventsResult":
+            requested = DEFAULT_RUN_EVENTS
         if not isinstance(requested, int) or isinstance(requested, bool) or requested < 0:
             requested = DEFAULT_LIST_SIZE if requested is None else 0
         return page_size(requested, page_type, nested)

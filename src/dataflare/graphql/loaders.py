@@ -12,60 +12,26 @@ Only the kinds the document asks for are read, and each at most once per key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Generic, TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from dataflare.access.models import User
 from dataflare.access.users import users_by_name
+from dataflare.assertions.health import NO_SIGNAL, AssetHealth, health_by_urn
 from dataflare.catalog.models import Actor, AssetOwner
 from dataflare.catalog.queries import AssetView, owners_of_assets
 from dataflare.catalog.service import actors_by_urn
 from dataflare.core.urns import entity_type_of
-from dataflare.db.chunks import chunks
+from dataflare.graphql.assertion_loaders import AssertionLoader
+from dataflare.graphql.batch import Batch
 from dataflare.incidents import activity, batches
-from dataflare.incidents.health import HEALTHY, IncidentHealth, health_by_urn
 from dataflare.incidents.models import IncidentActivity
 from dataflare.incidents.queries import IncidentFilter, IncidentPage, IncidentView, summary_total
 
-K = TypeVar("K")
-V = TypeVar("V")
 P = TypeVar("P", Mapping[int, list[IncidentView]], Mapping[int, IncidentPage])
-
-
-class Batch(Generic[K, V]):
-    """Values of one kind by key. Keys are expected (`expect`) before they are asked for
-    (`get`); the first `get` of a key not read yet reads every key expected so far."""
-
-    def __init__(
-        self,
-        fetch: Callable[[Sequence[K]], Mapping[K, V]],
-        missing: Callable[[], V],
-        chunk: int | None = None,
-    ) -> None:
-        self._fetch = fetch
-        self._missing = missing
-        self._chunk = chunk
-        self._pending: dict[K, None] = {}  # in the order expected
-        self._loaded: dict[K, V] = {}
-
-    def expect(self, keys: Iterable[K]) -> None:
-        for key in keys:
-            if key not in self._loaded:
-                self._pending[key] = None
-
-    def get(self, key: K) -> V:
-        if key not in self._loaded:
-            self._pending[key] = None
-            keys, self._pending = list(self._pending), {}
-            parts = chunks(keys, self._chunk) if self._chunk else chunks(keys)
-            for part in parts:
-                found = self._fetch(part)
-                for each in part:
-                    self._loaded[each] = found[each] if each in found else self._missing()
-        return self._loaded[key]
 
 
 # A page of incidents asked of many assets: (state, start, count).
@@ -80,7 +46,7 @@ class Loader:
     def __init__(self, session: Session) -> None:
         self.session = session
         self._assets: dict[int, None] = {}  # the registered assets seen, by id
-        self.health: Batch[str, IncidentHealth] = Batch(self._health, lambda: HEALTHY)
+        self.health: Batch[str, AssetHealth] = Batch(self._health, lambda: NO_SIGNAL)
         self.owners: Batch[int, list[AssetOwner]] = Batch(self._owners, list)
         self.actors: Batch[str, Actor | None] = Batch(self._actors, lambda: None)
         self.users: Batch[str, User | None] = Batch(self._users, lambda: None)
@@ -90,6 +56,8 @@ class Loader:
         self._pages: dict[PageKey, Batch[int, list[IncidentView]]] = {}
         self._counts: dict[str, Batch[int, int]] = {}
         self._filtered_pages: dict[FilteredKey, Batch[int, IncidentPage]] = {}
+        self.sources: Batch[int, str | None] = Batch(self._sources, lambda: None)
+        self.assertions = AssertionLoader(session)
 
     def saw_assets(self, assets: Iterable[AssetView]) -> None:
         """These assets are about to be shown: what is asked of one is read for all."""
@@ -98,6 +66,7 @@ class Loader:
         registered = [a.id for a in shown if a.id is not None]
         self.owners.expect(registered)
         self._assets.update(dict.fromkeys(registered))
+        self.assertions.saw_assets(registered)
         for page in self._pages.values():
             page.expect(registered)
         for count in self._counts.values():
@@ -110,6 +79,7 @@ class Loader:
         self.assignees.expect(ids)
         self.incident_assets.expect(ids)
         self.activity.expect(ids)
+        self.sources.expect(ids)
 
     def incidents(
         self, asset: AssetView, filters: IncidentFilter, start: int, count: int
@@ -174,7 +144,7 @@ class Loader:
     def _connection(self) -> Connection:
         return self.session.connection()
 
-    def _health(self, urns: Sequence[str]) -> Mapping[str, IncidentHealth]:
+    def _health(self, urns: Sequence[str]) -> Mapping[str, AssetHealth]:
         return health_by_urn(self.session, urns)
 
     def _owners(self, asset_ids: Sequence[int]) -> Mapping[int, list[AssetOwner]]:
@@ -196,6 +166,11 @@ class Loader:
     def _incident_assets(self, incident_ids: Sequence[int]) -> Mapping[int, list[AssetView]]:
         found = batches.assets(self._connection(), incident_ids)
         self.saw_assets(asset for assets in found.values() for asset in assets)
+        return found
+
+    def _sources(self, incident_ids: Sequence[int]) -> Mapping[int, str]:
+        found = batches.sources(self._connection(), incident_ids)
+        self.assertions.expect_urns(found.values())
         return found
 
     def _activity(self, incident_ids: Sequence[int]) -> Mapping[int, list[IncidentActivity]]:

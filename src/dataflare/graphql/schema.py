@@ -8,7 +8,15 @@ from typing import Any
 from ariadne import ScalarType, load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
-from dataflare.graphql.resolvers import access, entities, incidents, insights, mutations, search
+from dataflare.graphql.resolvers import (
+    access,
+    assertions,
+    entities,
+    incidents,
+    insights,
+    mutations,
+    search,
+)
 from dataflare.graphql.resolvers.assets import asset_types
 from dataflare.graphql.resolvers.catalog import catalog_types
 
@@ -68,4 +76,7 @@ def build_schema() -> GraphQLSchema:
         access.token_metadata,
         access.corp_user,
         insights.query,
+        assertions.query,
+        assertions.assertion_type,
+        assertions.run_type,
     )

@@ -10,7 +10,11 @@ from sqlalchemy import Connection, func, select, union_all
 from dataflare.catalog.models import ASSETS
 from dataflare.catalog.queries import AssetView
 from dataflare.db.chunks import chunks
-from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, INCIDENTS
+from dataflare.incidents.models import (
+    INCIDENT_ASSETS,
+    INCIDENT_ASSIGNEES,
+    INCIDENTS,
+)
 from dataflare.incidents.queries import (
     IncidentFilter,
     IncidentPage,
@@ -38,6 +42,16 @@ def assignees(connection: Connection, incident_ids: Sequence[int]) -> dict[int, 
     for incident_id, urn in rows:
         found.setdefault(incident_id, []).append(urn)
     return found
+
+
+def sources(connection: Connection, incident_ids: Sequence[int]) -> dict[int, str]:
+    """Incident id -> the URN of what generated it (an assertion), for those that have one."""
+    rows = connection.execute(
+        select(INCIDENTS.c.id, INCIDENTS.c.source_urn).where(
+            INCIDENTS.c.id.in_(incident_ids), INCIDENTS.c.source_urn.is_not(None)
+        )
+    )
+    return {incident_id: urn for incident_id, urn in rows}
 
 
 def assets(connection: Connection, incident_ids: Sequence[int]) -> dict[int, list[AssetView]]:

@@ -52,10 +52,16 @@ def health_by_urn(session: Session, asset_urns: Sequence[str]) -> dict[str, Inci
         .outerjoin(Incident, Incident.id == Asset.latest_incident_id)
         .where(Asset.urn.in_(asset_urns))
     )
-    found = {}
-    for urn, count, changed_at, latest_urn, latest_title in rows:
-        if not count:
-            found[urn] = IncidentHealth("PASS", 0, None, None, changed_at)
-        else:
-            found[urn] = IncidentHealth("FAIL", count, latest_urn, latest_title, changed_at)
-    return found
+    return {
+        urn: health_of(count, changed_at, latest_urn, latest_title)
+        for urn, count, changed_at, latest_urn, latest_title in rows
+    }
+
+
+def health_of(
+    active: int, changed_at: int | None, latest_urn: str | None, latest_title: str | None
+) -> IncidentHealth:
+    """From an asset's summary and its newest active incident."""
+    if not active:
+        return IncidentHealth("PASS", 0, None, None, changed_at)
+    return IncidentHealth("FAIL", active, latest_urn, latest_title, changed_at)

@@ -19,10 +19,7 @@ from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
 from dataflare.incidents import activity, dedup, figures, links, rules, summary
 from dataflare.incidents import changes as apply
-from dataflare.incidents.models import (
-    INCIDENTS,
-    Incident,
-)
+from dataflare.incidents.models import INCIDENTS, Incident
 
 NOT_FOUND_ON_UPDATE = "Failed to update incident. Incident does not exist."
 

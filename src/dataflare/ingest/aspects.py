@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import service as catalog
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
+from dataflare.ingest.assertion_aspects import ASSERTION_HANDLERS
 from dataflare.ingest.incident_info import apply_incident_info, apply_incident_status
 from dataflare.ingest.proposals import Proposal
 
@@ -197,6 +198,8 @@ def handler_for(p: Proposal) -> Handler | None:
         return ACTOR_HANDLERS.get(p.aspect_name)
     if p.entity_type == "incident":
         return INCIDENT_HANDLERS.get(p.aspect_name)
+    if p.entity_type == "assertion":
+        return ASSERTION_HANDLERS.get(p.aspect_name)
     return None
 
 

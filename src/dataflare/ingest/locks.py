@@ -1,8 +1,9 @@
 """A batch locks, before applying anything, the rows its proposals may change that other writers
-lock too: first the incidents it names, then the assets (its own, those its incidents name or
-are on), each in id order, as raising and updating incidents take them. Taken one by one as the
-proposals come, they could be taken in another order and deadlock with those writers. (On
-PostgreSQL; SQLite has one writer at a time.)"""
+lock too: first the assertions it names, then the incidents it names (and those its assertions'
+runs may resolve: active under their dedup keys), then the assets (its own, those its incidents
+name or are on, those its assertions check), each in id order, as raising and updating
+incidents take them. Taken one by one as the proposals come, they could be taken in another
+order and deadlock with those writers. (On PostgreSQL; SQLite has one writer at a time.)"""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from dataflare.assertions.service import asset_named, lock_assertions
 from dataflare.catalog.models import Asset
 from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents import summary
@@ -26,13 +28,26 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
         return
     asset_urns = {p.entity_urn for p in proposals if p.entity_type in ASSET_KINDS}
     incident_urns = set()
+    assertion_urns = {p.entity_urn for p in proposals if p.entity_type == "assertion"}
+    assertions = lock_assertions(session, assertion_urns)
     for p in proposals:
+        checked = asset_named(p.aspect_name, p.aspect) if p.entity_type == "assertion" else None
+        if checked is not None:
+            asset_urns.add(checked)
         if p.entity_type == "incident":
             incident_urns.add(p.entity_urn)
             entities = p.aspect.get("entities")
             if isinstance(entities, list):
                 asset_urns.update(e for e in entities if isinstance(e, str))
-    incident_ids = sorted(_found(session, select(Incident.id), Incident.urn, incident_urns))
+    incident_ids = sorted(
+        _found(session, select(Incident.id), Incident.urn, incident_urns)
+        | _found(
+            session,
+            select(IncidentAsset.incident_id).where(IncidentAsset.state == "ACTIVE"),
+            IncidentAsset.dedup_key,
+            {f"assertion:{assertion_id}" for assertion_id, _ in assertions},
+        )
+    )
     for chunk in _chunks(incident_ids):
         session.execute(
             select(Incident.id)
@@ -41,6 +56,7 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
             .with_for_update()
         ).all()
     asset_ids = _found(session, select(Asset.id), Asset.urn, asset_urns)
+    asset_ids |= {asset_id for _, asset_id in assertions if asset_id is not None}
     asset_ids |= _found(
         session, select(IncidentAsset.asset_id), IncidentAsset.incident_id, incident_ids
     )

@@ -10,6 +10,7 @@ from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ASSET_KINDS, PREFIX
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
+from dataflare.graphql.resolvers.assertions import assertions_health, resolve_dataset_assertions
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE
 from dataflare.incidents.queries import IncidentFilter, IncidentPage, check_page
 
@@ -35,7 +36,8 @@ def resolve_platform(asset: AssetView, *_: Any) -> dict[str, str]:
 
 
 def resolve_health(asset: AssetView, info: Info) -> list[dict[str, Any]]:
-    health = info.context.loader.health.get(asset.urn)
+    both = info.context.loader.health.get(asset.urn)
+    health = both.incidents
     details = None
     if health.active_count:
         details = {
@@ -44,16 +46,18 @@ def resolve_health(asset: AssetView, info: Info) -> list[dict[str, Any]]:
             "lastActivityAt": health.last_activity_at,
             "count": health.active_count,
         }
-    return [
-        {
-            "type": "INCIDENTS",
-            "status": health.status,
-            "message": health.message,
-            "causes": [ACTIVE_INCIDENTS_CAUSE] if health.active_count else [],
-            "reportedAt": health.last_activity_at,
-            "activeIncidentHealthDetails": details,
-        }
-    ]
+    incidents = {
+        "type": "INCIDENTS",
+        "status": health.status,
+        "message": health.message,
+        "causes": [ACTIVE_INCIDENTS_CAUSE] if health.active_count else [],
+        "reportedAt": health.last_activity_at,
+        "activeIncidentHealthDetails": details,
+        "latestAssertionStatusByType": None,
+    }
+    if both.assertions is None:
+        return [incidents]
+    return [incidents, assertions_health(both.assertions)]
 
 
 def resolve_incidents(
@@ -82,5 +86,7 @@ def asset_types() -> list[ObjectType]:
         object_type.set_field("platform", resolve_platform)
         object_type.set_field("health", resolve_health)
         object_type.set_field("incidents", resolve_incidents)
+        if graphql_name == "Dataset":
+            object_type.set_field("assertions", resolve_dataset_assertions)
         types.append(object_type)
     return types

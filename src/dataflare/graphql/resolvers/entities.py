@@ -6,11 +6,13 @@ from typing import Any
 
 from ariadne import InterfaceType, ObjectType, QueryType, UnionType
 
+from dataflare.assertions.queries import AssertionView
 from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import view
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS, ActorRef, entity_type_of
 from dataflare.graphql.context import Info
+from dataflare.graphql.resolvers.assertions import assertion_by_urn
 from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
 from dataflare.incidents import queries
 from dataflare.incidents.queries import IncidentView
@@ -28,6 +30,8 @@ def resolve_entity_type(obj: Any, *_: Any) -> str:
         return GRAPHQL_TYPE_OF_KIND[obj.kind]
     if isinstance(obj, IncidentView):
         return "Incident"
+    if isinstance(obj, AssertionView):
+        return "Assertion"
     if isinstance(obj, ActorRef):
         return "CorpGroup" if obj.is_group else "CorpUser"
     raise TypeError(f"no GraphQL type for {type(obj).__name__}")
@@ -77,7 +81,9 @@ def resolve_entity(_: Any, info: Info, urn: str) -> Any:
         return incident
     if kind in ("corpuser", "corpGroup"):
         return ActorRef(urn)
+    if kind == "assertion":
+        return assertion_by_urn(info, urn)
     raise InvalidInput(
         f"Unsupported URN '{urn}': entity(urn:) knows datasets, charts, dashboards, dataFlows, "
-        "dataJobs, incidents, users and groups."
+        "dataJobs, incidents, assertions, users and groups."
     )

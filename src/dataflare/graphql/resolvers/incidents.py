@@ -10,6 +10,7 @@ from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ActorRef
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.graphql.context import Info
+from dataflare.graphql.resolvers.assertions import resolve_incident_source
 from dataflare.incidents.models import IncidentActivity
 from dataflare.incidents.queries import IncidentView
 
@@ -28,6 +29,7 @@ def _status(incident: IncidentView, *_: Any) -> dict[str, Any]:
 
 incident_type.set_field("status", _status)
 incident_type.set_field("incidentStatus", _status)
+incident_type.set_field("source", resolve_incident_source)
 
 
 @incident_type.field("type")
@@ -68,11 +70,6 @@ def resolve_entity(incident: IncidentView, info: Info) -> AssetView:
 @incident_type.field("entities")
 def resolve_entities(incident: IncidentView, info: Info) -> list[AssetView]:
     return info.context.loader.incident_assets.get(incident.id)
-
-
-@incident_type.field("source")
-def resolve_source(incident: IncidentView, *_: Any) -> dict[str, Any]:
-    return {"type": incident.source_type, "source": None}
 
 
 @incident_type.field("startedAt")

@@ -5,13 +5,11 @@ through a server URL ending in /api/gms; then `datahub delete --hard` of the inc
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 from tests.e2e.server import Server
-from tests.sdk.conftest import SDK_PYTHON, TOKEN, needs_sdk
+from tests.sdk.conftest import needs_sdk, run_sdk_script
 
 READS = Path(__file__).parent / "datahub_reads.py"
 EVENTS = "urn:li:dataset:(urn:li:dataPlatform:kafka,orders_events,PROD)"
@@ -24,27 +22,8 @@ JDOE = "urn:li:corpuser:jdoe"
 pytestmark = needs_sdk
 
 
-def _run(server: Server, tmp_path: Path) -> dict[str, Any]:
-    done = subprocess.run(
-        [str(SDK_PYTHON), str(READS)],
-        env={
-            "DATAFLARE_URL": server.url,
-            "DATAFLARE_TOKEN": TOKEN,
-            "HOME": str(tmp_path),  # the SDK writes ~/.datahub
-            "DATAHUB_TELEMETRY_ENABLED": "false",
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert done.returncode == 0, done.stderr
-    seen: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
-    return seen
-
-
 def test_the_sdk_reads_what_was_sent_as_gms_serves_it(server: Server, tmp_path: Path) -> None:
-    seen = _run(server, tmp_path)
+    seen: dict[str, Any] = run_sdk_script(READS, server, tmp_path, timeout=300)
     incident = seen["incident_urn"]
 
     for how in ("direct", "behind_frontend"):

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from pathlib import Path
 
 from tests.e2e.server import Server
-from tests.sdk.conftest import SDK_PYTHON, TOKEN, needs_sdk
+from tests.sdk.conftest import needs_sdk, run_sdk_script
 
 CLIENT = Path(__file__).parent / "datahub_client.py"
 
@@ -15,21 +13,7 @@ pytestmark = needs_sdk
 
 
 def test_the_sdk_connects_raises_lists_and_resolves(server: Server, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [str(SDK_PYTHON), str(CLIENT)],
-        env={
-            "DATAFLARE_URL": server.url,
-            "DATAFLARE_TOKEN": TOKEN,
-            "HOME": str(tmp_path),  # the SDK writes ~/.datahub
-            "DATAHUB_TELEMETRY_ENABLED": "false",
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_sdk_script(CLIENT, server, tmp_path, timeout=120)
 
     assert seen["raised"].startswith("urn:li:incident:")
     assert seen["active"]["health"] == [
@@ -53,21 +37,7 @@ ORDERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.orders,PROD)"
 def test_the_sdk_emits_a_catalog_and_reads_owners_lineage_and_broken_upstreams(
     server: Server, tmp_path: Path
 ) -> None:
-    done = subprocess.run(
-        [str(SDK_PYTHON), str(CATALOG)],
-        env={
-            "DATAFLARE_URL": server.url,
-            "DATAFLARE_TOKEN": TOKEN,
-            "HOME": str(tmp_path),
-            "DATAHUB_TELEMETRY_ENABLED": "false",
-            "PATH": "/usr/bin:/bin",
-        },
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert done.returncode == 0, done.stderr
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = run_sdk_script(CATALOG, server, tmp_path, timeout=120)
 
     assert seen["openapi"] is False
     assert seen["orders"] == {

@@ -25,6 +25,7 @@ from dataflare.app import create_app
 from dataflare.core.config import Settings
 from dataflare.db.database import Database
 from dataflare.db.migrate import upgrade
+from dataflare.db.readiness import expected_revision
 from dataflare.db.registry import Base
 from dataflare.ingest.demo import load_demo
 
@@ -141,10 +142,17 @@ def demo_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterato
 
 
 def empty_postgres(url: str) -> None:
-    """Remove every row the previous test left in the run's PostgreSQL database."""
+    """Remove every row the previous test left in the run's PostgreSQL database; first, make
+    sure no earlier test left it at another revision (every later test would fail, far from the
+    cause)."""
     engine = create_engine(url)
     tables = ", ".join(table.name for table in Base.metadata.sorted_tables)
     with engine.begin() as connection:
+        revision = connection.scalar(text("SELECT version_num FROM alembic_version"))
+        assert revision == expected_revision(), (
+            f"an earlier test left the run's PostgreSQL database at revision {revision}: "
+            "a test that migrates it must bring it back to head"
+        )
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     engine.dispose()
 

@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from playwright.sync_api import Browser, Error, Page, ViewportSize, expect
 
 from tests.e2e.browser import sign_in
@@ -68,6 +69,8 @@ def note_error(errors: list[str], size: str, error: Error) -> None:
     errors.append(f"{size}: {error}")
 
 
+# The markup is the same whatever the database: one run is enough.
+@pytest.mark.parametrize("demo_database_url", ["sqlite"], indirect=True)
 def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
     chromium_browser: Browser, demo_server: Server
 ) -> None:

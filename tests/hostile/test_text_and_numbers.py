@@ -58,6 +58,10 @@ RAISES: list[tuple[dict[str, Any], str]] = [
     (raise_with(resourceUrn=LONG_URN), "URN 'urn:li:dataset:(urn:li:dataPlatform:kafka,xxx"),
     (raise_with(assigneeUrns=[USER_513]), "URN 'urn:li:corpuser:uuuuuuuuuuuuuuuuuuuuuuuuuuuuuu"),
     (raise_with(title="t" * 501), "Incident title is 501 characters long; the limit is 500."),
+    (
+        raise_with(assigneeUrns=[f"urn:li:corpuser:u{n}" for n in range(101)]),
+        "An incident has at most 100 assignees (got 101).",
+    ),
     (raise_with(customType="c" * 201, type="CUSTOM"), "customType is 201 characters long"),
     (raise_with(startedAt=2**62), "startedAt must be a time in epoch milliseconds, not 46116"),
     (raise_with(startedAt=2**63), "Variable '$input' has invalid value at .startedAt"),

@@ -30,6 +30,9 @@ MAX_CACHED_DOCUMENT_BYTES = 64 * KIB
 MAX_SEARCH_COUNT = 10_000  # searchAcrossEntities, searchAcrossLineage
 MAX_LIST_COUNT = 1_000  # an asset's incidents, lineage, tokens, users
 MAX_NESTED_LIST_COUNT = 100  # the same lists inside a list (each result of a search, ...)
+# What one incident holds: the assets it affects and the people assigned to it.
+MAX_INCIDENT_ASSETS = 1_000
+MAX_INCIDENT_ASSIGNEES = 100
 # Lineage walks: hops from the start, and assets found.
 MAX_LINEAGE_HOPS = 20
 MAX_LINEAGE_RESULTS = 10_000

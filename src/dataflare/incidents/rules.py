@@ -7,7 +7,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from dataflare.core.errors import InvalidInput
-from dataflare.core.limits import MAX_DESCRIPTION_BYTES, MAX_LABEL_CHARS, MAX_TITLE_CHARS
+from dataflare.core.limits import (
+    MAX_DESCRIPTION_BYTES,
+    MAX_INCIDENT_ASSETS,
+    MAX_INCIDENT_ASSIGNEES,
+    MAX_LABEL_CHARS,
+    MAX_TITLE_CHARS,
+)
 from dataflare.core.text import check_bytes, check_epoch_ms, check_text
 from dataflare.core.urns import AssetRef, check_urn, entity_type_of, parse_actor, parse_asset
 from dataflare.core.vocabulary import (
@@ -85,11 +91,20 @@ def check_resources(resource_urn: str | None, resource_urns: list[str] | None) -
     unique = list(dict.fromkeys(urns))
     if not unique:
         raise InvalidInput("At least 1 resource urn must be defined to raise an incident.")
+    if len(unique) > MAX_INCIDENT_ASSETS:
+        raise InvalidInput(
+            f"An incident affects at most {MAX_INCIDENT_ASSETS} assets (got {len(unique)})."
+        )
     return [parse_asset(urn) for urn in unique]
 
 
 def check_assignees(assignee_urns: list[str] | None) -> list[str]:
-    return [parse_actor(urn) for urn in dict.fromkeys(assignee_urns or [])]
+    unique = list(dict.fromkeys(assignee_urns or []))
+    if len(unique) > MAX_INCIDENT_ASSIGNEES:
+        raise InvalidInput(
+            f"An incident has at most {MAX_INCIDENT_ASSIGNEES} assignees (got {len(unique)})."
+        )
+    return [parse_actor(urn) for urn in unique]
 
 
 def check_time(value: int | None, what: str) -> int | None:

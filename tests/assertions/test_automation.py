@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from sqlalchemy import select
@@ -16,7 +17,7 @@ from dataflare.events.models import NotificationEvent
 from tests.assertions.documents import ASSERTION, INCIDENTS, ORDERS, dataset_info, run
 from tests.conftest import GraphQL
 from tests.graphql.documents import UPDATE_STATUS
-from tests.ingest.mcps import ingest, mcp, ownership
+from tests.ingest.mcps import AUTH, BATCH, dataset, ingest, mcp, ownership
 
 JDOE, TEAM = "urn:li:corpuser:jdoe", "urn:li:corpGroup:data"
 T0 = 1_700_000_000_000  # 2023-11-14 22:13:20 UTC
@@ -211,3 +212,34 @@ def test_rules_by_tag_and_dataset_set_priority_resolving_and_errors(
     assert incident["priority"] == "CRITICAL"
     assert incident["assignees"] == []
     assert incident["status"]["state"] == "ACTIVE"  # not resolved by the pass
+
+
+def test_a_rule_by_tag_matches_a_tag_of_the_asserted_dataset(
+    client: TestClient, gql: GraphQL, with_policy: Any
+) -> None:
+    with_policy("[[rule]]\ntag = 'urn:li:tag:experimental'\nenabled = false\n")
+    other = dataset("snowflake", "customers")
+    ingest(
+        client,
+        mcp(ORDERS, "globalTags", {"tags": [{"tag": "urn:li:tag:experimental"}]}),
+        dataset_info(),
+        dataset_info(urn=f"{ASSERTION}2", on=other),
+        run(T0, "FAILURE"),
+        run(T0, "FAILURE", urn=f"{ASSERTION}2", on=other),
+    )
+
+    assert _incidents(gql) == []  # the orders table is tagged experimental
+    found = gql.data(INCIDENTS, {"urn": other, "state": None})["dataset"]["incidents"]
+    assert found["total"] == 1
+
+
+def test_an_asset_tag_that_is_not_a_tag_is_refused_and_nothing_kept(client: TestClient) -> None:
+    bad = mcp(ORDERS, "globalTags", {"tags": [{"tag": "urn:li:corpuser:jdoe"}]})
+    response = client.post(BATCH, json={"proposals": [bad]}, headers=AUTH)
+
+    assert response.status_code == 400
+    assert "aspect.tags[0].tag: a tag URN is required" in response.text
+    kept = client.get(
+        f"/aspects/{quote(ORDERS, safe='')}?aspect=globalTags&version=0", headers=AUTH
+    )
+    assert kept.status_code == 404

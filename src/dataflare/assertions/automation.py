@@ -16,8 +16,10 @@ from dataflare.assertions.models import Assertion
 from dataflare.assertions.policy import Decision, Policy, Subject, active
 from dataflare.assertions.runs import RunEvent, prune, read_run, store_run
 from dataflare.assertions.service import tags_of
+from dataflare.catalog import stored_aspects
 from dataflare.catalog.models import Asset
 from dataflare.catalog.service import owners_of
+from dataflare.catalog.tags import kept_tags
 from dataflare.core.clock import format_time
 from dataflare.core.limits import MAX_TITLE_CHARS
 from dataflare.incidents import service as incidents
@@ -41,6 +43,11 @@ def dedup_key(assertion: Assertion) -> str:
     return f"assertion:{assertion.id}"
 
 
+def _asset_tags(session: Session, urn: str) -> list[str]:
+    found = stored_aspects.kept(session, urn, ["globalTags"]).get("globalTags")
+    return kept_tags(found.value if found is not None else None)
+
+
 def act(session: Session, actor: str, assertion: Assertion, run: RunEvent, policy: Policy) -> None:
     """Apply the assertion's newest run (already its state)."""
     asset = session.get(Asset, assertion.asset_id) if assertion.asset_id is not None else None
@@ -52,7 +59,7 @@ def act(session: Session, actor: str, assertion: Assertion, run: RunEvent, polic
             platforms={p for p in (assertion.platform, asset.platform) if p},
             assertion_type=assertion.assertion_type,
             dataset=asset.urn,
-            tags=tags_of(assertion),
+            tags=[*tags_of(assertion), *_asset_tags(session, asset.urn)],
         )
     )
     failed = run.result_type == "FAILURE" or (

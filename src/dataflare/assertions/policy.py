@@ -15,7 +15,7 @@ evaluated (ERROR) raises nothing.
     platform = "dbt"              # each setting only the keys it names; it matches when all
     assertion_type = "FRESHNESS"  # its selectors match: platform (the assertion's tool or the
     dataset = "urn:li:dataset:(urn:li:dataPlatform:snowflake,orders,PROD)"  # asset's platform),
-    tag = "urn:li:tag:critical"   # assertion type, the asset's URN, a tag of the assertion
+    tag = "urn:li:tag:critical"   # assertion type, the asset's URN, a tag of the assertion or asset
     enabled = false
 """
 

@@ -15,14 +15,13 @@ from sqlalchemy.orm import Session
 from dataflare.assertions.info import asset_urn_of, read_info
 from dataflare.assertions.models import ASSERTIONS, Assertion
 from dataflare.catalog.service import ensure_asset_ids
+from dataflare.catalog.tags import tag_urns
 from dataflare.core.clock import now_for
 from dataflare.core.errors import InvalidInput
-from dataflare.core.limits import MAX_LABEL_CHARS, MAX_PLATFORM_CHARS
+from dataflare.core.limits import MAX_PLATFORM_CHARS
 from dataflare.core.text import check_text
 from dataflare.core.urns import check_urn, entity_type_of, parse_asset
 from dataflare.db.chunks import chunks
-
-MAX_TAGS = 100
 
 
 def check_assertion_urn(urn: str) -> str:
@@ -134,15 +133,7 @@ def set_platform(session: Session, urn: str, aspect: dict[str, Any]) -> bool:
 
 def set_tags(session: Session, urn: str, aspect: dict[str, Any]) -> bool:
     """globalTags: the tags a policy rule may name."""
-    tags = aspect.get("tags") or []
-    if not isinstance(tags, list) or len(tags) > MAX_TAGS:
-        raise InvalidInput(f"aspect.tags: a list of at most {MAX_TAGS} tags is required.")
-    names = []
-    for i, tag in enumerate(tags):
-        value = tag.get("tag") if isinstance(tag, dict) else None
-        if not isinstance(value, str) or entity_type_of(value) != "tag":
-            raise InvalidInput(f"aspect.tags[{i}].tag: a tag URN is required.")
-        names.append(check_text(value, f"aspect.tags[{i}].tag", MAX_LABEL_CHARS))
+    names = tag_urns(aspect)
     return _apply(session, assertion_to_change(session, urn), {"tags": json.dumps(names)})
 
 

@@ -46,6 +46,7 @@ MAX_DESCRIPTION_BYTES = 64 * KIB  # descriptions and status messages
 MAX_LABEL_CHARS = 200  # custom types, dedup keys, incident ids, user and token names
 MAX_ACTOR_FIELD_CHARS = 300  # a person's display name, e-mail, Slack handle, title
 MAX_OWNERSHIP_TYPE_CHARS = 64
+MAX_TAGS = 100  # tags in one globalTags aspect
 MAX_PASSWORD_CHARS = 1_000
 
 # Assertions: an assertionInfo and an assertionRunEvent as stored (JSON), and how many runs a

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import service as catalog
+from dataflare.catalog.tags import tag_urns
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 from dataflare.ingest.assertion_aspects import ASSERTION_HANDLERS
@@ -63,6 +64,12 @@ def status(session: Session, _actor: str, p: Proposal) -> bool:
     if not isinstance(removed, bool):
         raise InvalidInput(f"aspect.removed: true or false is required, not {removed!r}.")
     return catalog.set_removed(session, p.entity_urn, removed)
+
+
+def tags(session: Session, _actor: str, p: Proposal) -> bool:
+    """globalTags: checked here, kept as sent (a policy rule may name an asset's tag)."""
+    tag_urns(p.aspect)
+    return catalog.asset_to_change(session, p.entity_urn)[1]
 
 
 def ownership(session: Session, _actor: str, p: Proposal) -> bool:
@@ -171,6 +178,7 @@ ASSET_HANDLERS: dict[str, Handler] = {
     "editableDataJobProperties": editable_properties,
     "status": status,
     "ownership": ownership,
+    "globalTags": tags,
     "upstreamLineage": lineage,
     "dataJobInputOutput": lineage,
 }

@@ -243,3 +243,16 @@ def test_an_asset_tag_that_is_not_a_tag_is_refused_and_nothing_kept(client: Test
         f"/aspects/{quote(ORDERS, safe='')}?aspect=globalTags&version=0", headers=AUTH
     )
     assert kept.status_code == 404
+
+
+def test_the_resolve_notification_names_the_run_that_passed(
+    client: TestClient, db: Database
+) -> None:
+    ingest(client, dataset_info(), run(T0, "FAILURE", run_id="r1"))
+    ingest(client, run(T0 + 1000, "SUCCESS", run_id="r2"))
+
+    with db.session() as session:
+        events = session.scalars(select(NotificationEvent).order_by(NotificationEvent.id)).all()
+
+    assert [e.kind for e in events] == ["RAISED", "CHANGED"]  # the resolve is a change of state
+    assert f"Resolved: {NAME} passed in run r2" in events[1].payload

@@ -233,3 +233,14 @@ def test_a_large_count_is_clamped_not_refused(gql: GraphQL) -> None:
 
     assert asked["total"] == len(asked["searchResults"])
     assert clamped["searchAcrossEntities"]["total"] == asked["total"]
+
+
+@pytest.mark.usefixtures("catalog")
+def test_a_type_dataflare_does_not_hold_finds_nothing_and_is_no_error(gql: GraphQL) -> None:
+    assert search(gql, types=["GLOSSARY_TERM"])["total"] == 0
+    assert search(gql, "orders", types=["GLOSSARY_TERM"])["total"] == 0
+    mixed = search(gql, types=["MLMODEL", "DATA_FLOW"])
+    assert urns(mixed) == [FLOW]
+    assert urns(search(gql, orFilters=one_filter("_entityType", "CONTAINER", "CHART"))) == [CHART]
+    counted = search(gql, orFilters=one_filter("_entityType", "container"))
+    assert (counted["total"], counted["searchResults"]) == (0, [])

@@ -7,8 +7,9 @@ After an intended change, refresh the snapshot with
 import os
 from pathlib import Path
 
-from graphql import print_schema
+from graphql import GraphQLEnumType, print_schema
 
+from dataflare.catalog.search_filters import KIND_OF_ENTITY_TYPE, NOT_HELD_ENTITY_TYPES
 from dataflare.graphql.schema import build_schema
 
 SNAPSHOT = Path(__file__).parent / "schema.snapshot.graphql"
@@ -37,3 +38,15 @@ def test_the_seed_signatures_are_kept() -> None:
         incidents = printed.split("incidents(")[1].split("): EntityIncidentsResult")[0]
         assert "start: Int = 0" in incidents
         assert "count: Int = 20" in incidents
+
+
+def test_entity_type_names_every_type_datahub_does() -> None:
+    """Each value is held (an asset kind, or another entity Dataflare keeps) or listed as not
+    held, so a search for it answers nothing instead of failing."""
+    enum = build_schema().type_map["EntityType"]
+    assert isinstance(enum, GraphQLEnumType)
+    held = {*KIND_OF_ENTITY_TYPE, "INCIDENT", "CORP_USER", "CORP_GROUP", "DATA_PLATFORM"}
+    held |= {"ASSERTION", "ACCESS_TOKEN"}
+    assert set(enum.values) == held | NOT_HELD_ENTITY_TYPES
+    assert not held & NOT_HELD_ENTITY_TYPES
+    assert len(enum.values) == 51  # DataHub's EntityType, value for value

@@ -13,6 +13,18 @@ from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS, PREFIX
 
 KIND_OF_ENTITY_TYPE = {entity_type: kind for kind, entity_type in ASSET_KINDS.items()}
+# DataHub's other entity types (graphql/schema/entity_types.graphql): a search for them is a
+# fair question whose answer is nothing, not an error.
+NOT_HELD_ENTITY_TYPES = frozenset(
+    """DOMAIN ER_MODEL_RELATIONSHIP NOTEBOOK TAG GLOSSARY_TERM GLOSSARY_NODE CONTAINER MLMODEL
+    MLMODEL_GROUP MLFEATURE_TABLE MLFEATURE MLPRIMARY_KEY INGESTION_SOURCE EXECUTION_REQUEST
+    DATA_PROCESS_INSTANCE DATA_PLATFORM_INSTANCE TEST DATAHUB_POLICY DATAHUB_ROLE POST
+    SCHEMA_FIELD DATAHUB_VIEW QUERY DATA_PRODUCT CUSTOM_OWNERSHIP_TYPE DATAHUB_CONNECTION ROLE
+    DATA_CONTRACT STRUCTURED_PROPERTY FORM DATA_TYPE ENTITY_TYPE RESTRICTED OTHER
+    BUSINESS_ATTRIBUTE VERSION_SET APPLICATION DATAHUB_PAGE_TEMPLATE DATAHUB_PAGE_MODULE
+    DATAHUB_FILE""".split()
+)
+NO_KIND = ""  # the asset kind of a type not held: no asset has it
 SUPPORTED_CONDITIONS = ("EQUAL", "IN", "CONTAIN", "EXISTS")
 
 
@@ -52,6 +64,8 @@ def escape_like(word: str) -> str:
 
 
 def kind_of(entity_type: str) -> str:
+    if entity_type in NOT_HELD_ENTITY_TYPES:
+        return NO_KIND
     if entity_type not in KIND_OF_ENTITY_TYPE:
         raise InvalidInput(
             f"Cannot search entity type '{entity_type}': expected one of "

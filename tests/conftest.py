@@ -202,9 +202,11 @@ class GraphQL:
         assert "errors" not in body, body["errors"]
         return body["data"]
 
-    def error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    def error(
+        self, query: str, variables: dict[str, Any] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         """The single error of a request that must fail."""
-        body = self(query, variables)
+        body = self(query, variables, **kwargs)
         assert len(body.get("errors", [])) == 1, body
         error: dict[str, Any] = body["errors"][0]
         return error

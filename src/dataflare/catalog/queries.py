@@ -79,3 +79,11 @@ def names_by_urn(session: Session, urns: Sequence[str]) -> dict[str, str]:
         return {}
     query = select(ASSETS.c.urn, ASSETS.c.name).where(ASSETS.c.urn.in_(list(urns)))
     return {urn: name for urn, name in session.execute(query)}
+
+
+def views_by_urn(session: Session, urns: Sequence[str]) -> dict[str, AssetView]:
+    """The registered assets among these URNs (at most a page of them), by URN."""
+    if not urns:
+        return {}
+    query = select(ASSETS).where(ASSETS.c.urn.in_(list(urns)))
+    return {row.urn: AssetView.of(row) for row in session.execute(query)}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,3 +82,12 @@ def kept(session: Session, urn: str, names: Iterable[str] | None = None) -> dict
         name: Kept(name, json.loads(value), at, by)
         for name, value, at, by in session.connection().execute(query.order_by(table.aspect))
     }
+
+
+def kept_of_many(session: Session, urns: Sequence[str], name: str) -> dict[str, dict[str, Any]]:
+    """One aspect of many entities (a page of them): its value by URN, where kept."""
+    if not urns:
+        return {}
+    table = STORED_ASPECTS.c
+    query = select(table.urn, table.value).where(table.urn.in_(list(urns)), table.aspect == name)
+    return {urn: json.loads(value) for urn, value in session.connection().execute(query)}

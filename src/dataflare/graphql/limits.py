@@ -47,6 +47,7 @@ from dataflare.core.limits import (
 PAGED_LISTS = {
     "EntityIncidentsResult": "incidents",
     "EntityLineageResult": "relationships",
+    "EntityRelationshipsResult": "relationships",
     "SearchResults": "searchResults",
     "SearchAcrossLineageResults": "searchResults",
     "ScrollResults": "searchResults",

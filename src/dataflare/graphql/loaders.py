@@ -21,9 +21,11 @@ from sqlalchemy.orm import Session
 from dataflare.access.models import User
 from dataflare.access.users import users_by_name
 from dataflare.assertions.health import NO_SIGNAL, AssetHealth, health_by_urn
+from dataflare.catalog import stored_aspects
 from dataflare.catalog.models import Actor, AssetOwner
 from dataflare.catalog.queries import AssetView, owners_of_assets
 from dataflare.catalog.service import actors_by_urn
+from dataflare.catalog.tags import kept_tags
 from dataflare.core.urns import entity_type_of
 from dataflare.graphql.assertion_loaders import AssertionLoader
 from dataflare.graphql.batch import Batch
@@ -57,6 +59,7 @@ class Loader:
         self._counts: dict[str, Batch[int, int]] = {}
         self._filtered_pages: dict[FilteredKey, Batch[int, IncidentPage]] = {}
         self.sources: Batch[int, str | None] = Batch(self._sources, lambda: None)
+        self.incident_tags: Batch[str, list[str] | None] = Batch(self._tags, lambda: None)
         self.assertions = AssertionLoader(session)
 
     def saw_assets(self, assets: Iterable[AssetView]) -> None:
@@ -75,11 +78,13 @@ class Loader:
             filtered.expect(registered)
 
     def saw_incidents(self, incidents: Iterable[IncidentView]) -> None:
+        incidents = list(incidents)
         ids = [i.id for i in incidents]
         self.assignees.expect(ids)
         self.incident_assets.expect(ids)
         self.activity.expect(ids)
         self.sources.expect(ids)
+        self.incident_tags.expect(i.urn for i in incidents)
 
     def incidents(
         self, asset: AssetView, filters: IncidentFilter, start: int, count: int
@@ -172,6 +177,10 @@ class Loader:
         found = batches.sources(self._connection(), incident_ids)
         self.assertions.expect_urns(found.values())
         return found
+
+    def _tags(self, urns: Sequence[str]) -> Mapping[str, list[str]]:
+        kept = stored_aspects.kept_of_many(self.session, urns, "globalTags")
+        return {urn: kept_tags(value) for urn, value in kept.items()}
 
     def _activity(self, incident_ids: Sequence[int]) -> Mapping[int, list[IncidentActivity]]:
         return activity.timelines(self.session, incident_ids)

@@ -19,6 +19,7 @@ from dataflare.graphql.resolvers import (
 )
 from dataflare.graphql.resolvers.assets import asset_types
 from dataflare.graphql.resolvers.catalog import catalog_types
+from dataflare.graphql.resolvers.relationships import relationship_types
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
 
@@ -71,6 +72,7 @@ def build_schema() -> GraphQLSchema:
         search.search_query,
         *asset_types(),
         *catalog_types(),
+        *relationship_types(),
         access.query,
         access.mutation,
         access.token_metadata,

@@ -11,6 +11,7 @@ import logging
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from dataflare.catalog import stored_aspects
 from dataflare.core.clock import now_for
 from dataflare.incidents import links, summary
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_DELETIONS, INCIDENTS, Incident
@@ -68,6 +69,7 @@ def delete_incident(session: Session, actor: str, urn: str) -> int:
     # The timeline, assignees, notifications not yet delivered and Slack threads go with it
     # (ON DELETE CASCADE).
     connection.execute(delete(INCIDENTS).where(INCIDENTS.c.id == incident.id))
+    stored_aspects.forget(session, urn)  # its tags
     # A warning, so that it is in the server's log at its usual level: deletes are rare.
     log.warning("incident %s deleted by %s (%s)", urn, actor, json.dumps(what))
     return 1 + unlinked

@@ -47,6 +47,7 @@ class IncidentView:
 
 _BY_IDS = select(INCIDENTS).where(INCIDENTS.c.id.in_(bindparam("ids", expanding=True)))
 _BY_URN = select(INCIDENTS).where(INCIDENTS.c.urn == bindparam("urn"))
+_BY_URNS = select(INCIDENTS).where(INCIDENTS.c.urn.in_(bindparam("urns", expanding=True)))
 _ASSETS_OF = (
     select(ASSETS)
     .join(INCIDENT_ASSETS, INCIDENT_ASSETS.c.asset_id == ASSETS.c.id)
@@ -124,6 +125,13 @@ def by_ids(connection: Connection, ids: Sequence[int]) -> list[IncidentView]:
 def by_urn(connection: Connection, urn: str) -> IncidentView | None:
     row = connection.execute(_BY_URN, {"urn": urn}).one_or_none()
     return None if row is None else _view(row)
+
+
+def by_urns(connection: Connection, urns: Sequence[str]) -> dict[str, IncidentView]:
+    """The incidents with these URNs (at most a page of them), by URN."""
+    if not urns:
+        return {}
+    return {row.urn: _view(row) for row in connection.execute(_BY_URNS, {"urns": list(urns)})}
 
 
 def assets_of(connection: Connection, incident_id: int) -> list[AssetView]:

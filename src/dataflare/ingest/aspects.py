@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflare.catalog import service as catalog
+from dataflare.catalog import stored_aspects
 from dataflare.catalog.tags import tag_urns
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
@@ -211,7 +212,14 @@ def handler_for(p: Proposal) -> Handler | None:
     return None
 
 
+def incident_tags(session: Session, actor: str, p: Proposal) -> bool:
+    """globalTags of an incident: kept as sent, shown as the incident's `tags`."""
+    tag_urns(p.aspect)
+    return stored_aspects.keep(session, p.entity_urn, p.aspect_name, p.aspect, actor)
+
+
 INCIDENT_HANDLERS: dict[str, Handler] = {
     "incidentInfo": apply_incident_info,
     "status": apply_incident_status,
+    "globalTags": incident_tags,
 }

@@ -15,14 +15,12 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from dataflare.access.service import Credentials, authenticate_request, check_presented
-from dataflare.catalog import relationships as catalog_relationships
 from dataflare.core.clock import now_ms
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
 from dataflare.core.limits import MAX_LIST_COUNT
 from dataflare.core.urns import check_urn, entity_type_of
 from dataflare.db.database import Database
-from dataflare.db.paging import page_of_union
-from dataflare.incidents import relationships as incident_relationships
+from dataflare.incidents.graph import related_page
 from dataflare.ingest import restli
 from dataflare.ingest.gms_aspects import CLASS_NAMES, Entity, read_entity
 from dataflare.ingest.gms_keys import KEY_ASPECTS
@@ -115,12 +113,7 @@ def _related(
         )
     start = restli.number(query, "start", 0, 1_000_000_000)
     count = restli.number(query, "count", DEFAULT_RELATIONSHIPS, MAX_LIST_COUNT)
-    wanted = set(types)
-    parts = [
-        *catalog_relationships.related(session, urn, direction, wanted),
-        *incident_relationships.related(urn, direction, wanted),
-    ]
-    total, rows = page_of_union(session, parts, start, count)
+    total, rows = related_page(session, urn, direction, types, start, count)
     return start, len(rows), total, rows
 
 

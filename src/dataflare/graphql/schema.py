@@ -16,6 +16,7 @@ from dataflare.graphql.resolvers import (
     insights,
     mutations,
     search,
+    soft_delete,  # noqa: F401 (registers its mutation)
 )
 from dataflare.graphql.resolvers.assets import asset_types
 from dataflare.graphql.resolvers.catalog import catalog_types

@@ -22,6 +22,25 @@ from dataflare.core.urns import ActorRef, parse_actor, parse_asset, split_tuple
             "airflow",
             "load",
         ),
+        (
+            "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,PROD)",
+            "mlModel",
+            "sagemaker",
+            "churn",
+        ),
+        (
+            "urn:li:mlModelGroup:(urn:li:dataPlatform:mlflow,churn-models,PROD)",
+            "mlModelGroup",
+            "mlflow",
+            "churn-models",
+        ),
+        ("urn:li:mlFeature:(users,age_days)", "mlFeature", "users", "age_days"),
+        (
+            "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,user_features)",
+            "mlFeatureTable",
+            "feast",
+            "user_features",
+        ),
     ],
 )
 def test_parse_asset_reads_kind_platform_and_name(
@@ -40,6 +59,9 @@ def test_parse_asset_reads_kind_platform_and_name(
         ("urn:li:chart:(looker,look.1", "urn:li:chart:(<tool>,<id>)"),
         ("urn:li:dataJob:(airflow,load)", "urn:li:dataJob:(<dataFlow urn>,<jobId>)"),
         ("urn:li:dataFlow:(airflow,,prod)", "urn:li:dataFlow:"),
+        ("urn:li:mlModel:(sagemaker,churn,PROD)", "a platform URN like urn:li:dataPlatform:"),
+        ("urn:li:mlFeature:(age_days)", "urn:li:mlFeature:(<featureNamespace>,<name>)"),
+        ("urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,a,b)", "mlFeatureTable:(urn:li:"),
     ],
 )
 def test_malformed_asset_urns_name_the_expected_shape(urn: str, expected_text: str) -> None:
@@ -56,7 +78,7 @@ def test_other_kinds_name_the_kinds_accepted(urn: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         parse_asset(urn)
     assert f"'{urn}'" in caught.value.message
-    assert "dataset, chart, dashboard, dataFlow, dataJob" in caught.value.message
+    assert "dataset, chart, dashboard, dataFlow, dataJob, mlModel" in caught.value.message
 
 
 def test_split_tuple_keeps_nested_urns_whole() -> None:

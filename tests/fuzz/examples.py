@@ -5,7 +5,7 @@ these reach all of them every time."""
 from __future__ import annotations
 
 from dataflare.core.urns import entity_type_of
-from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
+from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
 from tests.fuzz.documents import Request
 from tests.fuzz.seed import ALICE, ASSETS, DEDUP_KEY, INCIDENTS
 from tests.graphql.documents import INCIDENT_FIELDS, KAFKA, RAISE, UPDATE, UPDATE_STATUS

@@ -52,7 +52,7 @@ BAD_RAISES: list[tuple[dict[str, Any], int, str]] = [
         {"type": "OPERATIONAL", "resourceUrn": "urn:li:glossaryTerm:pii"},
         400,
         "Unsupported resource URN 'urn:li:glossaryTerm:pii': incidents can be raised on dataset, "
-        "chart, dashboard, dataFlow, dataJob",
+        "chart, dashboard, dataFlow, dataJob, mlModel, mlModelGroup, mlFeature, mlFeatureTable",
     ),
     (
         {"type": "OPERATIONAL", "resourceUrn": KAFKA, "title": ""},

@@ -1,6 +1,7 @@
 """The relationships the catalog knows, as DataHub's graph names them: lineage (`DownstreamOf`,
-`Consumes`, `Produces`, `Contains`) and ownership (`OwnedBy`). Each query selects (urn, type)
-of the entities related to one entity, in one direction."""
+`Consumes`, `Produces`, `Contains`; for ML assets `DerivedFrom`, `TrainedBy`, `UsedBy`) and
+ownership (`OwnedBy`). Each query selects (urn, type) of the entities related to one entity, in
+one direction."""
 
 from __future__ import annotations
 
@@ -12,7 +13,15 @@ from sqlalchemy.orm import Session, aliased
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS, LINEAGE_EDGES
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 
-LINEAGE_TYPES = ("DownstreamOf", "Consumes", "Produces", "Contains")
+LINEAGE_TYPES = (
+    "DownstreamOf",
+    "Consumes",
+    "Produces",
+    "Contains",
+    "DerivedFrom",
+    "TrainedBy",
+    "UsedBy",
+)
 OWNED_BY = "OwnedBy"
 INCOMING, OUTGOING = "INCOMING", "OUTGOING"
 
@@ -25,19 +34,24 @@ def constant(text: str) -> ColumnElement[str]:
 
 
 def _lineage_type(destination_kind: Any) -> Any:
-    """What the edge's origin (the asset whose aspect stated it) is to its other end."""
+    """What the edge's origin (the asset whose aspect stated it) is to its other end, in
+    DataHub's words."""
     edges = LINEAGE_EDGES.c
+    aspect = edges.origin_aspect
+    ml_model = aspect.in_(["mlModelProperties", "mlModelGroupProperties"])
+    stated_by_origin = edges.upstream_id == edges.origin_id
     return case(
-        (edges.upstream_id == edges.origin_id, constant("Produces")),
-        (edges.origin_aspect == "upstreamLineage", constant("DownstreamOf")),
+        (and_(stated_by_origin, ml_model), constant("UsedBy")),
+        (stated_by_origin, constant("Produces")),
+        (aspect == "upstreamLineage", constant("DownstreamOf")),
         (
-            and_(edges.origin_aspect == "dataJobInputOutput", destination_kind == "dataJob"),
+            and_(aspect == "dataJobInputOutput", destination_kind == "dataJob"),
             constant("DownstreamOf"),
         ),
-        (
-            and_(edges.origin_aspect == "dashboardInfo", destination_kind == "chart"),
-            constant("Contains"),
-        ),
+        (and_(aspect == "dashboardInfo", destination_kind == "chart"), constant("Contains")),
+        (aspect == "mlFeatureTableProperties", constant("Contains")),
+        (aspect == "mlFeatureProperties", constant("DerivedFrom")),
+        (and_(ml_model, destination_kind == "dataJob"), constant("TrainedBy")),
         else_=constant("Consumes"),
     )
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-ASSET_TYPES = ("Dataset", "Chart", "Dashboard", "DataFlow", "DataJob")
+ASSET_TYPES = (
+    "Dataset",
+    "Chart",
+    "Dashboard",
+    "DataFlow",
+    "DataJob",
+    "MLModel",
+    "MLModelGroup",
+    "MLFeature",
+    "MLFeatureTable",
+)
 
 INCIDENT_FIELDS = """
 fragment IncidentFields on Incident {

@@ -7,7 +7,17 @@ from __future__ import annotations
 from dataflare.client.errors import ClientError
 
 PREFIX = "urn:li:"
-ASSET_KINDS = ("dataset", "chart", "dashboard", "dataFlow", "dataJob")
+ASSET_KINDS = (
+    "dataset",
+    "chart",
+    "dashboard",
+    "dataFlow",
+    "dataJob",
+    "mlModel",
+    "mlModelGroup",
+    "mlFeature",
+    "mlFeatureTable",
+)
 EXAMPLE = "urn:li:dataset:(urn:li:dataPlatform:hive,db.table,PROD)"
 SHAPES = {
     "dataset": "urn:li:dataset:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
@@ -15,12 +25,28 @@ SHAPES = {
     "dashboard": "urn:li:dashboard:(<tool>,<id>)",
     "dataFlow": "urn:li:dataFlow:(<orchestrator>,<flowId>,<cluster>)",
     "dataJob": "urn:li:dataJob:(<dataFlow urn>,<jobId>)",
+    "mlModel": "urn:li:mlModel:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+    "mlModelGroup": "urn:li:mlModelGroup:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+    "mlFeature": "urn:li:mlFeature:(<featureNamespace>,<name>)",
+    "mlFeatureTable": "urn:li:mlFeatureTable:(urn:li:dataPlatform:<platform>,<name>)",
 }
-PARTS = {"dataset": 3, "chart": 2, "dashboard": 2, "dataFlow": 3, "dataJob": 2}
+PARTS = {
+    "dataset": 3,
+    "chart": 2,
+    "dashboard": 2,
+    "dataFlow": 3,
+    "dataJob": 2,
+    "mlModel": 3,
+    "mlModelGroup": 3,
+    "mlFeature": 2,
+    "mlFeatureTable": 2,
+}
+ON_A_PLATFORM = ("dataset", "mlModel", "mlModelGroup", "mlFeatureTable")
 
 
 class InvalidUrn(ClientError, ValueError):
-    """Not the URN of a dataset, chart, dashboard, dataFlow or dataJob, or not of its shape."""
+    """Not the URN of an asset (a dataset, chart, dashboard, dataFlow, dataJob or ML asset), or
+    not of its shape."""
 
 
 def check_asset_urn(urn: str) -> str:
@@ -39,7 +65,7 @@ def _well_formed(kind: str, key: str) -> bool:
     parts = _split(key)
     if parts is None or len(parts) != PARTS[kind] or not all(p.strip() for p in parts):
         return False
-    if kind == "dataset":
+    if kind in ON_A_PLATFORM:
         platform = PREFIX + "dataPlatform:"
         return parts[0].startswith(platform) and len(parts[0]) > len(platform)
     if kind == "dataJob":

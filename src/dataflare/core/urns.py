@@ -19,6 +19,10 @@ ASSET_KINDS: dict[str, str] = {
     "dashboard": "DASHBOARD",
     "dataFlow": "DATA_FLOW",
     "dataJob": "DATA_JOB",
+    "mlModel": "MLMODEL",
+    "mlModelGroup": "MLMODEL_GROUP",
+    "mlFeature": "MLFEATURE",
+    "mlFeatureTable": "MLFEATURE_TABLE",
 }
 ACCEPTED_KINDS_TEXT = ", ".join(ASSET_KINDS)
 ACTOR_KINDS = ("corpuser", "corpGroup")
@@ -99,13 +103,32 @@ _SHAPES = {
     "dashboard": "urn:li:dashboard:(<tool>,<id>)",
     "dataFlow": "urn:li:dataFlow:(<orchestrator>,<flowId>,<cluster>)",
     "dataJob": "urn:li:dataJob:(<dataFlow urn>,<jobId>)",
+    "mlModel": "urn:li:mlModel:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+    "mlModelGroup": "urn:li:mlModelGroup:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
+    "mlFeature": "urn:li:mlFeature:(<featureNamespace>,<name>)",
+    "mlFeatureTable": "urn:li:mlFeatureTable:(urn:li:dataPlatform:<platform>,<name>)",
 }
+# The parts of each kind's key, and the kinds whose first part is a platform URN.
+_PARTS = {
+    "dataset": 3,
+    "chart": 2,
+    "dashboard": 2,
+    "dataFlow": 3,
+    "dataJob": 2,
+    "mlModel": 3,
+    "mlModelGroup": 3,
+    "mlFeature": 2,
+    "mlFeatureTable": 2,
+}
+_ON_A_PLATFORM = ("dataset", "mlModel", "mlModelGroup", "mlFeatureTable")
+# An ML feature's key names no platform: its namespace stands in for one (a feature store's
+# project), so that search and figures can group features.
 
 
 # Automation raises on the same few assets again and again; a parse is worth remembering.
 @lru_cache(maxsize=4096)
 def parse_asset(urn: str) -> AssetRef:
-    """Parse an asset URN of one of the five kinds, or raise InvalidInput naming what is wrong."""
+    """Parse an asset URN of one of the asset kinds, or raise InvalidInput naming what is wrong."""
     check_urn(urn)
     kind = entity_type_of(urn)
     if kind not in ASSET_KINDS:
@@ -116,10 +139,9 @@ def parse_asset(urn: str) -> AssetRef:
     key = urn[len(PREFIX) + len(kind) + 1 :]
     parts = split_tuple(key)
     shape = _SHAPES[kind]
-    expected_parts = {"dataset": 3, "chart": 2, "dashboard": 2, "dataFlow": 3, "dataJob": 2}[kind]
-    if parts is None or len(parts) != expected_parts or not all(p.strip() for p in parts):
+    if parts is None or len(parts) != _PARTS[kind] or not all(p.strip() for p in parts):
         raise _malformed(urn, shape)
-    if kind == "dataset":
+    if kind in _ON_A_PLATFORM:
         return AssetRef(urn, kind, _platform_of(parts[0], urn), parts[1])
     if kind != "dataJob" and len(parts[0]) > MAX_PLATFORM_CHARS:
         raise _malformed(urn, f"a tool name of at most {MAX_PLATFORM_CHARS} characters")

@@ -8,6 +8,7 @@ from typing import Any
 from ariadne import ScalarType, load_schema_from_path, make_executable_schema
 from graphql import GraphQLSchema, IntValueNode, StringValueNode, ValueNode
 
+from dataflare.graphql.asset_sdl import asset_sdl
 from dataflare.graphql.resolvers import (
     access,
     assertions,
@@ -55,7 +56,7 @@ def _in_range(value: int | str) -> int:
 
 
 def type_defs() -> str:
-    return load_schema_from_path(str(SCHEMA_DIR))
+    return load_schema_from_path(str(SCHEMA_DIR)) + "\n" + asset_sdl()
 
 
 def build_schema() -> GraphQLSchema:

@@ -120,11 +120,35 @@ def dashboard_edges(p: Proposal) -> list[tuple[str, str]]:
     return [(source, p.entity_urn) for source in [*charts, *datasets]]
 
 
+def ml_model_edges(p: Proposal) -> list[tuple[str, str]]:
+    """mlModelProperties and mlModelGroupProperties: the jobs that train it, the jobs that use
+    it, and (a model) the features it reads."""
+    a, model = p.aspect, p.entity_urn
+    training = _urns(a.get("trainingJobs"), "trainingJobs")
+    features = _urns(a.get("mlFeatures"), "mlFeatures")
+    using = _urns(a.get("downstreamJobs"), "downstreamJobs")
+    return [(i, model) for i in [*training, *features]] + [(model, o) for o in using]
+
+
+def ml_feature_edges(p: Proposal) -> list[tuple[str, str]]:
+    """mlFeatureProperties: the datasets a feature is derived from."""
+    return [(s, p.entity_urn) for s in _urns(p.aspect.get("sources"), "sources")]
+
+
+def ml_feature_table_edges(p: Proposal) -> list[tuple[str, str]]:
+    """mlFeatureTableProperties: the features the table holds."""
+    return [(f, p.entity_urn) for f in _urns(p.aspect.get("mlFeatures"), "mlFeatures")]
+
+
 LINEAGE_EDGES: dict[str, Callable[[Proposal], list[tuple[str, str]]]] = {
     "upstreamLineage": upstream_lineage_edges,
     "dataJobInputOutput": job_input_output_edges,
     "chartInfo": chart_edges,
     "dashboardInfo": dashboard_edges,
+    "mlModelProperties": ml_model_edges,
+    "mlModelGroupProperties": ml_model_edges,
+    "mlFeatureProperties": ml_feature_edges,
+    "mlFeatureTableProperties": ml_feature_table_edges,
 }
 
 
@@ -136,6 +160,13 @@ def lineage(session: Session, _actor: str, p: Proposal) -> bool:
 def titled_with_lineage(session: Session, actor: str, p: Proposal) -> bool:
     """chartInfo and dashboardInfo: a title and description, and lineage."""
     named = properties("title")(session, actor, p)
+    return lineage(session, actor, p) or named
+
+
+def named_with_lineage(session: Session, actor: str, p: Proposal) -> bool:
+    """The ML assets' properties: a name (a feature's and a table's come from the URN) and
+    description, and lineage."""
+    named = properties("name")(session, actor, p)
     return lineage(session, actor, p) or named
 
 
@@ -177,6 +208,14 @@ ASSET_HANDLERS: dict[str, Handler] = {
     "editableDashboardProperties": editable_properties,
     "editableDataFlowProperties": editable_properties,
     "editableDataJobProperties": editable_properties,
+    "mlModelProperties": named_with_lineage,
+    "mlModelGroupProperties": named_with_lineage,
+    "mlFeatureProperties": named_with_lineage,
+    "mlFeatureTableProperties": named_with_lineage,
+    "editableMlModelProperties": editable_properties,
+    "editableMlModelGroupProperties": editable_properties,
+    "editableMlFeatureProperties": editable_properties,
+    "editableMlFeatureTableProperties": editable_properties,
     "status": status,
     "ownership": ownership,
     "globalTags": tags,

@@ -11,7 +11,17 @@ from dataflare.client.client import DataflareClient
 from dataflare.client.models import INCIDENT_TYPES, PRIORITIES, STAGES, STATES
 from dataflare.mcp.results import MAX_COUNT, Answer
 
-ASSET_TYPES = ("DATASET", "CHART", "DASHBOARD", "DATA_FLOW", "DATA_JOB")
+ASSET_TYPES = (
+    "DATASET",
+    "CHART",
+    "DASHBOARD",
+    "DATA_FLOW",
+    "DATA_JOB",
+    "MLMODEL",
+    "MLMODEL_GROUP",
+    "MLFEATURE",
+    "MLFEATURE_TABLE",
+)
 
 Run = Callable[[DataflareClient, dict[str, Any]], Answer]
 

@@ -20,6 +20,10 @@ KIND_LABELS = {
     "dashboard": "Dashboard",
     "dataFlow": "Pipeline",
     "dataJob": "Task",
+    "mlModel": "ML model",
+    "mlModelGroup": "ML model group",
+    "mlFeature": "ML feature",
+    "mlFeatureTable": "ML feature table",
 }
 ENTITY_TYPE_LABELS = {ASSET_KINDS[kind]: label for kind, label in KIND_LABELS.items()}
 

@@ -1,4 +1,5 @@
-"""Resolvers shared by the five asset types (Dataset, Chart, Dashboard, DataFlow, DataJob)."""
+"""Resolvers shared by the asset types (Dataset, Chart, Dashboard, DataFlow, DataJob and the ML
+assets: graphql/asset_sdl.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +9,12 @@ from ariadne import ObjectType
 
 from dataflare.catalog.queries import AssetView
 from dataflare.core.urns import ASSET_KINDS, PREFIX
+from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
 from dataflare.graphql.resolvers.assertions import assertions_health, resolve_dataset_assertions
 from dataflare.incidents.health import ACTIVE_INCIDENTS_CAUSE
 from dataflare.incidents.queries import IncidentFilter, IncidentPage, check_page
-
-GRAPHQL_TYPE_OF_KIND = {
-    "dataset": "Dataset",
-    "chart": "Chart",
-    "dashboard": "Dashboard",
-    "dataFlow": "DataFlow",
-    "dataJob": "DataJob",
-}
 
 
 def resolve_type(asset: AssetView, *_: Any) -> str:

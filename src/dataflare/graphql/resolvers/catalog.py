@@ -10,9 +10,9 @@ from dataflare.catalog import lineage
 from dataflare.catalog.queries import AssetView
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ActorRef
+from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
-from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
 
 OWNERSHIP_TYPES = {
     "TECHNICAL_OWNER",

@@ -11,9 +11,9 @@ from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import view
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS, ActorRef, entity_type_of
+from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.assertions import assertion_by_urn
-from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
 from dataflare.incidents import queries
 from dataflare.incidents.queries import IncidentView
 
@@ -85,5 +85,6 @@ def resolve_entity(_: Any, info: Info, urn: str) -> Any:
         return assertion_by_urn(info, urn)
     raise InvalidInput(
         f"Unsupported URN '{urn}': entity(urn:) knows datasets, charts, dashboards, dataFlows, "
-        "dataJobs, incidents, assertions, users and groups."
+        "dataJobs, mlModels, mlModelGroups, mlFeatures, mlFeatureTables, incidents, assertions, "
+        "users and groups."
     )

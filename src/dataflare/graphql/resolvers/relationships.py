@@ -13,9 +13,9 @@ from dataflare.catalog.queries import AssetView, views_by_urn
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_LABEL_CHARS
 from dataflare.core.urns import ACTOR_KINDS, ActorRef, entity_type_of
+from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
-from dataflare.graphql.resolvers.assets import GRAPHQL_TYPE_OF_KIND
 from dataflare.incidents import queries as incidents
 from dataflare.incidents.graph import related_page
 from dataflare.incidents.queries import IncidentView

@@ -8,7 +8,8 @@ from urllib.parse import quote
 from starlette.templating import Jinja2Templates
 
 from dataflare.core.clock import format_time, iso_time
-from dataflare.core.urns import ASSET_KINDS, entity_type_of
+from dataflare.core.errors import DataflareError
+from dataflare.core.urns import ASSET_KINDS, entity_type_of, parse_asset
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.web.static_files import FILES
 
@@ -30,6 +31,18 @@ def asset_url(urn: str) -> str:
 
 def incident_url(urn: str) -> str:
     return "/incident/" + quote(urn, safe="")
+
+
+def assertion_url(urn: str) -> str:
+    return "/assertion/" + quote(urn, safe="")
+
+
+def asset_label(urn: str) -> str:
+    """An asset's name as its URN says it (the URN itself when it is not an asset's)."""
+    try:
+        return parse_asset(urn).name
+    except DataflareError:
+        return urn
 
 
 def words(value: str | None) -> str:
@@ -58,6 +71,8 @@ templates.env.filters.update(
     static_url=FILES.url,
     asset_url=asset_url,
     incident_url=incident_url,
+    assertion_url=assertion_url,
+    asset_label=asset_label,
     when=format_time,
     iso=iso_time,
     words=words,

@@ -69,7 +69,7 @@ def test_an_incident_from_a_failing_run_shows_the_check_and_its_newest_runs(
     assert "Columns col1" in said
     assert "Operator less than" in said
     assert "Parameters max_value = 99" in said
-    assert "Asset orders" in said
+    assert "Asset orders" in said  # by its name
     assert f'href="{ASSERTION_PAGE}"' in page.text
     runs_table = page.text[page.text.index('id="check-runs"') :]
     runs_table = runs_table[: runs_table.index("</table>")]

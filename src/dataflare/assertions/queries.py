@@ -31,6 +31,7 @@ class AssertionView:
     last_result: str | None
     last_run_at: int | None
     asset_id: int | None = None
+    asset_name: str | None = None
 
     @classmethod
     def unknown(cls, urn: str) -> AssertionView:
@@ -69,6 +70,7 @@ _VIEW = select(
     _A.last_result,
     _A.last_run_at,
     _A.asset_id,
+    ASSETS.c.name.label("asset_name"),
 ).outerjoin(ASSETS, ASSETS.c.id == _A.asset_id)
 
 
@@ -86,6 +88,7 @@ def _view(row: Any) -> AssertionView:
         row.last_result,
         row.last_run_at,
         row.asset_id,
+        row.asset_name,
     )
 
 

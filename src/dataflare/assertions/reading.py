@@ -41,6 +41,7 @@ class Check:
     facts: list[tuple[str, str]]
     columns: list[str]
     asset_urn: str | None
+    asset_name: str | None
     platform: str | None
     removed: bool
     last_result: str | None
@@ -58,6 +59,7 @@ def _check(view: AssertionView) -> Check:
         facts(view.assertion_type, info),
         fields_of(info),
         view.asset_urn,
+        view.asset_name,
         view.platform,
         view.removed,
         view.last_result,

@@ -22,6 +22,13 @@ OBSERVED = (
 )
 
 
+def type_words(kind: str | None) -> str:
+    """DATA_SCHEMA -> Data schema; SQL stays SQL."""
+    if not kind:
+        return "Unknown"
+    return "SQL" if kind == "SQL" else kind.replace("_", " ").capitalize()
+
+
 def cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -94,7 +101,7 @@ def facts(kind: str | None, info: dict[str, Any] | None) -> list[tuple[str, str]
         if value is not None and value != "" and value != []:
             found.append((label, cut(str(value), MAX_FACT_CHARS)))
 
-    add("Type", _lower(kind).capitalize() if kind else None)
+    add("Type", type_words(kind) if kind else None)
     description = info.get("description")
     add("Description", description if isinstance(description, str) else None)
     add("Native type", sub.get("nativeType") if isinstance(sub.get("nativeType"), str) else None)

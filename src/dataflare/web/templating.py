@@ -7,6 +7,7 @@ from urllib.parse import quote
 
 from starlette.templating import Jinja2Templates
 
+from dataflare.assertions.words import type_words
 from dataflare.core.clock import format_time, iso_time
 from dataflare.core.errors import DataflareError
 from dataflare.core.urns import ASSET_KINDS, entity_type_of, parse_asset
@@ -73,6 +74,7 @@ templates.env.filters.update(
     incident_url=incident_url,
     assertion_url=assertion_url,
     asset_label=asset_label,
+    assertion_type=type_words,
     when=format_time,
     iso=iso_time,
     words=words,

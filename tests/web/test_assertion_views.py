@@ -9,8 +9,10 @@ import re
 from typing import Any
 from urllib.parse import quote
 
+import pytest
 from starlette.testclient import TestClient
 
+from dataflare.assertions import reading
 from dataflare.db.database import Database
 from tests.assertions.documents import ASSERTION, ORDERS, dataset_info, run
 from tests.conftest import GraphQL
@@ -155,6 +157,19 @@ def test_the_assertions_tab_lists_failing_first_then_erroring_passing_never_run(
     assert "Customer is set Failing Dataset customer 2023-11-14 22:13 UTC" in said
     assert "Amounts are positive Never run Dataset amount Never" in said
     assert "<caption>" in page.text
+
+
+def test_the_assertions_tab_lists_a_bounded_number_failing_first_and_says_how_many(
+    client: TestClient, editor: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "MAX_ON_ASSET", 2)
+    _four_checks(client)
+
+    page = client.get(ORDERS_PAGE + "?tab=assertions")
+
+    assert "Showing 2 of 4 checks, failing first." in text(page.text)
+    assert page.text.count('<tr data-result="') == 2
+    assert '<tr data-result="FAILURE">' in page.text and '<tr data-result="ERROR">' in page.text
 
 
 def test_the_assertions_tab_says_when_there_are_none(client: TestClient, editor: str) -> None:

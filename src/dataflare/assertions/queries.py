@@ -8,9 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, false, func, select
 
 from dataflare.assertions.models import ASSERTION_RUNS, ASSERTIONS
+from dataflare.assertions.words import RESULT_ORDER
 from dataflare.catalog.models import ASSETS
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 
@@ -181,3 +182,19 @@ def incidents_raised(
         .limit(limit)
     )
     return [RaisedIncident(*row) for row in rows]
+
+
+def listed_on_asset(
+    connection: Connection, asset_id: int, limit: int
+) -> tuple[list[AssertionView], int]:
+    """At most `limit` of the asset's assertions, failing first, then erroring, passing, never
+    run (newest run first within each); and how many it has."""
+    order = case(RESULT_ORDER, value=_A.last_result, else_=len(RESULT_ORDER))
+    mine = and_(_A.asset_id == asset_id, _A.removed == false())
+    rows = connection.execute(
+        _VIEW.where(mine)
+        .order_by(order, func.coalesce(_A.last_run_at, 0).desc(), _A.id)
+        .limit(limit)
+    )
+    total = connection.execute(select(func.count()).select_from(ASSERTIONS).where(mine)).scalar()
+    return [_view(row) for row in rows], int(total or 0)

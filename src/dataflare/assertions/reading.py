@@ -14,7 +14,6 @@ from dataflare.assertions.health import AssertionHealth, health_by_urn
 from dataflare.assertions.info import fields_of
 from dataflare.assertions.queries import AssertionView, RaisedIncident, RunFilter
 from dataflare.assertions.words import (
-    RESULT_ORDER,
     RESULT_WORDS,
     RunWords,
     facts,
@@ -97,10 +96,8 @@ def with_runs(session: Session, urn: str, runs: int, incidents: int = 0) -> Chec
 def on_asset(session: Session, asset_id: int) -> tuple[list[Check], int]:
     """The asset's assertions, failing first, then erroring, passing, never run (newest run
     first within each), at most MAX_ON_ASSET; and how many there are."""
-    views = queries.on_assets(session.connection(), [asset_id]).get(asset_id, [])
-    checks = [_check(v) for v in views]
-    checks.sort(key=lambda c: (RESULT_ORDER.get(c.last_result or "", 3), -(c.last_run_at or 0)))
-    return checks[:MAX_ON_ASSET], len(checks)
+    views, total = queries.listed_on_asset(session.connection(), asset_id, MAX_ON_ASSET)
+    return [_check(v) for v in views], total
 
 
 @dataclass(frozen=True)

@@ -218,7 +218,7 @@ def test_the_health_popover_names_the_failing_checks_on_the_asset_and_in_search(
     ingest(client, info("urn:li:assertion:evil", "<script>alert(1)</script>", "x"))
     ingest(client, run(T0 + 5, "FAILURE", urn="urn:li:assertion:evil", run_id="e"))
 
-    for page in (client.get(ORDERS_PAGE), client.get("/search?query=orders")):
+    for page in (client.get(ORDERS_PAGE), client.get("/search?query=orders"), client.get("/")):
         assert page.status_code == 200
         popover = page.text[page.text.index('data-testid="assertion-health">') + 31 :]
         popover = popover[: popover.index("</div>")]

@@ -45,7 +45,12 @@ class FacetView:
 
 def home(call: Call) -> Response:
     unhealthy = search(call.session, "*", or_filters=[[_active()]], count=HOME_LIST)
-    context = {"unhealthy": unhealthy.total, "assets": unhealthy.assets, "yours": yours(call)}
+    context = {
+        "unhealthy": unhealthy.total,
+        "assets": unhealthy.assets,
+        "checks": check_health(call.session, [a.urn for a in unhealthy.assets]),
+        "yours": yours(call),
+    }
     return call.render("home.html", context)
 
 

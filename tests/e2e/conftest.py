@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from tests.e2e.browser import chromium
+from tests.e2e.checks import TOKEN, add_checks
 from tests.e2e.server import Server, dataflare_env, serving
 
 DEMO_PASSWORD = "a long enough password"
@@ -19,6 +20,20 @@ DEMO_PASSWORD = "a long enough password"
 def demo_server(demo_database_url: str, tmp_path: Path) -> Iterator[Server]:
     env = dataflare_env(tmp_path, demo_database_url, DATAFLARE_ADMIN_PASSWORD=DEMO_PASSWORD)
     with serving(env, "--demo") as running:
+        yield running
+
+
+@pytest.fixture
+def checked_demo_server(demo_database_url: str, tmp_path: Path) -> Iterator[Server]:
+    """The demo, with assertions on its orders table (tests/e2e/checks.py)."""
+    env = dataflare_env(
+        tmp_path,
+        demo_database_url,
+        DATAFLARE_ADMIN_PASSWORD=DEMO_PASSWORD,
+        DATAFLARE_ADMIN_TOKEN=TOKEN,
+    )
+    with serving(env, "--demo") as running:
+        add_checks(running.url)
         yield running
 
 

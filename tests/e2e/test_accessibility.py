@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Browser, Error, Page, ViewportSize, expect
 
 from tests.e2e.browser import sign_in
+from tests.e2e.checks import FAILING as FAILING_CHECK
 from tests.e2e.conftest import DEMO_PASSWORD
 from tests.e2e.server import Server
 
@@ -18,6 +19,7 @@ LAPTOP: ViewportSize = {"width": 1440, "height": 900}
 PHONE: ViewportSize = {"width": 390, "height": 844}
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.public.orders,PROD)"
 ORDERS_PAGE = "/asset/" + quote(ORDERS, safe="")
+CUSTOMERS = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.public.customers,PROD)"
 NEVER_SEEN = "urn:li:dataset:(urn:li:dataPlatform:hive,never.seen,PROD)"
 # WCAG 2.0, 2.1 and 2.2 A and AA, and axe's best practices.
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
@@ -52,6 +54,9 @@ def pages(page: Page, server: Server) -> dict[str, str]:
         "search": "/search?query=orders&active=true",
         "asset": ORDERS_PAGE,
         "asset incidents": ORDERS_PAGE + "?tab=incidents&show=all",
+        "asset assertions": ORDERS_PAGE + "?tab=assertions",
+        "assertion": "/assertion/" + quote(FAILING_CHECK, safe=""),
+        "asset no assertions": "/asset/" + quote(CUSTOMERS, safe="") + "?tab=assertions",
         "incident": incident.get_attribute("href") or "",
         "insights": "/insights",
         "incidents": "/incidents",
@@ -62,6 +67,7 @@ def pages(page: Page, server: Server) -> dict[str, str]:
         "asset never seen": "/asset/" + quote(NEVER_SEEN, safe=""),
         "not found": "/no/such/page",
         "no such incident": "/incident/urn%3Ali%3Aincident%3Anope",
+        "no such assertion": "/assertion/urn%3Ali%3Aassertion%3Anope",
     }
 
 
@@ -72,8 +78,9 @@ def note_error(errors: list[str], size: str, error: Error) -> None:
 # The markup is the same whatever the database: one run is enough.
 @pytest.mark.parametrize("demo_database_url", ["sqlite"], indirect=True)
 def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
-    chromium_browser: Browser, demo_server: Server
+    chromium_browser: Browser, checked_demo_server: Server
 ) -> None:
+    demo_server = checked_demo_server  # the demo, with assertions on its orders table
     report: list[str] = []
     script_errors: list[str] = []
     for viewport in (LAPTOP, PHONE):
@@ -92,6 +99,9 @@ def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
             expect(page.locator("main")).to_be_visible()
             if name == "graphiql":
                 expect(page.locator(".graphiql-container")).to_be_visible()
+            if name == "asset":  # the health popover, open, naming the failing check
+                page.locator("[popovertarget=asset-health]").click()
+                expect(page.locator("#asset-health")).to_contain_text("assertions are failing")
             if name == "incident":  # its edit form, unfolded
                 page.get_by_text("Edit incident").click()
                 expect(page.get_by_label("Title")).to_be_visible()

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from dataflare.assertions.info import SUB_RECORDS, fields_of
+from dataflare.assertions import words
+from dataflare.assertions.info import fields_of
 from dataflare.assertions.models import Assertion
 from dataflare.assertions.policy import Decision, Policy, Subject, active
 from dataflare.assertions.runs import RunEvent, prune, read_run, store_run
@@ -121,17 +122,8 @@ def incident_type(assertion: Assertion, info: dict[str, Any]) -> str:
 
 
 def check_name(assertion: Assertion, info: dict[str, Any]) -> str:
-    """How people name the check: its description, else its native type and columns, else
-    its type and URN."""
-    if assertion.description and assertion.description.strip():
-        return _cut(assertion.description.strip().splitlines()[0], 200)
-    sub = info.get(SUB_RECORDS.get(str(assertion.assertion_type), "")) or {}
-    native = sub.get("nativeType") if isinstance(sub, dict) else None
-    columns = ", ".join(fields_of(info))
-    if isinstance(native, str):
-        return _cut(f"{native}({columns})" if columns else native, 200)
-    kind = (assertion.assertion_type or "Unknown").title().replace("_", " ")
-    return _cut(f"{kind} assertion {assertion.urn}", 200)
+    """How people name the check (words.py)."""
+    return words.check_name(assertion.urn, assertion.assertion_type, assertion.description, info)
 
 
 def describe(assertion: Assertion, info: dict[str, Any], run: RunEvent) -> str:

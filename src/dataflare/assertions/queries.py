@@ -8,10 +8,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, false, func, select
+from sqlalchemy import ColumnElement, Connection, and_, case, false, func, select
 
 from dataflare.assertions.models import ASSERTION_RUNS, ASSERTIONS
+from dataflare.assertions.words import RESULT_ORDER
 from dataflare.catalog.models import ASSETS
+from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 
 _A = ASSERTIONS.c
 _R = ASSERTION_RUNS.c
@@ -29,6 +31,8 @@ class AssertionView:
     removed: bool
     last_result: str | None
     last_run_at: int | None
+    asset_id: int | None = None
+    asset_name: str | None = None
 
     @classmethod
     def unknown(cls, urn: str) -> AssertionView:
@@ -66,6 +70,8 @@ _VIEW = select(
     _A.removed,
     _A.last_result,
     _A.last_run_at,
+    _A.asset_id,
+    ASSETS.c.name.label("asset_name"),
 ).outerjoin(ASSETS, ASSETS.c.id == _A.asset_id)
 
 
@@ -82,6 +88,8 @@ def _view(row: Any) -> AssertionView:
         bool(row.removed),
         row.last_result,
         row.last_run_at,
+        row.asset_id,
+        row.asset_name,
     )
 
 
@@ -141,8 +149,52 @@ def on_assets(
     query = _VIEW.where(_A.asset_id.in_(asset_ids))
     if not include_removed:
         query = query.where(_A.removed == false())
-    rows = connection.execute(query.add_columns(_A.asset_id).order_by(_A.asset_id, _A.id))
+    rows = connection.execute(query.order_by(_A.asset_id, _A.id))
     found: dict[int, list[AssertionView]] = {}
     for row in rows:
         found.setdefault(row.asset_id, []).append(_view(row))
     return found
+
+
+@dataclass(frozen=True)
+class RaisedIncident:
+    urn: str
+    title: str | None
+    state: str
+    created_at: int
+
+
+def incidents_raised(
+    connection: Connection, asset_id: int, assertion_urn: str, limit: int
+) -> list[RaisedIncident]:
+    """The incidents on the asset whose source is the assertion, newest first (read along the
+    asset's links, so the cost follows the asset's incidents, not all of them)."""
+    links, incidents = INCIDENT_ASSETS.c, INCIDENTS.c
+    rows = connection.execute(
+        select(incidents.urn, incidents.title, incidents.state, incidents.created_at)
+        .join(INCIDENT_ASSETS, links.incident_id == incidents.id)
+        .where(
+            links.asset_id == asset_id,
+            incidents.source_urn == assertion_urn,
+            incidents.removed == false(),
+        )
+        .order_by(links.created_at.desc(), links.incident_id.desc())
+        .limit(limit)
+    )
+    return [RaisedIncident(*row) for row in rows]
+
+
+def listed_on_asset(
+    connection: Connection, asset_id: int, limit: int
+) -> tuple[list[AssertionView], int]:
+    """At most `limit` of the asset's assertions, failing first, then erroring, passing, never
+    run (newest run first within each); and how many it has."""
+    order = case(RESULT_ORDER, value=_A.last_result, else_=len(RESULT_ORDER))
+    mine = and_(_A.asset_id == asset_id, _A.removed == false())
+    rows = connection.execute(
+        _VIEW.where(mine)
+        .order_by(order, func.coalesce(_A.last_run_at, 0).desc(), _A.id)
+        .limit(limit)
+    )
+    total = connection.execute(select(func.count()).select_from(ASSERTIONS).where(mine)).scalar()
+    return [_view(row) for row in rows], int(total or 0)

@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import RedirectResponse, Response
 
 from dataflare.access.service import can_edit_incidents, require_edit_incidents
+from dataflare.assertions import reading
 from dataflare.catalog import lineage
 from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import actors_by_urn, owners_of, view
@@ -22,7 +23,7 @@ from dataflare.web.handling import Call, Change
 from dataflare.web.people import given_assignees, known_assignees, suggestions
 from dataflare.web.templating import asset_url
 
-TABS = ("overview", "incidents")
+TABS = ("overview", "incidents", "assertions")
 INCIDENT_FILTERS = {"active": "ACTIVE", "resolved": "RESOLVED", "all": None}
 INCIDENTS_PER_PAGE = 50
 CANNOT_EDIT = (
@@ -65,13 +66,19 @@ def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
     session = call.session
     asset = view(session, urn, kind)
     owners = owners_of(session, urn) if asset.exists else []
+    upstream = lineage.neighbours(session, urn, lineage.UPSTREAM)
+    downstream = lineage.neighbours(session, urn, lineage.DOWNSTREAM)
     context: dict[str, Any] = {
         "asset": asset,
         "health": incident_health(session, urn),
         "owners": owners,
         "actors": actors_by_urn(session, [o.owner_urn for o in owners]),
-        "upstream": lineage.neighbours(session, urn, lineage.UPSTREAM),
-        "downstream": lineage.neighbours(session, urn, lineage.DOWNSTREAM),
+        "upstream": upstream,
+        "downstream": downstream,
+        # the assertion health of the asset and of its neighbours (their badges), in one go
+        "checks": reading.check_health(
+            session, [urn, *(a.urn for a in upstream), *(a.urn for a in downstream)]
+        ),
         "may_edit": can_edit_incidents(session, call.viewer.caller, [urn]),
         "cannot_edit": CANNOT_EDIT,
         "tab": tab,
@@ -82,6 +89,9 @@ def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
     }
     if tab == "incidents":
         context.update(_incidents(call, asset, show))
+    elif tab == "assertions":
+        listed, total = reading.on_asset(session, asset.id) if asset.id is not None else ([], 0)
+        context.update(assertions=listed, assertions_total=total)
     return context
 
 

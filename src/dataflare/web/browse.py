@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from starlette.responses import Response
 
+from dataflare.assertions.reading import check_health
 from dataflare.catalog.search import Criterion, Facet, search
 from dataflare.catalog.service import actors_by_urn
 from dataflare.core.errors import InvalidInput
@@ -44,7 +45,12 @@ class FacetView:
 
 def home(call: Call) -> Response:
     unhealthy = search(call.session, "*", or_filters=[[_active()]], count=HOME_LIST)
-    context = {"unhealthy": unhealthy.total, "assets": unhealthy.assets, "yours": yours(call)}
+    context = {
+        "unhealthy": unhealthy.total,
+        "assets": unhealthy.assets,
+        "checks": check_health(call.session, [a.urn for a in unhealthy.assets]),
+        "yours": yours(call),
+    }
     return call.render("home.html", context)
 
 
@@ -75,6 +81,7 @@ def search_page(call: Call) -> Response:
         "highest": highest_active_priority(
             call.session, [a.id for a in found.assets if a.active_incidents]
         ),
+        "checks": check_health(call.session, [a.urn for a in found.assets]),
         "facets": facets,
         "page": page,
         "pages": max(1, -(-found.total // PAGE_SIZE)),

@@ -16,6 +16,7 @@ from dataflare.core.urns import parse_asset
 from dataflare.incidents import activity, service
 from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.models import Incident
+from dataflare.web.assertions import incident_check
 from dataflare.web.assets import after_change, form_error
 from dataflare.web.handling import Call, Change
 from dataflare.web.people import field_value, given_assignees, known_assignees, suggestions
@@ -69,6 +70,7 @@ def _page(call: Call, urn: str, error: DataflareError | None, editing: bool = Fa
         "edit_open": editing or call.request.query_params.get("edit") == "1",
         "form": _edit_form(call, incident, assets, assignees, editing),
     }
+    context.update(incident_check(call, incident.source_urn))
     if may_edit:
         context["people"] = suggestions(session)
     return call.render("incident.html", context, error.code if error else 200)

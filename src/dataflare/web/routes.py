@@ -12,7 +12,16 @@ from starlette.routing import BaseRoute, Route
 
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.db.database import Database
-from dataflare.web import assets, browse, bulk, incident_list, incidents, insights, settings
+from dataflare.web import (
+    assertions,
+    assets,
+    browse,
+    bulk,
+    incident_list,
+    incidents,
+    insights,
+    settings,
+)
 from dataflare.web.handling import Change, Pages, View
 from dataflare.web.static_files import FILES
 
@@ -36,6 +45,7 @@ def web_routes(db: Database, max_body_bytes: int = MAX_BODY_BYTES) -> list[BaseR
         Route("/", read(browse.home), methods=["GET"]),
         Route("/search", read(browse.search_page), methods=["GET"]),
         Route("/asset/{urn:path}", read(assets.asset_page), methods=["GET"]),
+        Route("/assertion/{urn:path}", read(assertions.assertion_page), methods=["GET"]),
         Route("/incidents", read(incident_list.incidents_page), methods=["GET"]),
         Route("/incidents/bulk", write(bulk.bulk_change), methods=["POST"]),
         Route("/incidents/raise", write(assets.raise_incident), methods=["POST"]),

@@ -7,8 +7,10 @@ from urllib.parse import quote
 
 from starlette.templating import Jinja2Templates
 
+from dataflare.assertions.words import type_words
 from dataflare.core.clock import format_time, iso_time
-from dataflare.core.urns import ASSET_KINDS, entity_type_of
+from dataflare.core.errors import DataflareError
+from dataflare.core.urns import ASSET_KINDS, entity_type_of, parse_asset
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.web.static_files import FILES
 
@@ -34,6 +36,18 @@ def asset_url(urn: str) -> str:
 
 def incident_url(urn: str) -> str:
     return "/incident/" + quote(urn, safe="")
+
+
+def assertion_url(urn: str) -> str:
+    return "/assertion/" + quote(urn, safe="")
+
+
+def asset_label(urn: str) -> str:
+    """An asset's name as its URN says it (the URN itself when it is not an asset's)."""
+    try:
+        return parse_asset(urn).name
+    except DataflareError:
+        return urn
 
 
 def words(value: str | None) -> str:
@@ -62,6 +76,9 @@ templates.env.filters.update(
     static_url=FILES.url,
     asset_url=asset_url,
     incident_url=incident_url,
+    assertion_url=assertion_url,
+    asset_label=asset_label,
+    assertion_type=type_words,
     when=format_time,
     iso=iso_time,
     words=words,

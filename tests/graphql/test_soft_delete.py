@@ -78,7 +78,7 @@ def test_bad_input_is_a_400_that_names_it_and_writes_nothing(
 ) -> None:
     ingest(client, properties(ORDERS, "orders"))
     incident = _raise(gql)
-    cases: list[tuple[list[str], str]] = [
+    cases: list[tuple[list[str], str | None]] = [
         ([], "from 1 to 1000 URNs are required"),
         ([incident, "urn:li:tag:pii"], "input.urns[1]: 'urn:li:tag:pii' is not an asset or an"),
         ([incident, "not a urn"], "not a urn"),

@@ -553,6 +553,19 @@ def test_the_health_of_five_datasets_in_one_query(health_data: Smoke) -> None:
         _check_health(alias, dataset)
 
 
+def test_a_manual_incident_lists_no_source_entity(health_data: Smoke) -> None:
+    # The older smoke test's fixture sent its incident with a MANUAL source: `source` is null.
+    urn, _, latest = HEALTH_EXPECTED["d2"]
+
+    listed = health_data.incidents(LIST_ACTIVE, urn)
+
+    assert listed["total"] == 1
+    [incident] = listed["incidents"]
+    assert incident["urn"] == latest
+    assert incident["source"] == {"type": "MANUAL", "source": None}
+    assert incident["created"] == _stamp(500)
+
+
 def test_a_soft_deleted_dataset_keeps_its_incident_health(health_data: Smoke) -> None:
     urn = HEALTH_EXPECTED["d2"][0]
 

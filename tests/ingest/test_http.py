@@ -15,6 +15,7 @@ from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE
 from tests.ingest.mcps import AUTH, BATCH, DELETE, ONE, dataset, ingest, mcp, ownership, properties
 
+SNAPSHOT = "/entities?action=ingest"
 ORDERS = dataset("snowflake", "orders")
 EVENTS = dataset("kafka", "events")
 JDOE = "urn:li:corpuser:jdoe"
@@ -39,6 +40,7 @@ def _asset(gql: GraphQL, urn: str) -> dict[str, Any]:
         (ONE, {"proposal": properties(ORDERS, "orders"), "async": "false"}),
         (BATCH, {"proposals": [properties(ORDERS, "orders")]}),
         (DELETE, {"urn": ORDERS}),
+        (SNAPSHOT, {"entity": {"value": {}}}),
     ],
 )
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}])
@@ -86,6 +88,39 @@ def test_a_batch_is_applied_in_order_and_answers_its_urns(client: TestClient, gq
     assert response.json() == {"value": [ORDERS, EVENTS]}
     assert _asset(gql, ORDERS)["properties"]["name"] == "second"
     assert _asset(gql, EVENTS)["properties"]["name"] == "events"
+
+
+def test_a_snapshot_as_emit_mce_sends_it_is_applied_aspect_by_aspect(
+    client: TestClient, gql: GraphQL
+) -> None:
+    snapshot = {
+        "com.linkedin.metadata.snapshot.DatasetSnapshot": {
+            "urn": ORDERS,
+            "aspects": [
+                {
+                    "com.linkedin.dataset.DatasetProperties": {
+                        "name": "orders",
+                        "customProperties": {},
+                    }
+                },
+                {
+                    "com.linkedin.common.Ownership": {
+                        "owners": [{"owner": JDOE, "type": "DATAOWNER"}]
+                    }
+                },
+                {"com.linkedin.common.BrowsePaths": {"paths": ["/prod/snowflake"]}},
+            ],
+        }
+    }
+
+    response = client.post(
+        SNAPSHOT, json={"entity": {"value": snapshot}, "systemMetadata": {}}, headers=AUTH
+    )
+
+    assert response.status_code == 200, response.text
+    asset = _asset(gql, ORDERS)
+    assert asset["properties"]["name"] == "orders"
+    assert [o["owner"]["urn"] for o in asset["ownership"]["owners"]] == [JDOE]
 
 
 def test_aspects_dataflare_does_not_use_are_accepted_and_ignored(
@@ -206,6 +241,9 @@ def test_a_malformed_proposal_fails_the_whole_batch_with_a_message_naming_it(
         (BATCH, b'{"proposals": {}}', "proposals: a JSON list"),
         (ONE, b'{"proposals": []}', '"proposal"'),
         (DELETE, b'{"urn": ""}', "urn"),
+        (SNAPSHOT, b'{"entities": []}', '"entity"'),
+        (SNAPSHOT, b'{"entity": {"value": []}}', "entity.value"),
+        (SNAPSHOT, b'{"entity": {"value": {"a": {}, "b": {}}}}', "one snapshot object"),
         ("/aspects?action=explode", b"{}", "Unknown action 'explode'"),
     ],
 )

@@ -55,3 +55,30 @@ def test_the_sdk_emits_a_catalog_and_reads_owners_lineage_and_broken_upstreams(
         "searchResults": [{"degree": 2, "entity": {"urn": EVENTS}}],
     }
     assert seen["broken"] == {"total": 1, "searchResults": [{"entity": {"urn": EVENTS}}]}
+
+
+SMOKE_INGEST = Path(__file__).parent / "datahub_smoke_ingest.py"
+
+
+def test_the_smoke_tests_file_ingestion_works_in_both_sink_modes(
+    server: Server, tmp_path: Path
+) -> None:
+    seen = run_sdk_script(SMOKE_INGEST, server, tmp_path, timeout=180)
+
+    for mode in ("SYNC", "ASYNC_BATCH"):
+        dataset = seen[mode]
+        assert dataset["ownership"] == {"owners": [{"owner": {"urn": "urn:li:corpuser:jdoe"}}]}
+        assertion = f"urn:li:assertion:smoke-{mode.lower()}"
+        assert dataset["incidents"] == {
+            "total": 1,
+            "incidents": [
+                {
+                    "urn": f"urn:li:incident:smoke-{mode.lower()}",
+                    "source": {
+                        "type": "ASSERTION_FAILURE",
+                        "source": {"urn": assertion, "info": {"type": "DATASET"}},
+                    },
+                    "created": {"time": 0, "actor": "urn:li:corpuser:admin"},
+                }
+            ],
+        }

@@ -1,4 +1,5 @@
-"""The REST endpoints the DataHub emitter calls: /aspects?action=ingestProposal[Batch] and
+"""The REST endpoints the DataHub emitter calls: /aspects?action=ingestProposal[Batch],
+/entities?action=ingest (a snapshot, as `emit_mce` and the `datahub-rest` sink send one) and
 /entities?action=delete. A batch is applied whole or not at all."""
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dataflare.core.urns import entity_type_of
 from dataflare.db.database import Database
 from dataflare.incidents import deletion
 from dataflare.ingest.apply import apply_all
-from dataflare.ingest.proposals import parse_items, parse_proposal
+from dataflare.ingest.proposals import parse_items, parse_proposal, proposals_of_snapshot
 
 log = logging.getLogger("dataflare.ingest")
 Work = Callable[[Session, Caller, Any], Any]
@@ -59,6 +60,19 @@ def _ingest_batch(session: Session, caller: Caller, body: Any) -> dict[str, Any]
     return {"value": list(dict.fromkeys(p.entity_urn for p in proposals))}
 
 
+def _ingest_snapshot(session: Session, caller: Caller, body: Any) -> dict[str, Any]:
+    """An MCE as the REST emitter sends it: `{"entity": {"value": {"<snapshot class>": {"urn",
+    "aspects"}}}, "systemMetadata": {...}}`, each of its aspects a proposal, all or none."""
+    entity = _field(body, "entity")
+    snapshot = entity.get("value") if isinstance(entity, dict) else None
+    if not isinstance(snapshot, dict):
+        raise InvalidInput('entity.value: the snapshot, {"<snapshot class>": {...}}, is required.')
+    apply_all(
+        session, caller, proposals_of_snapshot({"proposedSnapshot": snapshot}, "entity.value")
+    )
+    return {}
+
+
 def _delete(session: Session, caller: Caller, body: Any) -> dict[str, Any]:
     urn = _field(body, "urn")
     if not isinstance(urn, str) or not urn:
@@ -83,6 +97,7 @@ def _field(body: Any, name: str) -> Any:
 ACTIONS: dict[tuple[str, str], Work] = {
     ("aspects", "ingestProposal"): _ingest_one,
     ("aspects", "ingestProposalBatch"): _ingest_batch,
+    ("entities", "ingest"): _ingest_snapshot,
     ("entities", "delete"): _delete,
 }
 

@@ -33,7 +33,6 @@ NOT_HELD_ENTITY_TYPES = frozenset(
         "DATAHUB_POLICY",
         "DATAHUB_ROLE",
         "POST",
-        "SCHEMA_FIELD",
         "DATAHUB_VIEW",
         "QUERY",
         "DATA_PRODUCT",

@@ -12,6 +12,7 @@ ASSET_TYPES = (
     "MLModelGroup",
     "MLFeature",
     "MLFeatureTable",
+    "SchemaFieldEntity",
 )
 
 INCIDENT_FIELDS = """

@@ -17,6 +17,7 @@ ASSET_KINDS = (
     "mlModelGroup",
     "mlFeature",
     "mlFeatureTable",
+    "schemaField",
 )
 EXAMPLE = "urn:li:dataset:(urn:li:dataPlatform:hive,db.table,PROD)"
 SHAPES = {
@@ -29,6 +30,7 @@ SHAPES = {
     "mlModelGroup": "urn:li:mlModelGroup:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
     "mlFeature": "urn:li:mlFeature:(<featureNamespace>,<name>)",
     "mlFeatureTable": "urn:li:mlFeatureTable:(urn:li:dataPlatform:<platform>,<name>)",
+    "schemaField": "urn:li:schemaField:(<dataset urn>,<fieldPath>)",
 }
 PARTS = {
     "dataset": 3,
@@ -40,13 +42,14 @@ PARTS = {
     "mlModelGroup": 3,
     "mlFeature": 2,
     "mlFeatureTable": 2,
+    "schemaField": 2,
 }
 ON_A_PLATFORM = ("dataset", "mlModel", "mlModelGroup", "mlFeatureTable")
 
 
 class InvalidUrn(ClientError, ValueError):
-    """Not the URN of an asset (a dataset, chart, dashboard, dataFlow, dataJob or ML asset), or
-    not of its shape."""
+    """Not the URN of an asset (a dataset, chart, dashboard, dataFlow, dataJob, ML asset or
+    column), or not of its shape."""
 
 
 def check_asset_urn(urn: str) -> str:
@@ -71,6 +74,9 @@ def _well_formed(kind: str, key: str) -> bool:
     if kind == "dataJob":
         flow = PREFIX + "dataFlow:"
         return parts[0].startswith(flow) and _well_formed("dataFlow", parts[0][len(flow) :])
+    if kind == "schemaField":
+        dataset = PREFIX + "dataset:"
+        return parts[0].startswith(dataset) and _well_formed("dataset", parts[0][len(dataset) :])
     return True
 
 

@@ -23,6 +23,7 @@ ASSET_KINDS: dict[str, str] = {
     "mlModelGroup": "MLMODEL_GROUP",
     "mlFeature": "MLFEATURE",
     "mlFeatureTable": "MLFEATURE_TABLE",
+    "schemaField": "SCHEMA_FIELD",
 }
 ACCEPTED_KINDS_TEXT = ", ".join(ASSET_KINDS)
 ACTOR_KINDS = ("corpuser", "corpGroup")
@@ -107,6 +108,7 @@ _SHAPES = {
     "mlModelGroup": "urn:li:mlModelGroup:(urn:li:dataPlatform:<platform>,<name>,<ENV>)",
     "mlFeature": "urn:li:mlFeature:(<featureNamespace>,<name>)",
     "mlFeatureTable": "urn:li:mlFeatureTable:(urn:li:dataPlatform:<platform>,<name>)",
+    "schemaField": "urn:li:schemaField:(<dataset urn>,<fieldPath>)",
 }
 # The parts of each kind's key, and the kinds whose first part is a platform URN.
 _PARTS = {
@@ -119,8 +121,10 @@ _PARTS = {
     "mlModelGroup": 3,
     "mlFeature": 2,
     "mlFeatureTable": 2,
+    "schemaField": 2,
 }
 _ON_A_PLATFORM = ("dataset", "mlModel", "mlModelGroup", "mlFeatureTable")
+_WITHIN = {"dataJob": "dataFlow", "schemaField": "dataset"}  # kind -> the kind its key starts with
 # An ML feature's key names no platform: its namespace stands in for one (a feature store's
 # project), so that search and figures can group features.
 
@@ -145,12 +149,20 @@ def parse_asset(urn: str) -> AssetRef:
         return AssetRef(urn, kind, _platform_of(parts[0], urn), parts[1])
     if kind != "dataJob" and len(parts[0]) > MAX_PLATFORM_CHARS:
         raise _malformed(urn, f"a tool name of at most {MAX_PLATFORM_CHARS} characters")
-    if kind == "dataJob":
-        flow = parse_asset(parts[0]) if entity_type_of(parts[0]) == "dataFlow" else None
-        if flow is None:
+    if kind in _WITHIN:  # a job of its flow, a column of its dataset
+        parent = parse_asset(parts[0]) if entity_type_of(parts[0]) == _WITHIN[kind] else None
+        if parent is None:
             raise _malformed(urn, shape)
-        return AssetRef(urn, kind, flow.platform, parts[1])
+        return AssetRef(urn, kind, parent.platform, parts[1])
     return AssetRef(urn, kind, parts[0], parts[1])
+
+
+def dataset_of_column(ref: AssetRef) -> str | None:
+    """The URN of the dataset a column (a schemaField) belongs to; None for other assets."""
+    if ref.kind != "schemaField":
+        return None
+    parts = split_tuple(ref.urn[len(PREFIX) + len("schemaField") + 1 :])
+    return parts[0] if parts else None
 
 
 def parse_actor(urn: str) -> str:

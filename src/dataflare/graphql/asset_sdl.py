@@ -13,7 +13,7 @@ class AssetType:
     kind: str  # the URN's entity type
     name: str  # the GraphQL type
     described: str  # the type's description
-    fetch: str  # what its Query field fetches
+    fetch: str | None  # what its Query field fetches (none: read with entity(urn:))
 
 
 ASSET_TYPES = (
@@ -51,6 +51,7 @@ ASSET_TYPES = (
         "An ML Feature Table, features kept together in a feature store",
         "an ML Feature Table",
     ),
+    AssetType("schemaField", "SchemaFieldEntity", "A column of a Dataset", None),
 )
 GRAPHQL_TYPE_OF_KIND = {t.kind: t.name for t in ASSET_TYPES}
 
@@ -186,6 +187,6 @@ type {name}Properties {{
 
 def asset_sdl() -> str:
     """The Query fields and the types of every asset kind."""
-    fields = "".join(_QUERY_FIELD.format(**vars(t)) for t in ASSET_TYPES)
+    fields = "".join(_QUERY_FIELD.format(**vars(t)) for t in ASSET_TYPES if t.fetch)
     types = "".join(_TYPE.format(**vars(t)) for t in ASSET_TYPES)
     return f"extend type Query {{{fields}}}\n{types}"

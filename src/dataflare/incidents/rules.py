@@ -15,7 +15,14 @@ from dataflare.core.limits import (
     MAX_TITLE_CHARS,
 )
 from dataflare.core.text import check_bytes, check_epoch_ms, check_text
-from dataflare.core.urns import AssetRef, check_urn, entity_type_of, parse_actor, parse_asset
+from dataflare.core.urns import (
+    AssetRef,
+    check_urn,
+    dataset_of_column,
+    entity_type_of,
+    parse_actor,
+    parse_asset,
+)
 from dataflare.core.vocabulary import (
     INCIDENT_TYPES,
     PRIORITY_TO_NUMBER,
@@ -95,7 +102,21 @@ def check_resources(resource_urn: str | None, resource_urns: list[str] | None) -
         raise InvalidInput(
             f"An incident affects at most {MAX_INCIDENT_ASSETS} assets (got {len(unique)})."
         )
-    return [parse_asset(urn) for urn in unique]
+    refs = [parse_asset(urn) for urn in unique]
+    # An incident on a column is on its dataset too: the dataset's page, health, search filter
+    # and owners see it.
+    named = set(unique)
+    for ref in list(refs):
+        dataset = dataset_of_column(ref)
+        if dataset is not None and dataset not in named:
+            named.add(dataset)
+            refs.append(parse_asset(dataset))
+    if len(refs) > MAX_INCIDENT_ASSETS:
+        raise InvalidInput(
+            f"An incident affects at most {MAX_INCIDENT_ASSETS} assets (got {len(refs)}, with "
+            "the datasets of its columns)."
+        )
+    return refs
 
 
 def check_assignees(assignee_urns: list[str] | None) -> list[str]:

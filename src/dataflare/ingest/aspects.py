@@ -216,6 +216,7 @@ ASSET_HANDLERS: dict[str, Handler] = {
     "editableMlModelGroupProperties": editable_properties,
     "editableMlFeatureProperties": editable_properties,
     "editableMlFeatureTableProperties": editable_properties,
+    "schemafieldInfo": properties("name"),
     "status": status,
     "ownership": ownership,
     "globalTags": tags,

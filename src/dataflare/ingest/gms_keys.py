@@ -17,6 +17,7 @@ KEY_ASPECTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "mlModelGroup": ("mlModelGroupKey", ("platform", "name", "origin")),
     "mlFeature": ("mlFeatureKey", ("featureNamespace", "name")),
     "mlFeatureTable": ("mlFeatureTableKey", ("platform", "name")),
+    "schemaField": ("schemaFieldKey", ("parent", "fieldPath")),
     "corpuser": ("corpUserKey", ("username",)),
     "corpGroup": ("corpGroupKey", ("name",)),
     "incident": ("incidentKey", ("id",)),

@@ -21,6 +21,7 @@ ASSET_TYPES = (
     "MLMODEL_GROUP",
     "MLFEATURE",
     "MLFEATURE_TABLE",
+    "SCHEMA_FIELD",
 )
 
 Run = Callable[[DataflareClient, dict[str, Any]], Answer]

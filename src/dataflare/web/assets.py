@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.orm import Session
 from starlette.responses import RedirectResponse, Response
 
 from dataflare.access.service import can_edit_incidents, require_edit_incidents
@@ -14,7 +15,7 @@ from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import actors_by_urn, owners_of, view
 from dataflare.core import vocabulary
 from dataflare.core.errors import DataflareError, InvalidInput, NotFound
-from dataflare.core.urns import ASSET_KINDS, entity_type_of
+from dataflare.core.urns import ASSET_KINDS, dataset_of_column, entity_type_of, parse_asset
 from dataflare.incidents import batches, service
 from dataflare.incidents import queries as incident_queries
 from dataflare.incidents.health import incident_health
@@ -36,6 +37,7 @@ CANNOT_EDIT = (
 class IncidentRow:
     incident: IncidentView
     assignees: list[str]
+    columns: list[str]  # on a dataset's page: the incident's columns of it, by path
 
 
 def asset_page(call: Call) -> Response:
@@ -95,6 +97,19 @@ def asset_context(call: Call, urn: str, tab: str, show: str) -> dict[str, Any]:
     return context
 
 
+def _columns(session: Session, asset: AssetView, ids: list[int]) -> dict[int, list[str]]:
+    """Incident id -> the paths of the dataset's columns it is raised on."""
+    if asset.kind != "dataset" or not ids:
+        return {}
+    found: dict[int, list[str]] = {}
+    for incident_id, linked in batches.assets(session.connection(), ids).items():
+        columns = [parse_asset(a.urn) for a in linked if a.kind == "schemaField"]
+        paths = [c.name for c in columns if dataset_of_column(c) == asset.urn]
+        if paths:
+            found[incident_id] = paths
+    return found
+
+
 def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
     session = call.session
     filters = incident_queries.IncidentFilter(state=INCIDENT_FILTERS[show])
@@ -104,7 +119,8 @@ def _incidents(call: Call, asset: AssetView, show: str) -> dict[str, Any]:
     ).total
     ids = [i.id for i in page.incidents]
     assigned = batches.assignees(session.connection(), ids) if ids else {}
-    rows = [IncidentRow(i, assigned.get(i.id, [])) for i in page.incidents]
+    columns = _columns(session, asset, ids)
+    rows = [IncidentRow(i, assigned.get(i.id, []), columns.get(i.id, [])) for i in page.incidents]
     active = asset.active_incidents
     return {
         "incidents": rows,

@@ -26,6 +26,7 @@ KIND_LABELS = {
     "mlModelGroup": "ML model group",
     "mlFeature": "ML feature",
     "mlFeatureTable": "ML feature table",
+    "schemaField": "Column",
 }
 ENTITY_TYPE_LABELS = {ASSET_KINDS[kind]: label for kind, label in KIND_LABELS.items()}
 

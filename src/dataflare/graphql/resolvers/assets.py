@@ -8,7 +8,8 @@ from typing import Any
 from ariadne import ObjectType
 
 from dataflare.catalog.queries import AssetView
-from dataflare.core.urns import ASSET_KINDS, PREFIX
+from dataflare.catalog.service import view
+from dataflare.core.urns import ASSET_KINDS, PREFIX, dataset_of_column, parse_asset
 from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
 from dataflare.graphql.context import Info
 from dataflare.graphql.limits import in_a_list, page_size
@@ -72,6 +73,16 @@ def resolve_incidents(
     return page
 
 
+def resolve_field_path(column: AssetView, *_: Any) -> str:
+    return parse_asset(column.urn).name  # the name may be a display name (schemafieldInfo)
+
+
+def resolve_parent(column: AssetView, info: Info) -> AssetView:
+    dataset = dataset_of_column(parse_asset(column.urn))
+    assert dataset is not None  # a column's URN was checked when it was registered
+    return view(info.context.session, dataset, "dataset")
+
+
 def asset_types() -> list[ObjectType]:
     types = []
     for graphql_name in GRAPHQL_TYPE_OF_KIND.values():
@@ -82,5 +93,8 @@ def asset_types() -> list[ObjectType]:
         object_type.set_field("incidents", resolve_incidents)
         if graphql_name == "Dataset":
             object_type.set_field("assertions", resolve_dataset_assertions)
+        if graphql_name == "SchemaFieldEntity":
+            object_type.set_field("fieldPath", resolve_field_path)
+            object_type.set_field("parent", resolve_parent)
         types.append(object_type)
     return types

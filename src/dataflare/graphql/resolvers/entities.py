@@ -11,7 +11,7 @@ from dataflare.catalog.queries import AssetView
 from dataflare.catalog.service import view
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS, ActorRef, entity_type_of
-from dataflare.graphql.asset_sdl import GRAPHQL_TYPE_OF_KIND
+from dataflare.graphql.asset_sdl import ASSET_TYPES, GRAPHQL_TYPE_OF_KIND
 from dataflare.graphql.context import Info
 from dataflare.graphql.resolvers.assertions import assertion_by_urn
 from dataflare.incidents import queries
@@ -66,8 +66,9 @@ def _asset_query(kind: str) -> Any:
     return resolve
 
 
-for _kind in ASSET_KINDS:
-    query.set_field(_kind, _asset_query(_kind))
+for _asset in ASSET_TYPES:
+    if _asset.fetch:  # a column is read with entity(urn:), as in DataHub
+        query.set_field(_asset.kind, _asset_query(_asset.kind))
 
 
 @query.field("entity")
@@ -85,6 +86,6 @@ def resolve_entity(_: Any, info: Info, urn: str) -> Any:
         return assertion_by_urn(info, urn)
     raise InvalidInput(
         f"Unsupported URN '{urn}': entity(urn:) knows datasets, charts, dashboards, dataFlows, "
-        "dataJobs, mlModels, mlModelGroups, mlFeatures, mlFeatureTables, incidents, assertions, "
-        "users and groups."
+        "dataJobs, mlModels, mlModelGroups, mlFeatures, mlFeatureTables, schemaFields (columns), "
+        "incidents, assertions, users and groups."
     )

@@ -7,6 +7,9 @@ import json
 import shutil
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
+
+import httpx
 
 from tests.e2e.server import Server
 from tests.producers.conftest import CHECKED, TOKEN, graphql, needs_producers, run_producer
@@ -15,6 +18,7 @@ pytestmark = needs_producers
 
 PROJECT = Path(__file__).parent / "dbt_project"
 ORDERS = "urn:li:dataset:(urn:li:dataPlatform:dbt,shop.main.orders,PROD)"
+WAREHOUSE_ORDERS = "urn:li:dataset:(urn:li:dataPlatform:duckdb,shop.main.orders,PROD)"
 PROFILES = """
 shop:
   target: dev
@@ -34,7 +38,6 @@ source:
     run_results_paths: [{run_results}]
     target_platform: duckdb
     convert_urns_to_lowercase: false
-    incremental_lineage: false
 sink:
   type: datahub-rest
   config:
@@ -59,6 +62,16 @@ def _dbt_run(project: Path, home: Path, orders_seed: str) -> str:
         "invocation_id"
     ]
     return invocation
+
+
+def _upstreams(server: Server, urn: str) -> list[str]:
+    response = httpx.get(
+        f"{server.url}/aspects/{quote(urn, safe='')}?aspect=upstreamLineage&version=0",
+        headers={"Authorization": f"Bearer {TOKEN}"},
+    )
+    assert response.status_code == 200, response.text
+    lineage = response.json()["aspect"]["com.linkedin.dataset.UpstreamLineage"]
+    return [u["dataset"] for u in lineage["upstreams"]]
 
 
 def _customer_id_check(seen: dict[str, Any]) -> dict[str, Any]:
@@ -108,6 +121,8 @@ def test_a_failing_dbt_test_raises_an_incident_that_the_next_passing_run_resolve
             "causes": [check["urn"]],
         }
     ]
+    # The warehouse table's lineage to its model came as a PATCH, in the same batches.
+    assert _upstreams(server, WAREHOUSE_ORDERS) == [ORDERS]
     [incident] = seen["incidents"]["incidents"]
     assert incident["source"] == {"type": "ASSERTION_FAILURE", "source": {"urn": check["urn"]}}
     assert incident["incidentType"] == "FIELD"

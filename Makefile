@@ -6,6 +6,9 @@ STAMP := $(VENV)/.installed
 # The DataHub SDK lives in an environment of its own: its pins must never meet ours.
 SDK_VENV := .venv-datahub
 SDK_STAMP := $(SDK_VENV)/.installed
+# So do the producers of assertions the tests run for real: dbt on DuckDB, Great Expectations.
+PRODUCERS_VENV := .venv-producers
+PRODUCERS_STAMP := $(PRODUCERS_VENV)/.installed
 # The web UI's browser code comes from the npm registry (package-lock.json) and is copied, file by
 # file, to a folder the server serves: nothing from a CDN, nothing of it committed.
 VENDOR := src/dataflare/web/static/vendor
@@ -26,7 +29,7 @@ DIST ?= dist
 run: $(STAMP) $(VENDOR_STAMP)
 	$(BIN)/dataflare serve --demo
 
-test: $(STAMP) $(SDK_STAMP) lint typecheck unit
+test: $(STAMP) $(SDK_STAMP) $(PRODUCERS_STAMP) lint typecheck unit
 
 setup: $(STAMP) $(VENDOR_STAMP)
 
@@ -47,6 +50,11 @@ $(SDK_STAMP): tests/sdk/requirements.txt
 	$(PYTHON) -m venv $(SDK_VENV)
 	$(SDK_VENV)/bin/pip install --quiet -r tests/sdk/requirements.txt
 	touch $(SDK_STAMP)
+
+$(PRODUCERS_STAMP): tests/producers/requirements.txt
+	$(PYTHON) -m venv $(PRODUCERS_VENV)
+	$(PRODUCERS_VENV)/bin/pip install --quiet -r tests/producers/requirements.txt
+	touch $(PRODUCERS_STAMP)
 
 # The wheel and the sdist, for hosts that install Dataflare with pip (docs/pipelines.md). The
 # wheel carries the web UI's browser files, so they are set up first; the build backend comes from
@@ -88,5 +96,5 @@ fuzz: $(STAMP)
 	$(BIN)/python -m tests.fuzz.run
 
 clean:
-	rm -rf $(VENV) $(SDK_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache .ruff_cache \
-		build dist
+	rm -rf $(VENV) $(SDK_VENV) $(PRODUCERS_VENV) node_modules $(VENDOR) .pytest_cache .mypy_cache \
+		.ruff_cache build dist

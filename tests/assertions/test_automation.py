@@ -148,6 +148,41 @@ def test_the_incident_type_follows_the_assertion_type(client: TestClient, gql: G
     assert sorted(i["incidentType"] for i in _incidents(gql)) == ["FRESHNESS", "OPERATIONAL"]
 
 
+def test_a_custom_assertion_with_a_scope_raises_an_incident_of_that_scope(
+    client: TestClient, gql: GraphQL
+) -> None:
+    """As DataHub's dbt source and Great Expectations action send a column check."""
+    column = "urn:li:assertion:column"
+    rows = "urn:li:assertion:rows"
+    custom = {"type": "dbt", "entity": ORDERS, "aggregation": "IDENTITY"}
+    ingest(
+        client,
+        mcp(
+            column,
+            "assertionInfo",
+            {
+                "type": "CUSTOM",
+                "customAssertion": {
+                    **custom,
+                    "scope": "DATASET_COLUMN",
+                    "field": f"urn:li:schemaField:({ORDERS},customer_id)",
+                    "operator": "NOT_NULL",
+                    "nativeType": "not_null_orders_customer_id",
+                },
+            },
+        ),
+        mcp(
+            rows,
+            "assertionInfo",
+            {"type": "CUSTOM", "customAssertion": {**custom, "scope": "DATASET_ROWS"}},
+        ),
+        run(T0, "FAILURE", urn=column),
+        run(T0, "FAILURE", urn=rows),
+    )
+
+    assert sorted(i["incidentType"] for i in _incidents(gql)) == ["FIELD", "VOLUME"]
+
+
 def test_the_notification_names_the_check_that_failed(client: TestClient, db: Database) -> None:
     ingest(client, dataset_info(), run(T0, "FAILURE", run_id="r1"))
 

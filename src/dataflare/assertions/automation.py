@@ -25,7 +25,8 @@ from dataflare.core.clock import format_time
 from dataflare.core.limits import MAX_TITLE_CHARS
 from dataflare.incidents import service as incidents
 
-# The incident type of a failure, by assertion type (DATASET by its scope); OPERATIONAL else.
+# The incident type of a failure, by assertion type (DATASET and CUSTOM by their scope);
+# OPERATIONAL else.
 INCIDENT_TYPES = {
     "FRESHNESS": "FRESHNESS",
     "VOLUME": "VOLUME",
@@ -114,9 +115,12 @@ def _info(assertion: Assertion) -> dict[str, Any]:
 
 
 def incident_type(assertion: Assertion, info: dict[str, Any]) -> str:
+    """By the assertion's type; a DATASET or CUSTOM one by the scope its sub-record names (the
+    dbt source and the Great Expectations action send their checks as CUSTOM with a scope)."""
     kind = assertion.assertion_type or ""
-    if kind == "DATASET":
-        scope = (info.get("datasetAssertion") or {}).get("scope")
+    if kind in ("DATASET", "CUSTOM"):
+        sub = info.get(SUB_RECORDS[kind])
+        scope = sub.get("scope") if isinstance(sub, dict) else None
         return DATASET_SCOPES.get(str(scope), "OPERATIONAL")
     return INCIDENT_TYPES.get(kind, "OPERATIONAL")
 

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Literal
+from dataclasses import replace
+from typing import Any, Literal
 
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,7 @@ from dataflare.core.urns import ASSET_KINDS
 from dataflare.incidents.service import get_incident
 from dataflare.ingest.aspects import INCIDENT_HANDLERS, handler_for, referenced_assets
 from dataflare.ingest.locks import lock_rows
+from dataflare.ingest.patches import patch_aspect
 from dataflare.ingest.proposals import Proposal
 
 # What a proposal did: changed something, found it all as it says already, or meant nothing to
@@ -38,6 +40,8 @@ def apply_proposal(session: Session, caller: Caller, proposal: Proposal) -> Outc
         handler = handler_for(proposal)
         if handler is None:
             return "ignored"
+        if proposal.patch is not None:
+            proposal = _patched(session, proposal, proposal.patch)
         changed = handler(session, actor, proposal)
         if proposal.entity_type != "incident":  # an incident is served from its own tables
             p = proposal
@@ -65,6 +69,14 @@ def apply_all(
             outcomes.append(apply_proposal(session, caller, proposal))
             done(1)
     return outcomes
+
+
+def _patched(session: Session, proposal: Proposal, ops: list[dict[str, Any]]) -> Proposal:
+    """A PATCH as the UPSERT of the aspect it makes of the one Dataflare keeps."""
+    name = proposal.aspect_name
+    current = stored_aspects.kept(session, proposal.entity_urn, [name]).get(name)
+    value = patch_aspect(name, current.value if current is not None else {}, ops)
+    return replace(proposal, change_type="UPSERT", aspect=value, patch=None)
 
 
 def _require_edit(session: Session, caller: Caller, proposal: Proposal) -> None:

@@ -8,18 +8,21 @@ from typing import Any
 from dataflare.core.errors import InvalidInput
 from dataflare.core.text import check_tree, parse_json
 from dataflare.core.urns import entity_type_of
+from dataflare.ingest.patches import read_patch
 
 UPSERT_CHANGES = ("UPSERT", "CREATE", "CREATE_ENTITY", "UPDATE", "RESTATE")
+PATCH_TYPE = "application/json-patch+json"
 
 
 @dataclass(frozen=True)
 class Proposal:
     entity_type: str
     entity_urn: str
-    change_type: str  # UPSERT (and its synonyms) or DELETE
+    change_type: str  # UPSERT (and its synonyms), DELETE or PATCH
     aspect_name: str
-    aspect: dict[str, Any]  # the aspect's value, parsed
+    aspect: dict[str, Any]  # the aspect's value, parsed ({} for DELETE and PATCH)
     where: str  # how to name this proposal in an error, e.g. "proposals[3]"
+    patch: list[dict[str, Any]] | None = None  # a PATCH's operations (patches.py)
 
 
 def _need(obj: dict[str, Any], key: str, where: str) -> str:
@@ -41,32 +44,37 @@ def parse_proposal(obj: Any, where: str = "proposal") -> Proposal:
     aspect_name = _need(obj, "aspectName", where)
     if change_type == "DELETE":
         return Proposal(entity_type, urn, "DELETE", aspect_name, {}, where)
+    if change_type == "PATCH":
+        ops = read_patch(_aspect_json(obj, where, PATCH_TYPE)[0], f"{where}.aspect")
+        return Proposal(entity_type, urn, "PATCH", aspect_name, {}, where, ops)
     if change_type not in UPSERT_CHANGES:
         raise InvalidInput(
-            f"{where}.changeType: {change_type} is not supported; send UPSERT (or DELETE of a "
-            "key aspect)."
+            f"{where}.changeType: {change_type} is not supported; send UPSERT, PATCH (or DELETE "
+            "of a key aspect)."
         )
-    return Proposal(entity_type, urn, "UPSERT", aspect_name, _aspect_value(obj, where), where)
+    parsed, sent_as = _aspect_json(obj, where, "application/json")
+    if not isinstance(parsed, dict):
+        raise InvalidInput(f"{sent_as}: must hold a JSON object.")
+    return Proposal(entity_type, urn, "UPSERT", aspect_name, parsed, where)
 
 
-def _aspect_value(obj: dict[str, Any], where: str) -> dict[str, Any]:
+def _aspect_json(obj: dict[str, Any], where: str, content_type: str) -> tuple[Any, str]:
+    """The aspect's JSON: the file sink's `json`, or the REST emitter's `value` (JSON text of
+    `content_type`); and where it was, to name in an error."""
     aspect = obj.get("aspect")
     if not isinstance(aspect, dict):
         raise InvalidInput(f"{where}.aspect: an object with a 'value' (JSON text) is required.")
-    if isinstance(aspect.get("json"), dict):  # the file sink's form
-        value: dict[str, Any] = aspect["json"]
+    if isinstance(aspect.get("json"), dict | list):  # the file sink's form
+        value = aspect["json"]
         check_tree(value, f"{where}.aspect.json")
-        return value
-    content_type = aspect.get("contentType", "application/json")
-    if content_type != "application/json":
-        raise InvalidInput(f"{where}.aspect.contentType: only application/json is supported.")
+        return value, f"{where}.aspect.json"
+    sent_type = aspect.get("contentType", content_type)
+    if sent_type != content_type:
+        raise InvalidInput(f"{where}.aspect.contentType: {content_type} is required.")
     text = aspect.get("value")
     if not isinstance(text, str):
         raise InvalidInput(f"{where}.aspect.value: the aspect as JSON text is required.")
-    parsed = parse_json(text, f"{where}.aspect.value")
-    if not isinstance(parsed, dict):
-        raise InvalidInput(f"{where}.aspect.value: must hold a JSON object.")
-    return parsed
+    return parse_json(text, f"{where}.aspect.value"), f"{where}.aspect.value"
 
 
 def proposals_of_snapshot(obj: dict[str, Any], where: str) -> list[Proposal]:

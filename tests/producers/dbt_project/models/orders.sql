@@ -1,0 +1,2 @@
+select order_id, customer_id, status
+from {{ ref(var('orders_seed')) }}

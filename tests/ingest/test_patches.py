@@ -120,11 +120,30 @@ def test_a_patch_of_a_table_never_seen_starts_its_lineage_in_one_batch_with_the_
 
 
 def test_a_patch_of_an_aspect_dataflare_does_not_use_is_ignored(client: TestClient) -> None:
-    tags = [{"op": "add", "path": "/tags/urn:li:tag:pii", "value": {"tag": "urn:li:tag:pii"}}]
+    kinds = [{"op": "add", "path": "/typeNames/Table", "value": {}}]
 
-    ingest(client, patch(WAREHOUSE, "globalTags", tags))
+    ingest(client, patch(WAREHOUSE, "subTypes", kinds))
 
-    get(client, aspect_path(WAREHOUSE, "globalTags"), status=404)
+    get(client, aspect_path(WAREHOUSE, "subTypes"), status=404)
+
+
+def test_a_patch_of_tags_adds_and_removes_them_by_urn(client: TestClient) -> None:
+    def tag(op: str, urn: str) -> dict[str, Any]:
+        return {"op": op, "path": f"/tags/{urn}", "value": {"tag": urn}}
+
+    ingest(
+        client,
+        patch(
+            WAREHOUSE, "globalTags", [tag("add", "urn:li:tag:pii"), tag("add", "urn:li:tag:raw")]
+        ),
+    )
+    ingest(client, patch(WAREHOUSE, "globalTags", [tag("remove", "urn:li:tag:raw")]))
+
+    kept = get(client, aspect_path(WAREHOUSE, "globalTags"))
+    assert kept["aspect"]["com.linkedin.common.GlobalTags"] == {"tags": [{"tag": "urn:li:tag:pii"}]}
+    bad = patch(WAREHOUSE, "globalTags", [{"op": "add", "path": "/tags", "value": {}}])
+    response = client.post(BATCH, json={"proposals": [bad]}, headers=AUTH)
+    assert response.status_code == 400 and "is not a tag (/tags/<urn>)" in response.text
 
 
 @pytest.mark.parametrize(

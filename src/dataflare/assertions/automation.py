@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from dataflare.assertions import words
-from dataflare.assertions.info import fields_of
+from dataflare.assertions.info import SUB_RECORDS, fields_of
 from dataflare.assertions.models import Assertion
 from dataflare.assertions.policy import Decision, Policy, Subject, active
 from dataflare.assertions.runs import RunEvent, prune, read_run, store_run

@@ -1,11 +1,12 @@
 """PATCH proposals: JSON Patch operations on an aspect, as DataHub's patch builders send them.
 Dataflare applies those of `upstreamLineage` (the dbt source sends the warehouse tables' lineage
-so by default) to the aspect it keeps, and the result is applied as an UPSERT would be. DataHub
-addresses the lists of that aspect by key, as its server's template does:
+so by default) and `globalTags` to the aspect it keeps, and the result is applied as an UPSERT
+would be. DataHub addresses the lists of those aspects by key, as its server's templates do:
 
 - `/upstreams/<dataset URN>`: an upstream, by its dataset;
 - `/fineGrainedLineages/<operation>/<downstream field>/<query URN or NONE>/<upstream field>`:
-  a column's upstream, with its `confidenceScore`.
+  a column's upstream, with its `confidenceScore`;
+- `/tags/<tag URN>`: a tag.
 
 A key holding `/` or `~` is escaped as JSON Pointer does (`~1`, `~0`)."""
 
@@ -16,7 +17,7 @@ from typing import Any
 
 from dataflare.core.errors import InvalidInput
 
-PATCHABLE = ("upstreamLineage",)
+PATCHABLE = ("upstreamLineage", "globalTags")
 OPS = ("add", "replace", "remove")
 NO_QUERY = "NONE"
 Fine = dict[str, dict[str, dict[str, dict[str, Any]]]]  # op -> down -> query -> up -> value
@@ -45,7 +46,28 @@ def patch_aspect(name: str, current: dict[str, Any], ops: list[dict[str, Any]]) 
             f"changeType: PATCH of {name} is not supported; send UPSERT (PATCH is applied to "
             f"{', '.join(PATCHABLE)})."
         )
+    if name == "globalTags":
+        return _patch_global_tags(current, ops)
     return _patch_upstream_lineage(current, ops)
+
+
+def _patch_global_tags(current: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:
+    result = copy.deepcopy(current)
+    tags = {
+        t["tag"]: t
+        for t in result.get("tags") or []
+        if isinstance(t, dict) and isinstance(t.get("tag"), str)
+    }
+    for i, op in enumerate(ops):
+        keys = [_unescape(k) for k in op["path"].split("/")[1:]]
+        if keys[0] != "tags" or len(keys) != 2:
+            raise InvalidInput(f"patch[{i}].path: '{op['path'][:200]}' is not a tag (/tags/<urn>).")
+        if op["op"] == "remove":
+            tags.pop(keys[1], None)
+        else:
+            tags[keys[1]] = {**op["value"], "tag": keys[1]}
+    result["tags"] = list(tags.values())
+    return result
 
 
 def _patch_upstream_lineage(current: dict[str, Any], ops: list[dict[str, Any]]) -> dict[str, Any]:

@@ -225,11 +225,16 @@ def test_the_menu_and_the_tabs_follow_the_arrow_keys(page: Page) -> None:
     overview = page.get_by_role("tab", name="Overview")
     incidents = page.get_by_role("tab", name=re.compile("^Incidents"))
     expect(incidents).to_have_attribute("tabindex", "-1")  # one tab stop for the tab list
+    checks = page.get_by_role("tab", name=re.compile("^Assertions"))
     overview.focus()
     page.keyboard.press("ArrowRight")
     expect(incidents).to_be_focused()
+    page.keyboard.press("ArrowRight")
+    expect(checks).to_be_focused()
     page.keyboard.press("ArrowRight")  # round again
     expect(overview).to_be_focused()
+    page.keyboard.press("ArrowLeft")
+    expect(checks).to_be_focused()
     page.keyboard.press("ArrowLeft")
     page.keyboard.press("Enter")
     expect(page.get_by_test_id("incident-summary")).to_be_visible()

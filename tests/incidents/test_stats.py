@@ -164,7 +164,10 @@ def test_a_soft_deleted_incident_counts_nowhere_until_restored(
 ) -> None:
     with db.session() as session:  # C: the one raised without a priority
         c = session.execute(text("SELECT urn FROM incidents WHERE priority IS NULL")).scalar_one()
-    soft_delete = "mutation ($urns: [String!]!, $deleted: Boolean!) { batchUpdateSoftDeleted(input: {urns: $urns, deleted: $deleted}) }"
+    soft_delete = (
+        "mutation ($urns: [String!]!, $deleted: Boolean!) "
+        "{ batchUpdateSoftDeleted(input: {urns: $urns, deleted: $deleted}) }"
+    )
 
     gql.data(soft_delete, {"urns": [c], "deleted": True})
     without = _stats(gql, interval="DAY")

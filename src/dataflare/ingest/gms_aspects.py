@@ -117,7 +117,7 @@ def _asset(
     session: Session, urn: str, wanted: set[str] | None
 ) -> tuple[int, dict[str, Aspect]] | None:
     asset = catalog.get_asset(session, urn)
-    if asset is None:
+    if asset is None or asset.deleted_at is not None:  # hard-deleted: gone, as in DataHub
         return None
     aspects = _kept(session, urn, wanted)
     if asset.removed and "status" not in aspects:  # deleted through /entities?action=delete

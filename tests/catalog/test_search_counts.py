@@ -136,7 +136,7 @@ class Steps:
 def test_counts_equal_a_recount_after_every_change(
     client: TestClient, gql: GraphQL, db: Database
 ) -> None:
-    steps = Steps(client, gql, seed=20261126)
+    steps = Steps(client, gql, seed=20261201)
     history: list[str] = []
     sizes = set()
 

@@ -159,6 +159,26 @@ def test_the_totals_match_the_hand_computed_figures(gql: GraphQL, timeline: None
     assert stats["groups"] == [] and stats["buckets"] == []
 
 
+def test_a_soft_deleted_incident_counts_nowhere_until_restored(
+    gql: GraphQL, db: Database, timeline: None
+) -> None:
+    with db.session() as session:  # C: the one raised without a priority
+        c = session.execute(text("SELECT urn FROM incidents WHERE priority IS NULL")).scalar_one()
+    soft_delete = (
+        "mutation ($urns: [String!]!, $deleted: Boolean!) "
+        "{ batchUpdateSoftDeleted(input: {urns: $urns, deleted: $deleted}) }"
+    )
+
+    gql.data(soft_delete, {"urns": [c], "deleted": True})
+    without = _stats(gql, interval="DAY")
+    assert without["totals"] == _figures(3, 4, 1, (3, 1, 3), (4, 10, 27))
+    assert without["noisiestAssets"] == [{"urn": K, "raised": 2}, {"urn": S, "raised": 2}]
+    assert [b["raised"] for b in without["buckets"]] == [2, 1]  # C was raised on day 2
+
+    gql.data(soft_delete, {"urns": [c], "deleted": False})
+    assert _stats(gql)["totals"] == _figures(4, 4, 2, (3, 1, 3), (4, 10, 27))
+
+
 def test_daily_buckets_count_raised_resolved_and_open(gql: GraphQL, timeline: None) -> None:
     stats = _stats(gql, interval="DAY")
 

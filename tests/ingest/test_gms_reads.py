@@ -20,6 +20,11 @@ JOB = f"urn:li:dataJob:({FLOW},load)"
 CHART = "urn:li:chart:(looker,look.1)"
 BOARD = "urn:li:dashboard:(looker,dashboards.1)"
 JDOE = "urn:li:corpuser:jdoe"
+EXISTS = """
+query e($urn: String!) {
+  dataset(urn: $urn) { exists status { removed } properties { name } incidents { total } }
+}
+"""
 
 
 def get(client: TestClient, path: str, status: int = 200, **headers: str) -> Any:
@@ -131,14 +136,41 @@ def test_an_entity_is_its_key_and_kept_aspects_one_or_many_at_once(client: TestC
     assert sorted(batch["results"][EVENTS]["aspects"]) == ["datasetKey"]
 
 
-def test_deleting_an_asset_forgets_its_kept_aspects(client: TestClient) -> None:
+def test_a_hard_deleted_asset_no_longer_exists_until_named_again(
+    client: TestClient, gql: GraphQL
+) -> None:
     ingest(client, properties(ORDERS, "orders"), ownership(ORDERS, JDOE))
+    gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": ORDERS}})
     assert client.post(DELETE, json={"urn": ORDERS}, headers=AUTH).status_code == 200
 
-    aspects = get(client, f"/entitiesV2/{quote(ORDERS, safe='')}")["aspects"]
-    assert sorted(aspects) == ["datasetKey", "status"]
-    assert aspects["status"]["value"] == {"removed": True}
+    # What the SDK's exists() asks: the key aspect, now a 404 as in DataHub.
+    get(client, aspect_path(ORDERS, "datasetKey"), 404)
     get(client, aspect_path(ORDERS, "ownership"), 404)
+    aspects = get(client, f"/entitiesV2/{quote(ORDERS, safe='')}")["aspects"]
+    assert sorted(aspects) == ["datasetKey"]  # what GMS answers of an entity it does not hold
+    read = gql.data(EXISTS, {"urn": ORDERS})["dataset"]
+    assert read["exists"] is False
+    assert read["incidents"]["total"] == 1  # its incidents stay
+
+    ingest(client, properties(ORDERS, "orders again"))
+    assert get(client, aspect_path(ORDERS, "datasetKey"))["aspect"]
+    assert get(client, aspect_path(ORDERS, "status"), 404)  # a new start: not removed
+    read = gql.data(EXISTS, {"urn": ORDERS})["dataset"]
+    assert (read["exists"], read["status"], read["properties"]["name"]) == (
+        True,
+        {"removed": False},
+        "orders again",
+    )
+
+
+def test_a_soft_deleted_asset_still_exists(client: TestClient, gql: GraphQL) -> None:
+    ingest(client, properties(ORDERS, "orders"), mcp(ORDERS, "status", {"removed": True}))
+
+    assert get(client, aspect_path(ORDERS, "datasetKey"))["aspect"]
+    assert get(client, aspect_path(ORDERS, "status"))["aspect"] == {
+        "com.linkedin.common.Status": {"removed": True}
+    }
+    assert gql.data(EXISTS, {"urn": ORDERS})["dataset"]["exists"] is True
 
 
 def related(client: TestClient, urn: str, direction: str, *types: str) -> list[list[str]]:

@@ -268,7 +268,7 @@ def test_delete_forgets_the_metadata_and_hides_the_asset_but_keeps_its_incidents
     assert response.json()["value"]["rows"] == 1
     asset = _asset(gql, ORDERS)
     assert asset["status"] == {"removed": True}
-    assert asset["ownership"] == {"owners": []}
+    assert asset["ownership"] is None  # hard-deleted: no metadata, as an asset never described
     assert asset["properties"]["description"] is None
     kept = gql.data(DATASET_HEALTH, {"urn": ORDERS})["dataset"]
     assert [i["urn"] for i in kept["incidents"]["incidents"]] == [raised]

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from dataflare.core.clock import now_ms
 from tests.conftest import GraphQL
-from tests.graphql.documents import HEALTH, RAISE
+from tests.graphql.documents import HEALTH, RAISE, UPDATE
 from tests.ingest.mcps import AUTH, BATCH, dataset, ingest, mcp
 
 ORDERS = dataset("snowflake", "orders")
@@ -130,6 +130,10 @@ def test_a_later_status_keeps_its_own_stamp_and_the_same_again_changes_nothing(
         ({"status": {"state": "ACTIVE", "lastUpdated": {"time": 1}}}, "status.lastUpdated.actor"),
         ({"source": {"type": "MANUAL", "sourceUrn": "assertion-1"}}, "source URN"),
         ({"source": {"type": "MANUAL", "sourceUrn": 7}}, "aspect.source.sourceUrn"),
+        (
+            {"assignees": [{"actor": JDOE, "assignedAt": {"time": "soon", "actor": MONTE}}]},
+            "aspect.assignees[0].assignedAt.time",
+        ),
     ],
 )
 def test_a_bad_stamp_is_a_400_naming_it(
@@ -140,3 +144,38 @@ def test_a_bad_stamp_is_a_400_naming_it(
     )
     assert response.status_code == 400, response.text
     assert named in response.json()["message"]
+
+
+def _assignments(client: TestClient, incident: str) -> list[Any]:
+    path = f"/aspects/{quote(incident, safe='')}?aspect=incidentInfo&version=0"
+    response = client.get(path, headers=AUTH)
+    assert response.status_code == 200, response.text
+    kept: list[Any] = response.json()["aspect"]["com.linkedin.incident.IncidentInfo"]["assignees"]
+    return kept
+
+
+def test_each_assignee_keeps_when_and_by_whom_it_was_assigned(
+    client: TestClient, gql: GraphQL
+) -> None:
+    at = now_ms() - DAY
+    ann = "urn:li:corpuser:ann"
+    assignees = [
+        {"actor": JDOE, "assignedAt": {"time": at + 5, "actor": MONTE}},
+        {"actor": ann},  # no stamp sent: assigned when the incident was created
+    ]
+    ingest(client, info("mc-9", at, assignees=assignees))
+    urn = "urn:li:incident:mc-9"
+
+    assert _assignments(client, urn) == [
+        {"actor": JDOE, "assignedAt": {"time": at + 5, "actor": MONTE}},
+        {"actor": ann, "assignedAt": {"time": at, "actor": MONTE}},
+    ]
+
+    # Through the API: a new assignee is stamped with the change, the others keep theirs.
+    before = now_ms()
+    bob = "urn:li:corpuser:bob"
+    gql.data(UPDATE, {"urn": urn, "input": {"assigneeUrns": [JDOE, bob]}})
+    [kept, added] = _assignments(client, urn)
+    assert kept == {"actor": JDOE, "assignedAt": {"time": at + 5, "actor": MONTE}}
+    assert added["actor"] == bob and added["assignedAt"]["actor"] == "urn:li:corpuser:datahub"
+    assert added["assignedAt"]["time"] >= before

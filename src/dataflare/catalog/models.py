@@ -43,6 +43,9 @@ class Asset(Base):
     removed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # removed = soft-deleted: out of search, incidents kept
     created_at: Mapped[int] = mapped_column(BigInteger)
+    # Hard-deleted (its metadata forgotten, removed too): it reads as not existing until metadata
+    # names it again.
+    deleted_at: Mapped[int | None] = mapped_column(BigInteger)
     # The active-incident summary, kept in step with incidents in the same transaction, so
     # health and the "Has Active Incidents" filter never scan incidents.
     active_incidents: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

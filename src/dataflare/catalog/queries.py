@@ -37,7 +37,7 @@ class AssetView:
             asset.name,
             asset.description,
             asset.removed,
-            True,
+            getattr(asset, "deleted_at", None) is None,  # a hard-deleted asset does not exist
             asset.id,
             asset.active_incidents,
             asset.incidents_total,

@@ -39,6 +39,7 @@ _VIEW_BY_URN = DriverStatement(
         ASSETS.c.id,
         ASSETS.c.active_incidents,
         ASSETS.c.incidents_total,
+        ASSETS.c.deleted_at,
     ).where(ASSETS.c.urn == bindparam("urn"))
 )
 # The assets this statement registered come back; those another writer registered first do not.
@@ -129,10 +130,16 @@ def asset_to_change(session: Session, urn: str) -> tuple[Asset, bool]:
     The setters below say whether they changed anything, so that loading the same metadata
     again can be told apart from new metadata."""
     found = known.find(session, urn)
-    if found is not None:
-        return found
-    existing = get_asset(session, urn)
-    return (existing, False) if existing is not None else (ensure_asset(session, urn), True)
+    if found is None:
+        existing = get_asset(session, urn)
+        found = (existing, False) if existing is not None else (ensure_asset(session, urn), True)
+    asset, new = found
+    if asset.deleted_at is not None:  # named again after a hard delete: a new start
+        asset.deleted_at = None
+        asset.removed = False
+        search_counts.note_assets(session, [asset.id])
+        return asset, True
+    return asset, new
 
 
 def set_properties(session: Session, urn: str, name: str | None, description: str | None) -> bool:
@@ -275,6 +282,8 @@ def delete_asset(session: Session, urn: str) -> bool:
     changed = bool(deleted) or asset.description is not None or not removed
     asset.description = None
     asset.removed = True
+    if asset.deleted_at is None:
+        asset.deleted_at = now_for(session.info)
     return changed
 
 
@@ -335,9 +344,10 @@ def view(session: Session, urn: str, kind: str) -> AssetView:
     with no incidents rather than an error."""
     rows = _VIEW_BY_URN.rows(session.connection(), {"urn": urn})
     if rows:
-        kind, platform, name, description, removed, asset_id, active, total = rows[0]
+        kind, platform, name, description, removed, asset_id, active, total, deleted = rows[0]
+        exists = deleted is None
         return AssetView(
-            urn, kind, platform, name, description, bool(removed), True, asset_id, active, total
+            urn, kind, platform, name, description, bool(removed), exists, asset_id, active, total
         )
     try:
         return AssetView.unregistered(parse_asset(urn))

@@ -123,7 +123,8 @@ type {name} implements Entity {{
   ): EntityIncidentsResult
 
   """
-  Whether the asset is registered here (named by metadata or an incident)
+  Whether the asset is registered here (named by metadata or an incident), and not hard-deleted
+  since
   """
   exists: Boolean
 

@@ -122,12 +122,17 @@ def set_assets(session: Session, incident: Incident, actor: str, now: int, refs:
 
 
 def set_assignees(
-    session: Session, incident: Incident, actor: str, now: int, urns: list[str]
+    session: Session,
+    incident: Incident,
+    actor: str,
+    now: int,
+    urns: list[str],
+    stamps: links.Stamps | None = None,
 ) -> bool:
     old = [a.assignee_urn for a in incident.assignees]
     if old == urns:
         return False
-    links.replace_assignees(session, incident, urns)
+    links.replace_assignees(session, incident, urns, stamps or {}, (now, actor))
     activity.record(session, incident.id, actor, now, "ASSIGNEES", old, urns)
     figures.maybe_acknowledged(incident, urns, None, now)
     return True

@@ -5,7 +5,7 @@ read of `incident.assets` or `incident.assignees` sees the new rows."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
@@ -17,7 +17,11 @@ from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, Inci
 _INSERT_LINKS = driver_insert(
     INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
 )
-_INSERT_ASSIGNEES = driver_insert(INCIDENT_ASSIGNEES, ["incident_id", "assignee_urn", "position"])
+_INSERT_ASSIGNEES = driver_insert(
+    INCIDENT_ASSIGNEES,
+    ["incident_id", "assignee_urn", "position", "assigned_at", "assigned_by"],
+)
+Stamps = Mapping[str, tuple[int, str]]  # assignee URN -> (when, by whom) it was assigned
 _MOVE_TOTAL = DriverStatement(
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
@@ -52,12 +56,25 @@ def add_assets(
     )
 
 
-def add_assignees(connection: Connection, incident_id: int, urns: Sequence[str]) -> None:
+def add_assignees(
+    connection: Connection,
+    incident_id: int,
+    urns: Sequence[str],
+    stamps: Stamps,
+    default: tuple[int, str],
+) -> None:
+    """Assign, in order; each assignee stamped as `stamps` says, else with `default`."""
     if urns:
         _INSERT_ASSIGNEES.run_many(
             connection,
             [
-                {"incident_id": incident_id, "assignee_urn": urn, "position": i}
+                {
+                    "incident_id": incident_id,
+                    "assignee_urn": urn,
+                    "position": i,
+                    "assigned_at": stamps.get(urn, default)[0],
+                    "assigned_by": stamps.get(urn, default)[1],
+                }
                 for i, urn in enumerate(urns)
             ],
         )
@@ -82,12 +99,27 @@ def replace_assets(session: Session, incident: Incident, asset_ids: Sequence[int
     session.expire(incident, ["assets"])
 
 
-def replace_assignees(session: Session, incident: Incident, urns: Sequence[str]) -> None:
+def replace_assignees(
+    session: Session,
+    incident: Incident,
+    urns: Sequence[str],
+    stamps: Stamps,
+    default: tuple[int, str],
+) -> None:
+    """Assign these instead: one still assigned keeps its stamp, unless `stamps` gives one."""
     connection = session.connection()
-    connection.execute(
-        delete(INCIDENT_ASSIGNEES).where(INCIDENT_ASSIGNEES.c.incident_id == incident.id)
-    )
-    add_assignees(connection, incident.id, urns)
+    table = INCIDENT_ASSIGNEES.c
+    kept = {
+        urn: (at, by)
+        for urn, at, by in connection.execute(
+            select(table.assignee_urn, table.assigned_at, table.assigned_by).where(
+                table.incident_id == incident.id
+            )
+        )
+        if at is not None and by is not None
+    }
+    connection.execute(delete(INCIDENT_ASSIGNEES).where(table.incident_id == incident.id))
+    add_assignees(connection, incident.id, urns, {**kept, **stamps}, default)
     session.expire(incident, ["assignees"])
 
 

@@ -112,6 +112,9 @@ class IncidentAssignee(Base):
     )
     assignee_urn: Mapped[str] = mapped_column(String(512), primary_key=True)
     position: Mapped[int] = mapped_column(Integer)
+    # When and by whom (None before migration 0019: read as the incident's creation).
+    assigned_at: Mapped[int | None] = mapped_column(BigInteger)
+    assigned_by: Mapped[str | None] = mapped_column(String(512))
 
 
 class IncidentActivity(Base):

@@ -145,6 +145,20 @@ def assignees_of(connection: Connection, incident_id: int) -> list[str]:
     return list(connection.scalars(_ASSIGNEES_OF, {"incident_id": incident_id}))
 
 
+def assignments_of(
+    connection: Connection, incident_id: int
+) -> list[tuple[str, int | None, str | None]]:
+    """(assignee, when assigned, by whom), in order; the stamp is None for an assignment
+    older than migration 0019."""
+    table = INCIDENT_ASSIGNEES.c
+    query = (
+        select(table.assignee_urn, table.assigned_at, table.assigned_by)
+        .where(table.incident_id == incident_id)
+        .order_by(table.position)
+    )
+    return [(urn, at, by) for urn, at, by in connection.execute(query)]
+
+
 @dataclass
 class IncidentFilter:
     state: str | None = None

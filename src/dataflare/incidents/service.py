@@ -53,6 +53,7 @@ class RaiseRequest:
     source_urn: str | None = None
     created: rules.Stamp | None = None
     status_updated: rules.Stamp | None = None
+    assigned: dict[str, rules.Stamp] | None = None  # assignee -> when and by whom, as sent
 
 
 def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
@@ -136,7 +137,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         except IntegrityError as exc:  # another writer took the same id meanwhile
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
     links.add_assets(connection, pk, asset_ids, state, created_at, dedup_key)
-    links.add_assignees(connection, pk, assignees)
+    links.add_assignees(connection, pk, assignees, request.assigned or {}, (created_at, created_by))
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,
@@ -227,7 +228,8 @@ def update_incident(session: Session, actor: str, urn: str, changes: Mapping[str
     if "assets" in checked:
         changed |= apply.set_assets(session, incident, actor, now, checked["assets"])
     if "assignees" in checked:
-        changed |= apply.set_assignees(session, incident, actor, now, checked["assignees"])
+        stamps = changes.get("assignee_stamps")
+        changed |= apply.set_assignees(session, incident, actor, now, checked["assignees"], stamps)
     message = None
     stamp: rules.Stamp | None = None  # the status's own time and author, sent as metadata
     if "status" in checked:

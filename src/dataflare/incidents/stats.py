@@ -21,13 +21,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
+from dataflare.incidents.rules import REMOVED
 
 DAY_MS = 86_400_000
 INTERVALS = {"DAY": DAY_MS, "WEEK": 7 * DAY_MS}
@@ -103,11 +104,12 @@ def incident_stats(
 ) -> Stats:
     width = _check(start, end, group_by, interval, filters)
     connection = session.connection()
-    matching = _matching(filters)
+    asked = _matching(filters)
+    matching = [*asked, _I.removed.is_(false())]  # a soft-deleted incident counts nowhere
     totals = _all_figures(connection, start, end, matching, None).get("", Figures())
     groups = _grouped(connection, start, end, matching, group_by) if group_by else {}
     buckets = _buckets(connection, start, end, width, matching) if width else []
-    return Stats(start, end, totals, groups, buckets, _noisiest(connection, start, end, matching))
+    return Stats(start, end, totals, groups, buckets, _noisiest(connection, start, end, asked))
 
 
 def _check(
@@ -366,7 +368,9 @@ def _noisiest(
     """Counted on the links alone (each keeps its incident's creation time, indexed with the
     asset): the incidents table is read only to apply filters."""
     raised = func.count().label("raised")
-    query = select(_L.asset_id, raised).where(_L.created_at >= start, _L.created_at < end)
+    query = select(_L.asset_id, raised).where(
+        _L.created_at >= start, _L.created_at < end, _L.state != REMOVED
+    )
     if matching:
         query = query.where(_L.incident_id.in_(select(_I.id).where(*matching)))
     top = connection.execute(

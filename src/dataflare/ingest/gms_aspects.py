@@ -117,7 +117,7 @@ def _asset(
     session: Session, urn: str, wanted: set[str] | None
 ) -> tuple[int, dict[str, Aspect]] | None:
     asset = catalog.get_asset(session, urn)
-    if asset is None:
+    if asset is None or asset.deleted_at is not None:  # hard-deleted: gone, as in DataHub
         return None
     aspects = _kept(session, urn, wanted)
     if asset.removed and "status" not in aspects:  # deleted through /entities?action=delete
@@ -142,7 +142,7 @@ def _incident(session: Session, urn: str) -> tuple[int, dict[str, Aspect]] | Non
     if view is None:
         return None
     assets = incidents.assets_of(connection, view.id)
-    assignees = incidents.assignees_of(connection, view.id)
+    assignments = incidents.assignments_of(connection, view.id)
     created = {"time": view.created_at, "actor": view.created_by}
     info: dict[str, Any] = {
         "type": view.incident_type,
@@ -154,7 +154,10 @@ def _incident(session: Session, urn: str) -> tuple[int, dict[str, Aspect]] | Non
         "source": {"type": view.source_type},
         "startedAt": view.started_at,
         "created": created,
-        "assignees": [{"actor": a, "assignedAt": created} for a in assignees],
+        "assignees": [
+            {"actor": a, "assignedAt": created if at is None else {"time": at, "actor": by}}
+            for a, at, by in assignments
+        ],
     }
     optional = {
         "customType": view.custom_type,

@@ -45,6 +45,17 @@ def _assignees(value: Any) -> list[str]:
     return urns
 
 
+def _assigned(value: list[Any]) -> dict[str, rules.Stamp]:
+    """Each assignee's `assignedAt`, where the aspect states one (its list checked already)."""
+    stamps = {}
+    for i, item in enumerate(value):
+        if isinstance(item, dict):
+            stamp = _stamp(item, "assignedAt", f"aspect.assignees[{i}]")
+            if stamp is not None:
+                stamps[item["actor"]] = stamp
+    return stamps
+
+
 def _stamp(obj: dict[str, Any], field: str, where: str) -> rules.Stamp | None:
     """An AuditStamp ({time, actor}) the aspect states, or None when it states none."""
     value = obj.get(field)
@@ -117,6 +128,7 @@ def _apply(session: Session, actor: str, p: Proposal) -> bool:
                 message=status.get("message"),
                 priority=_priority(a.get("priority")),
                 assignee_urns=_assignees(a.get("assignees") or []),
+                assigned=_assigned(a.get("assignees") or []),
                 started_at=a.get("startedAt"),
             ),
         )
@@ -133,6 +145,7 @@ def _apply(session: Session, actor: str, p: Proposal) -> bool:
         changes["priority"] = _priority(a["priority"])
     if "assignees" in a:
         changes["assignee_urns"] = _assignees(a["assignees"])
+        changes["assignee_stamps"] = _assigned(a["assignees"])
     if status.get("state"):
         changes["status"] = {k: status.get(k) for k in ("state", "stage", "message")}
         changes["status"]["lastUpdated"] = status_updated

@@ -123,8 +123,7 @@ type {name} implements Entity {{
   ): EntityIncidentsResult
 
   """
-  Whether the asset is registered here (named by metadata or an incident), and not hard-deleted
-  since
+  Whether the asset is known here: named by metadata or an incident, and not hard-deleted since
   """
   exists: Boolean
 

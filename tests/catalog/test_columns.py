@@ -72,9 +72,10 @@ def test_an_incident_on_a_column_is_on_its_dataset_too(client: TestClient, gql: 
         {"urn": ORDERS, "type": "DATASET"},
     ]
     broken = [{"and": [{"field": "hasActiveIncidents", "values": ["true"]}]}]
-    page = gql.data(SEARCH, {"input": {"query": "*", "orFilters": broken}})
-    found = sorted(r["entity"]["urn"] for r in page["searchAcrossEntities"]["searchResults"])
-    assert found == sorted([AMOUNT, ORDERS])
+    for types, expected in (([], [ORDERS]), (["DATASET", "SCHEMA_FIELD"], [AMOUNT, ORDERS])):
+        given = {"query": "*", "orFilters": broken, "types": types}
+        page = gql.data(SEARCH, {"input": given})["searchAcrossEntities"]
+        assert sorted(r["entity"]["urn"] for r in page["searchResults"]) == sorted(expected)
 
 
 def test_a_columns_dataset_stays_linked_through_updates_and_metadata(

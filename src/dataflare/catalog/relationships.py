@@ -1,13 +1,24 @@
 """The relationships the catalog knows, as DataHub's graph names them: lineage (`DownstreamOf`,
 `Consumes`, `Produces`, `Contains`; for ML assets `DerivedFrom`, `TrainedBy`, `UsedBy`) and
-ownership (`OwnedBy`). Each query selects (urn, type) of the entities related to one entity, in
-one direction."""
+ownership (`OwnedBy`); between columns, `DownstreamOf`. Each query selects (urn, type) of the
+entities related to one entity, in one direction."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, case, literal_column, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    and_,
+    case,
+    literal_column,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session, aliased
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS, LINEAGE_EDGES
@@ -23,6 +34,10 @@ LINEAGE_TYPES = (
     "UsedBy",
 )
 OWNED_BY = "OwnedBy"
+_STATED_BY_AN_END = or_(
+    LINEAGE_EDGES.c.upstream_id == LINEAGE_EDGES.c.origin_id,
+    LINEAGE_EDGES.c.downstream_id == LINEAGE_EDGES.c.origin_id,
+)
 INCOMING, OUTGOING = "INCOMING", "OUTGOING"
 
 
@@ -56,7 +71,28 @@ def _lineage_type(destination_kind: Any) -> Any:
     )
 
 
-def _lineage(asset_id: int, kind: str, direction: str) -> Select[Any]:
+def _lineage(asset_id: int, kind: str, direction: str) -> CompoundSelect[Any]:
+    return union(_stated_lineage(asset_id, kind, direction), _column_lineage(asset_id, direction))
+
+
+def _column_lineage(asset_id: int, direction: str) -> Select[Any]:
+    """Column to column, stated by a third asset (the dataset or job whose fineGrainedLineages
+    named them): the downstream column is `DownstreamOf` the upstream one."""
+    edges = LINEAGE_EDGES.c
+    other = aliased(ASSETS)
+    if direction == OUTGOING:
+        other_id, where = edges.upstream_id, edges.downstream_id == asset_id
+    else:
+        other_id, where = edges.downstream_id, edges.upstream_id == asset_id
+    return (
+        select(other.c.urn.label("urn"), constant("DownstreamOf").label("type"))
+        .select_from(LINEAGE_EDGES.join(other, other.c.id == other_id))
+        .where(where, ~_STATED_BY_AN_END)
+    )
+
+
+def _stated_lineage(asset_id: int, kind: str, direction: str) -> Select[Any]:
+    """Edges one of whose ends stated them."""
     edges = LINEAGE_EDGES.c
     other = aliased(ASSETS)
     if direction == OUTGOING:  # from the asset that stated the edge to its other end
@@ -76,8 +112,7 @@ def _lineage(asset_id: int, kind: str, direction: str) -> Select[Any]:
     return (
         select(other.c.urn.label("urn"), relationship)
         .select_from(LINEAGE_EDGES.join(other, other.c.id == other_id))
-        .where(where)
-        .distinct()
+        .where(where, _STATED_BY_AN_END)
     )
 
 

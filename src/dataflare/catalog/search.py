@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -26,7 +26,15 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog import search_counted, search_matches, search_text
 from dataflare.catalog.models import VISIBLE, Asset
-from dataflare.catalog.search_filters import Criterion, condition, kind_of, normalized
+from dataflare.catalog.search_filters import (
+    COLUMN_KIND,
+    SEARCHED_BY_DEFAULT,
+    Criterion,
+    condition,
+    kind_of,
+    names_a_type,
+    normalized,
+)
 from dataflare.core.errors import InvalidInput
 from dataflare.core.limits import MAX_SEARCH_COUNT
 from dataflare.core.urns import ASSET_KINDS, PREFIX
@@ -71,7 +79,8 @@ def search(
     """One page of matching assets (best text matches first, then by name in any case), the
     total, and facet counts over all matches. `within` restricts the search to the assets of a
     lineage walk: its rows (asset_id, degree), as `lineage.reachable` selects them. Removed
-    (soft-deleted) assets are found only when `include_removed`, or a filter names `removed`."""
+    (soft-deleted) assets are found only when `include_removed`, or a filter names `removed`;
+    columns only when the search names a type, or walks lineage."""
     if start < 0 or count < 0 or count > MAX_SEARCH_COUNT:
         raise InvalidInput(
             f"start must be >= 0 and count between 0 and {MAX_SEARCH_COUNT} "
@@ -80,7 +89,11 @@ def search(
     words = search_text.words(query)
     or_filters, include_removed = normalized(or_filters, include_removed)
     general = words or entity_types or within is not None or include_removed
+    # A lineage walk keeps to its start's graph: from a column, it finds columns.
+    columns_left_out = within is None and not names_a_type(entity_types, or_filters)
     answered = None if general else search_counted.counted(or_filters)
+    if answered is not None and columns_left_out:
+        answered = replace(answered, kinds=SEARCHED_BY_DEFAULT)
     if answered is not None:
         counts = search_counted.read(session, answered, start, count, MAX_FACET_VALUES)
         if not counts.total:
@@ -93,6 +106,8 @@ def search(
         conditions.append(search_text.matches(session.get_bind().dialect.name, words))
     if entity_types:
         conditions.append(Asset.kind.in_([kind_of(t) for t in entity_types]))
+    elif columns_left_out:
+        conditions.append(Asset.kind != COLUMN_KIND)
     if or_filters:
         # "Not removed" in each group too: SQLite then reads each group from its own partial
         # index (MULTI-INDEX OR) instead of walking every asset.

@@ -14,7 +14,12 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog import search_counts
 from dataflare.catalog.models import VISIBLE, WITH_INCIDENTS, Asset
-from dataflare.catalog.search_filters import Criterion, kind_of
+from dataflare.catalog.search_filters import (
+    COLUMN_KIND,
+    SEARCHED_BY_DEFAULT,
+    Criterion,
+    kind_of,
+)
 from dataflare.core.urns import PREFIX
 
 # Each counted set, as a condition that one of the assets' partial indexes serves in search
@@ -123,7 +128,9 @@ def _narrowed(search: Counted) -> list[ColumnElement[bool]]:
     """The type and platform filters for the page: one type or platform is read from its
     index in search order (ix_assets_visible_by_kind, _by_platform), up to the page's end."""
     narrowed: list[ColumnElement[bool]] = []
-    if search.kinds is not None:
+    if search.kinds == SEARCHED_BY_DEFAULT:  # all but columns: walk the name order, skip them
+        narrowed.append(Asset.kind != COLUMN_KIND)
+    elif search.kinds is not None:
         narrowed.append(Asset.kind.in_(search.kinds))
     if search.platforms is not None:
         narrowed.append(Asset.platform.in_(search.platforms))

@@ -55,6 +55,10 @@ NOT_HELD_ENTITY_TYPES = frozenset(
     ]
 )
 NO_KIND = ""  # the asset kind of a type not held: no asset has it
+# Columns are searched only when a search names their type, as DataHub leaves SCHEMA_FIELD out of
+# its default types: a catalog with column lineage holds far more columns than tables.
+COLUMN_KIND = "schemaField"
+SEARCHED_BY_DEFAULT = frozenset(kind for kind in ASSET_KINDS if kind != COLUMN_KIND)
 SUPPORTED_CONDITIONS = ("EQUAL", "IN", "CONTAIN", "EXISTS")
 
 
@@ -163,3 +167,8 @@ def _match(criterion: Criterion) -> ColumnElement[bool]:
         f"Cannot filter on '{name}': filter on hasActiveIncidents, _entityType, platform, "
         "owners, urn, name or removed."
     )
+
+
+def names_a_type(entity_types: Sequence[str], or_filters: Sequence[Sequence[Criterion]]) -> bool:
+    """Whether a search says which types it wants (else it finds SEARCHED_BY_DEFAULT)."""
+    return bool(entity_types) or any(c.field == "_entityType" for g in or_filters for c in g)

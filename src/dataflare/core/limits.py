@@ -36,6 +36,9 @@ MAX_INCIDENT_ASSIGNEES = 100
 # Lineage walks: hops from the start, and assets found.
 MAX_LINEAGE_HOPS = 20
 MAX_LINEAGE_RESULTS = 10_000
+# Column lineage one aspect states (fineGrainedLineages): each entry's upstream columns times its
+# downstream columns, summed over the entries.
+MAX_COLUMN_EDGES = 10_000
 
 # Text that is stored.
 MAX_URN_CHARS = 512  # as DataHub

@@ -14,6 +14,7 @@ from dataflare.catalog import service as catalog
 from dataflare.catalog import stored_aspects
 from dataflare.catalog.tags import tag_urns
 from dataflare.core.errors import InvalidInput
+from dataflare.core.limits import MAX_COLUMN_EDGES
 from dataflare.core.urns import ACTOR_KINDS, ASSET_KINDS, entity_type_of
 from dataflare.ingest.assertion_aspects import ASSERTION_HANDLERS
 from dataflare.ingest.incident_info import apply_incident_info, apply_incident_status
@@ -89,7 +90,42 @@ def ownership(session: Session, _actor: str, p: Proposal) -> bool:
 # The (upstream, downstream) edges that each lineage-stating aspect of an asset states.
 def upstream_lineage_edges(p: Proposal) -> list[tuple[str, str]]:
     upstreams = _urns(p.aspect.get("upstreams"), "upstreams")
-    return [(u, p.entity_urn) for u in upstreams]
+    return [(u, p.entity_urn) for u in upstreams] + column_edges(p.aspect)
+
+
+def column_edges(aspect: dict[str, Any]) -> list[tuple[str, str]]:
+    """Column to column (schemaField URNs), from `fineGrainedLineages` (upstreamLineage and
+    dataJobInputOutput): each upstream column feeds each downstream column of its entry. An
+    entry's upstreams that are datasets (upstreamType DATASET) are not columns and state no
+    column edge; its downstreams must be columns (downstreamType FIELD or FIELD_SET)."""
+    entries = aspect.get("fineGrainedLineages")
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise InvalidInput("aspect.fineGrainedLineages: a list is required.")
+    edges: list[tuple[str, str]] = []
+    for i, entry in enumerate(entries):
+        where = f"fineGrainedLineages[{i}]"
+        if not isinstance(entry, dict):
+            raise InvalidInput(f"aspect.{where}: an object is required.")
+        upstreams = _urns(entry.get("upstreams"), f"{where}.upstreams")
+        downstreams = _urns(entry.get("downstreams"), f"{where}.downstreams")
+        columns = [u for u in upstreams if entity_type_of(u) != "dataset"]
+        for side, urns, wanted in (
+            ("upstreams", columns, "a column (urn:li:schemaField:...) or a dataset"),
+            ("downstreams", downstreams, "a column (urn:li:schemaField:...)"),
+        ):
+            for urn in urns:
+                if entity_type_of(urn) != "schemaField":
+                    raise InvalidInput(f"aspect.{where}.{side}: {wanted} is required, not {urn!r}.")
+        if len(edges) + len(columns) * len(downstreams) > MAX_COLUMN_EDGES:
+            raise InvalidInput(
+                f"aspect.fineGrainedLineages: at most {MAX_COLUMN_EDGES:,} column edges "
+                "(upstream columns times downstream columns, summed over the entries) in one "
+                "aspect."
+            )
+        edges.extend((up, down) for up in columns for down in downstreams)
+    return edges
 
 
 def job_input_output_edges(p: Proposal) -> list[tuple[str, str]]:
@@ -103,7 +139,8 @@ def job_input_output_edges(p: Proposal) -> list[tuple[str, str]]:
     upstream_jobs = _urns(a.get("inputDatajobEdges"), "inputDatajobEdges") or _urns(
         a.get("inputDatajobs"), "inputDatajobs"
     )
-    return [(i, job) for i in [*inputs, *upstream_jobs]] + [(job, o) for o in outputs]
+    stated = [(i, job) for i in [*inputs, *upstream_jobs]] + [(job, o) for o in outputs]
+    return stated + column_edges(a)
 
 
 def chart_edges(p: Proposal) -> list[tuple[str, str]]:

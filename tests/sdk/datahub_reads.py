@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from datahub.emitter.mce_builder import make_dataset_urn, make_user_urn
+from datahub.emitter.mce_builder import make_dataset_urn, make_schema_field_urn, make_user_urn
 from datahub.emitter.mcp import MetadataChangeProposalWrapper
 from datahub.ingestion.graph.client import DatahubClientConfig, DataHubGraph
 from datahub.ingestion.graph.filters import RemovedStatusFilter
@@ -22,6 +22,9 @@ from datahub.metadata.schema_classes import (
     CorpUserInfoClass,
     DatasetLineageTypeClass,
     DatasetPropertiesClass,
+    FineGrainedLineageClass,
+    FineGrainedLineageDownstreamTypeClass,
+    FineGrainedLineageUpstreamTypeClass,
     OwnerClass,
     OwnershipClass,
     OwnershipTypeClass,
@@ -38,6 +41,8 @@ REVENUE = make_dataset_urn("snowflake", "analytics.revenue")
 GONE = make_dataset_urn("snowflake", "analytics.gone")
 NEVER = make_dataset_urn("snowflake", "never.sent")
 JDOE = make_user_urn("jdoe")
+AMOUNT = make_schema_field_urn(ORDERS, "amount")  # feeds revenue.total
+TOTAL = make_schema_field_urn(REVENUE, "total")
 RAISE = "mutation raise($input: RaiseIncidentInput!) { raiseIncident(input: $input) }"
 
 
@@ -55,8 +60,15 @@ def emit(graph: DataHubGraph) -> str:
         )
     owners = [OwnerClass(owner=JDOE, type=OwnershipTypeClass.TECHNICAL_OWNER)]
     graph.emit(MetadataChangeProposalWrapper(entityUrn=ORDERS, aspect=OwnershipClass(owners)))
-    for down, up in ((ORDERS, EVENTS), (REVENUE, ORDERS)):
-        lineage = UpstreamLineageClass([UpstreamClass(up, DatasetLineageTypeClass.TRANSFORMED)])
+    column = FineGrainedLineageClass(
+        upstreamType=FineGrainedLineageUpstreamTypeClass.FIELD_SET,
+        upstreams=[AMOUNT],
+        downstreamType=FineGrainedLineageDownstreamTypeClass.FIELD,
+        downstreams=[TOTAL],
+    )
+    for down, up, columns in ((ORDERS, EVENTS, None), (REVENUE, ORDERS, [column])):
+        upstreams = [UpstreamClass(up, DatasetLineageTypeClass.TRANSFORMED)]
+        lineage = UpstreamLineageClass(upstreams, fineGrainedLineages=columns)
         graph.emit(MetadataChangeProposalWrapper(entityUrn=down, aspect=lineage))
     graph.emit(MetadataChangeProposalWrapper(entityUrn=GONE, aspect=StatusClass(removed=True)))
     user = CorpUserInfoClass(active=True, displayName="Jane Doe", email="jdoe@example.com")
@@ -116,6 +128,9 @@ def read(graph: DataHubGraph, incident: str) -> dict:
     seen["owned"] = related(JDOE, ["OwnedBy"], RelationshipDirection.INCOMING)
     seen["on_orders"] = related(ORDERS, ["IncidentOn", "OwnedBy"], RelationshipDirection.INCOMING)
     seen["incident_on"] = related(incident, ["IncidentOn"], RelationshipDirection.OUTGOING)
+    seen["column_upstreams"] = related(TOTAL, ["DownstreamOf"], RelationshipDirection.OUTGOING)
+    seen["column_downstreams"] = related(AMOUNT, ["DownstreamOf"], RelationshipDirection.INCOMING)
+    seen["columns"] = sorted(graph.get_urns_by_filter(entity_types=["schemaField"]))
     seen["urns"] = sorted(graph.get_urns_by_filter(entity_types=["dataset"], batch_size=1))
     seen["snowflake"] = sorted(graph.get_urns_by_filter(platform="snowflake", batch_size=2))
     every = RemovedStatusFilter.ALL

@@ -1,7 +1,8 @@
 """The DataHub SDK's reads against a real Dataflare server, on each database: exists,
 get_aspect, get_aspects_for_entity, get_entity_raw, get_entity_semityped,
-get_related_entities, get_urns_by_filter (scrollAcrossEntities) and `datahub get`, straight and
-through a server URL ending in /api/gms; then `datahub delete --hard` of the incident."""
+get_related_entities (column lineage too), get_urns_by_filter (scrollAcrossEntities) and
+`datahub get`, straight and through a server URL ending in /api/gms; then `datahub delete
+--hard` of the incident."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ REVENUE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.revenue,PROD)
 GONE = "urn:li:dataset:(urn:li:dataPlatform:snowflake,analytics.gone,PROD)"
 NEVER = "urn:li:dataset:(urn:li:dataPlatform:snowflake,never.sent,PROD)"
 JDOE = "urn:li:corpuser:jdoe"
+AMOUNT = f"urn:li:schemaField:({ORDERS},amount)"
+TOTAL = f"urn:li:schemaField:({REVENUE},total)"
 
 pytestmark = needs_sdk
 
@@ -61,6 +64,9 @@ def test_the_sdk_reads_what_was_sent_as_gms_serves_it(server: Server, tmp_path: 
         assert read["owned"] == [[ORDERS, "OwnedBy"]]
         assert read["on_orders"] == [[incident, "IncidentOn"]]
         assert read["incident_on"] == [[ORDERS, "IncidentOn"]]
+        assert read["column_upstreams"] == [[AMOUNT, "DownstreamOf"]]
+        assert read["column_downstreams"] == [[TOTAL, "DownstreamOf"]]
+        assert read["columns"] == [AMOUNT, TOTAL]  # the other searches, naming no type, skip them
         assert read["urns"] == [EVENTS, ORDERS, REVENUE]  # batches of 1: scrolled 3 times
         assert read["snowflake"] == [ORDERS, REVENUE]
         assert read["with_removed"] == [EVENTS, GONE, ORDERS, REVENUE]

@@ -27,7 +27,7 @@ import itertools
 import os
 import threading
 from collections import Counter
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,10 +107,16 @@ def note_registered(session: Session, assets: Iterable[tuple[int, str, str]]) ->
     )
 
 
-def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool = False) -> None:
+def note_assets(
+    session: Session,
+    asset_ids: Sequence[int],
+    owners_change: bool = False,
+    owners_before: Mapping[int, list[str]] | None = None,
+) -> None:
     """These assets are about to change (removed or restored; with `owners_change`, their owners
-    replaced): read them as they are now. Locks their rows on PostgreSQL until the transaction
-    ends, so their state cannot change meanwhile."""
+    replaced): read them as they are now (their owners from `owners_before` when the caller
+    knows them). Locks their rows on PostgreSQL until the transaction ends, so their state
+    cannot change meanwhile."""
     pending = _pending(session)
     connection = session.connection()
     new = [i for i in asset_ids if i not in pending]
@@ -119,8 +125,12 @@ def note_assets(session: Session, asset_ids: Sequence[int], owners_change: bool 
     for asset_id in asset_ids:
         pending[asset_id].last = None  # changed through the ORM: read it again at the end
     if owners_change:
+        given = owners_before or {}
+        for asset_id in asset_ids:
+            if pending[asset_id].owners is None and asset_id in given:
+                pending[asset_id].owners = given[asset_id]
         unknown = [i for i in asset_ids if pending[i].owners is None]
-        owners = _owners(connection, unknown)
+        owners = _owners(connection, unknown) if unknown else {}
         for asset_id in unknown:
             pending[asset_id].owners = owners.get(asset_id, [])
 

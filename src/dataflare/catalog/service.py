@@ -108,10 +108,13 @@ def ensure_asset(session: Session, urn: str) -> Asset:
 
 
 @contextmanager
-def known_assets(session: Session, urns: Iterable[str]) -> Iterator[None]:
+def known_assets(
+    session: Session, urns: Iterable[str], owners_stated: Iterable[str] = ()
+) -> Iterator[None]:
     """Within the block, the assets with these URNs are found without a query by the setters
     below, those not seen before registered up front, in a few statements for them all (a batch
-    of metadata runs in one)."""
+    of metadata runs in one). The assets of `owners_stated` (among them) may have their owners
+    replaced: they are noted for the search counts up front, all at once."""
     refs = known.asset_refs(urns)
     by_urn = known.load(session, [r.urn for r in refs])
     missing = [r for r in refs if r.urn not in by_urn]
@@ -119,6 +122,10 @@ def known_assets(session: Session, urns: Iterable[str]) -> Iterator[None]:
         ensure_asset_ids(session, missing)
         by_urn.update(known.load(session, [r.urn for r in missing]))
     known.keep(session, by_urn, (r.urn for r in missing))
+    owned = sorted({by_urn[urn].id for urn in owners_stated if urn in by_urn})
+    if owned:
+        before = {i: [owner for owner, _ in known.owners(session, i) or []] for i in owned}
+        search_counts.note_assets(session, owned, owners_change=True, owners_before=before)
     try:
         yield
     finally:

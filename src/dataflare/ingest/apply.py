@@ -63,8 +63,10 @@ def apply_all(
     """Apply every proposal, in order; what each did. `done(1)` after each (a progress bar)."""
     lock_rows(session, proposals)
     named = (urn for p in proposals for urn in referenced_assets(p))
+    owned = (p.entity_urn for p in proposals if p.aspect_name == "ownership")
+    kept = ((p.entity_urn, p.aspect_name) for p in proposals if p.entity_type != "incident")
     outcomes: list[Outcome] = []
-    with catalog.known_assets(session, named):
+    with catalog.known_assets(session, named, owned), stored_aspects.batched(session, kept):
         for proposal in proposals:
             outcomes.append(apply_proposal(session, caller, proposal))
             done(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -22,11 +22,26 @@ from dataflare.core.limits import (
 )
 from dataflare.core.text import check_bytes, check_text
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
-from dataflare.db.driver import DriverStatement
+from dataflare.db.driver import DriverStatement, driver_insert
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
     ASSETS.c.urn.in_(bindparam("urns", expanding=True))
+)
+# Owners and lineage, written by each proposal of a batch of metadata.
+_DELETE_OWNERS = DriverStatement(
+    delete(ASSET_OWNERS).where(ASSET_OWNERS.c.asset_id == bindparam("asset_id"))
+)
+_INSERT_OWNER = driver_insert(ASSET_OWNERS, ["asset_id", "owner_urn", "type", "position"])
+_STATED_BY = (LINEAGE_EDGES.c.origin_id == bindparam("origin_id")) & (
+    LINEAGE_EDGES.c.origin_aspect == bindparam("origin_aspect")
+)
+_EDGES_STATED = DriverStatement(
+    select(LINEAGE_EDGES.c.upstream_id, LINEAGE_EDGES.c.downstream_id).where(_STATED_BY)
+)
+_DELETE_EDGES_STATED = DriverStatement(delete(LINEAGE_EDGES).where(_STATED_BY))
+_INSERT_EDGE = driver_insert(
+    LINEAGE_EDGES, ["upstream_id", "downstream_id", "origin_id", "origin_aspect"]
 )
 _ID_BY_URN = DriverStatement(select(ASSETS.c.id).where(ASSETS.c.urn == bindparam("urn")))
 _VIEW_BY_URN = DriverStatement(
@@ -203,10 +218,10 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
     # Plain statements: the session holds no object for an owner row (none to keep in step).
     connection = session.connection()
     if current:
-        connection.execute(delete(ASSET_OWNERS).where(ASSET_OWNERS.c.asset_id == asset.id))
+        _DELETE_OWNERS.run(connection, {"asset_id": asset.id})
     if wanted:
-        connection.execute(
-            insert(ASSET_OWNERS),
+        _INSERT_OWNER.run_many(
+            connection,
             [
                 {"asset_id": asset.id, "owner_urn": owner, "type": kind, "position": i}
                 for i, (owner, kind) in enumerate(wanted)
@@ -234,22 +249,19 @@ def set_lineage(
     refs = {urn: parse_asset(urn) for pair in pairs for urn in pair}
     ids = {a.urn: a.id for a in ensure_assets(session, list(refs.values()))}
     wanted = {(ids[up], ids[down]) for up, down in pairs if up != down}
-    stated = (LINEAGE_EDGES.c.origin_id == origin.id) & (LINEAGE_EDGES.c.origin_aspect == aspect)
     connection = session.connection()
     current = known.lineage(session, (origin.id, aspect))
+    stated = {"origin_id": origin.id, "origin_aspect": aspect}
     if current is None:
-        found = connection.execute(
-            select(LINEAGE_EDGES.c.upstream_id, LINEAGE_EDGES.c.downstream_id).where(stated)
-        )
-        current = {(up, down) for up, down in found}
+        current = {(up, down) for up, down in _EDGES_STATED.rows(connection, stated)}
     if not new and current == wanted:
         return False
     # Plain statements, as for owners: no object of the session stands for an edge.
     if current:
-        connection.execute(delete(LINEAGE_EDGES).where(stated))
+        _DELETE_EDGES_STATED.run(connection, stated)
     if wanted:
-        connection.execute(
-            insert(LINEAGE_EDGES),
+        _INSERT_EDGE.run_many(
+            connection,
             [
                 {
                     "upstream_id": up,

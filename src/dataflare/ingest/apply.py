@@ -14,6 +14,7 @@ from dataflare.catalog import service as catalog
 from dataflare.catalog import stored_aspects
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import ASSET_KINDS
+from dataflare.db.chunks import plan_each_list
 from dataflare.incidents.service import get_incident
 from dataflare.ingest.aspects import INCIDENT_HANDLERS, handler_for, referenced_assets
 from dataflare.ingest.locks import lock_rows
@@ -61,6 +62,7 @@ def apply_all(
     done: Callable[[int], None] = lambda _: None,
 ) -> list[Outcome]:
     """Apply every proposal, in order; what each did. `done(1)` after each (a progress bar)."""
+    plan_each_list(session)  # the batch looks its assets, owners and aspects up by the hundred
     lock_rows(session, proposals)
     named = (urn for p in proposals for urn in referenced_assets(p))
     owned = (p.entity_urn for p in proposals if p.aspect_name == "ownership")

@@ -14,8 +14,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.stored_models import STORED_ASPECTS
 from dataflare.core.clock import now_for
-
-_CHUNK = 500  # URNs per IN (...)
+from dataflare.db.chunks import chunks
 
 
 @dataclass(frozen=True)
@@ -74,8 +73,7 @@ def batched(session: Session, keys: Iterable[Key]) -> Iterator[None]:
     names = sorted({name for _, name in wanted})
     table = STORED_ASPECTS.c
     connection = session.connection()
-    for start in range(0, len(urns), _CHUNK):
-        chunk = urns[start : start + _CHUNK]
+    for chunk in chunks(urns):
         found = connection.execute(
             select(table.urn, table.aspect, table.value).where(
                 table.urn.in_(chunk), table.aspect.in_(names)

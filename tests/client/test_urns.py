@@ -17,6 +17,11 @@ WELL_FORMED = [
     "urn:li:dashboard:(looker,dashboards.1)",
     "urn:li:dataFlow:(airflow,daily_sales,prod)",
     "urn:li:dataJob:(urn:li:dataFlow:(airflow,daily_sales,prod),load)",
+    "urn:li:mlModel:(urn:li:dataPlatform:sagemaker,churn,PROD)",
+    "urn:li:mlModelGroup:(urn:li:dataPlatform:sagemaker,churn,PROD)",
+    "urn:li:mlFeature:(users,age)",
+    "urn:li:mlFeatureTable:(urn:li:dataPlatform:feast,users)",
+    "urn:li:schemaField:(urn:li:dataset:(urn:li:dataPlatform:hive,db.orders,PROD),amount)",
 ]
 MALFORMED = [
     "urn:li:dataset:(abc)",
@@ -29,6 +34,11 @@ MALFORMED = [
     "urn:li:dataFlow:(airflow,,prod)",
     "urn:li:dataJob:(airflow,load)",
     "urn:li:dataJob:(urn:li:dataFlow:(airflow,prod),load)",
+    "urn:li:mlModel:(sagemaker,churn,PROD)",
+    "urn:li:mlFeature:(age)",
+    "urn:li:mlFeatureTable:(urn:li:dataPlatform:,users)",
+    "urn:li:schemaField:(orders,amount)",
+    "urn:li:schemaField:(urn:li:chart:(looker,1),amount)",
     "urn:li:corpuser:jdoe",
     "urn:li:incident:abc",
     "orders",

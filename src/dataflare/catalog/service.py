@@ -103,8 +103,11 @@ def ensure_asset_ids(session: Session, refs: Sequence[AssetRef]) -> list[int]:
             session,
             [(i, refs_by_urn[urn].kind, refs_by_urn[urn].platform) for i, urn in registered],
         )
-        new = [r.urn for r in missing]
-        ids.update(connection.execute(_IDS_BY_URN, {"urns": new}).all())
+        ids.update((urn, asset_id) for asset_id, urn in registered)
+        # Those another writer registered first did not come back: read them.
+        taken = [r.urn for r in missing if r.urn not in ids]
+        if taken:
+            ids.update(connection.execute(_IDS_BY_URN, {"urns": taken}).all())
     return [ids[r.urn] for r in refs]
 
 

@@ -31,7 +31,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, select
+from sqlalchemy import Connection, Integer, and_, bindparam, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -287,6 +287,53 @@ def _shard() -> int:
     if shard is None:
         shard = _this_thread.shard = next(_threads) % KIND_COUNT_SHARDS
     return shard
+
+
+# A raise that ends its transaction sends its asset's summary update and these with the COMMIT
+# (incidents/summary.py, db/commit.end_with), so they decide in SQL what `write` would decide in
+# Python: the asset entered the "found" set if the raise left it with exactly one active
+# incident and it is not removed. Then it counts once more for its type and platform, and for
+# each of its owners (in key order, as `write` locks them).
+_ENTERED_FOUND = and_(
+    ASSETS.c.id == bindparam("asset_id"),
+    ASSETS.c.active_incidents == 1,
+    ASSETS.c.removed.is_(False),
+)
+
+
+def _counted_if_found(table: Any, keys: list[str], rows: Any) -> DriverStatement:
+    insert = postgresql.insert(table)
+    return DriverStatement(
+        insert.from_select([*keys, "assets"], rows).on_conflict_do_update(
+            index_elements=keys, set_={"assets": table.c.assets + insert.excluded.assets}
+        )
+    )
+
+
+COUNTED_AFTER_RAISE = [
+    _counted_if_found(
+        KIND_COUNTS,
+        KIND_KEY,
+        select(
+            ASSETS.c.kind,
+            ASSETS.c.platform,
+            bindparam("shard", type_=Integer),
+            literal(1, Integer),
+        ).where(_ENTERED_FOUND),
+    ),
+    _counted_if_found(
+        OWNER_COUNTS,
+        OWNER_KEY,
+        select(ASSET_OWNERS.c.owner_urn, ASSETS.c.kind, ASSETS.c.platform, literal(1, Integer))
+        .join_from(ASSET_OWNERS, ASSETS, ASSETS.c.id == ASSET_OWNERS.c.asset_id)
+        .where(_ENTERED_FOUND)
+        .order_by(ASSET_OWNERS.c.owner_urn),
+    ),
+]
+
+
+def counted_after_raise_params(asset_id: int) -> dict[str, Any]:
+    return {"asset_id": asset_id, "shard": _shard()}
 
 
 def _upsert(dialect: Any, table: Any, keys: list[str]) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
+import psycopg
 from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
@@ -87,6 +88,29 @@ class DriverStatement:
         """The first column of the first row, or None when there is no row."""
         found = self.rows(connection, params)
         return found[0][0] if found else None
+
+
+def run_with_commit(
+    connection: Connection, statements: Sequence[DriverStatement], params: Mapping[str, Any]
+) -> None:
+    """Run these statements (each taking what it needs of `params`), then COMMIT, all sent as
+    one query: one round trip. PostgreSQL only: its simple query protocol takes several
+    statements when the values are bound in the text, which psycopg does, quoting them, in
+    `mogrify`. The connection is left with no transaction open, so committing it again sends
+    nothing."""
+    cursor = psycopg.ClientCursor(
+        cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
+    )
+    try:
+        bound = [
+            cursor.mogrify(statement.sql_for(connection.dialect), statement._with_own(params))
+            for statement in statements
+        ]
+        sql = "; ".join([*bound, "COMMIT"])
+        _announce(connection, cursor, sql, {}, many=False)
+        cursor.execute(sql)
+    finally:
+        cursor.close()
 
 
 def _announce(connection: Connection, cursor: Any, sql: str, values: Any, many: bool) -> None:

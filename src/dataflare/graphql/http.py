@@ -41,6 +41,7 @@ from dataflare.core.clock import now_ms
 from dataflare.core.errors import DataflareError, InvalidInput, TooLarge, Unauthenticated
 from dataflare.core.limits import MAX_BODY_BYTES
 from dataflare.core.text import check_tree, load_json
+from dataflare.db.commit import ends_after_one_change
 from dataflare.db.database import Database
 from dataflare.graphql.context import RequestContext
 from dataflare.graphql.documents import Documents
@@ -185,6 +186,8 @@ class GraphQLEndpoint:
                 observed.operation = operation_label(prepared.document, prepared.payload)
                 if prepared.mutations and batched:
                     return _Write(authenticated, prepared)
+                if prepared.mutations == 1:  # committed as soon as it is done
+                    ends_after_one_change(session)
                 return self._execute(authenticated, prepared, request_id, via, session)
         except (Unauthenticated, _RollBack) as error:
             return _refused(error)

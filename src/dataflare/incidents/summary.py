@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import search_counts
 from dataflare.catalog.models import ASSETS, Asset
 from dataflare.catalog.search_counts import AssetState
+from dataflare.db.commit import end_with
 from dataflare.db.driver import DriverStatement
 from dataflare.incidents.models import INCIDENT_ASSETS as LINKS
 
@@ -65,7 +66,7 @@ _NEWER = or_(
         ASSETS.c.latest_incident_id < bindparam("incident_pk"),
     ),
 )
-_RAISED = DriverStatement(
+_RAISED_UPDATE = (
     update(ASSETS)
     .where(ASSETS.c.id == bindparam("asset_id"))
     .values(
@@ -86,15 +87,27 @@ _RAISED = DriverStatement(
             else_=bindparam("created_at"),
         ),
     )
-    .returning(*_COUNTED)
 )
+_RAISED = DriverStatement(_RAISED_UPDATE.returning(*_COUNTED))
+# On one asset, with the COMMIT: the search counts are then decided in SQL.
+_RAISED_LAST = [DriverStatement(_RAISED_UPDATE), *search_counts.COUNTED_AFTER_RAISE]
 
 
 def raised(session: Session, incident_id: int, asset_ids: Collection[int], created_at: int) -> None:
     """A new ACTIVE incident on these assets: one more incident, and the newest on each, unless
     a concurrent raise committed a newer one first. This locks the assets' rows until commit,
     so it comes last in a raise, and takes them in id order (as every change to incidents
-    does)."""
+    does). On one asset, in a transaction that ends with this raise (PostgreSQL), the update
+    and the counts it moves go with the COMMIT: the row is held for no round trip."""
+    if len(asset_ids) == 1:
+        (asset_id,) = asset_ids
+        params = {
+            **search_counts.counted_after_raise_params(asset_id),
+            "incident_pk": incident_id,
+            "created_at": created_at,
+        }
+        if end_with(session, _RAISED_LAST, params):
+            return
     connection = session.connection()
     rows = [
         row

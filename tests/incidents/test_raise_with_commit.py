@@ -1,16 +1,19 @@
-"""On PostgreSQL, a raise on one known asset that is the whole request sends its asset's summary
-update and the search counts it moves with the COMMIT, in one round trip (db/commit.end_with):
-the asset's row, which concurrent raises queue on, is held for no round trip. The counts are
-then decided in SQL; they must come out as a recount says, on both databases."""
+"""On PostgreSQL, a raise on one known asset that is the whole request sends its links, its first
+timeline entry, its outbox event, its asset's summary update and the search counts it moves with
+the COMMIT, in one round trip (db/commit.end_with): the asset's row, which concurrent raises
+queue on, is held for no round trip. The values are bound in the text there, and the counts
+decided in SQL: both must come out right, on both databases."""
 
 from __future__ import annotations
+
+import json
 
 from starlette.testclient import TestClient
 
 from dataflare.db.database import Database
 from tests.catalog.counts import kept, recounted
 from tests.conftest import GraphQL
-from tests.graphql.documents import RAISE, UPDATE_STATUS
+from tests.graphql.documents import ACTIVITY, INCIDENT, RAISE, UPDATE_STATUS
 from tests.ingest.mcps import dataset, ingest, ownership
 from tests.statements import statements
 
@@ -49,10 +52,18 @@ def test_raises_on_an_owned_asset_count_as_a_recount_does(
     for each in (sent, again):
         ridden = _with_commit(each)
         assert len(ridden) == (1 if postgres else 0), ridden
-        if postgres:  # the summary update, its counts and the COMMIT, last and together
-            assert each[-1] == ridden[0]
-            assert ridden[0].startswith("UPDATE assets SET active_incidents")
-            assert "INSERT INTO incident_owner_counts" in ridden[0]
+        if postgres:  # the asset's id, the incident, then the rest with the COMMIT
+            assert len(each) == 3 and each[-1] == ridden[0]
+            together = [
+                "INSERT INTO incident_assets",
+                "INSERT INTO incident_activity",
+                "INSERT INTO notification_events",
+                "UPDATE assets SET active_incidents",
+                "INSERT INTO incident_kind_counts",
+                "INSERT INTO incident_owner_counts",
+            ]
+            places = [ridden[0].index(statement) for statement in together]
+            assert places == sorted(places)
     health = gql.data(HEALTH % OWNED)["dataset"]["health"]
     assert {"type": "INCIDENTS", "status": "FAIL"} in health
 
@@ -87,3 +98,26 @@ def test_a_new_asset_takes_the_usual_way(gql: GraphQL, db: Database) -> None:
     assert _with_commit(sent) == []
     assert kept(db) == recounted(db)
     assert kept(db)[1] == {("dataset", "kafka"): 1}
+
+
+def test_text_bound_in_the_statement_comes_back_as_sent(
+    client: TestClient, gql: GraphQL, db: Database
+) -> None:
+    ingest(client, ownership(OWNED, *OWNERS))
+    gql.data(RAISE, {"input": {"type": "FRESHNESS", "resourceUrn": OWNED}})
+    text = "it's late; COMMIT; DROP TABLE assets; -- \\ %(asset_id)s %s $1 \u00e9\u6f22 \U0001f525"
+    given = {
+        "type": "CUSTOM",
+        "customType": text[:40],
+        "title": text,
+        "description": text,
+        "resourceUrn": OWNED,
+        "status": {"state": "ACTIVE", "message": text},
+    }
+    urn = gql.data(RAISE, {"input": given})["raiseIncident"]
+    incident = gql.data(INCIDENT, {"urn": urn})["entity"]
+    assert (incident["title"], incident["description"]) == (text, text)
+    assert incident["status"]["message"] == text
+    (raised,) = gql.data(ACTIVITY, {"urn": urn})["entity"]["activity"]
+    assert raised["message"] == text and json.loads(raised["newValue"])["title"] == text
+    assert kept(db) == recounted(db)

@@ -4,12 +4,11 @@ commit."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
 
 from sqlalchemy.orm import Session
 
-from dataflare.db.driver import DriverStatement, run_with_commit
+from dataflare.db.driver import Write, run_with_commit
 
 _BEFORE_COMMIT = "dataflare.before_commit"
 _ENDS_AFTER_ONE_CHANGE = "dataflare.ends_after_one_change"
@@ -29,43 +28,45 @@ def ends_after_one_change(session: Session) -> None:
     session.info[_ENDS_AFTER_ONE_CHANGE] = True
 
 
-def end_with(
-    session: Session, statements: Sequence[DriverStatement], params: Mapping[str, Any]
-) -> bool:
-    """Keep these statements to send with the COMMIT, in one round trip, and answer True; or
-    answer False, and the caller runs them itself. Only a PostgreSQL transaction whose owner
-    said it ends after one change, with nothing else asked for its end, keeps them: a change
-    that locks a row many writers share (an asset's incident summary) then holds the lock for
-    no round trip at all, where it held it for two, plus the wait for Python's GIL between them.
-    Nothing may change what these statements read or write after them in the transaction."""
+def end_with(session: Session, writes: Sequence[Write]) -> bool:
+    """Keep these writes to send with the COMMIT, after those kept before, in one round trip,
+    and answer True; or answer False, and the caller runs them itself (`run_or_end_with`).
+    Only a PostgreSQL transaction whose owner said it ends after one change, with nothing else
+    asked for its end, keeps them: a change that locks a row many writers share (an asset's
+    incident summary) then holds the lock for no round trip at all, where it held it for two,
+    plus the wait for Python's GIL between them. Nothing may read what they write, or change
+    what they read, after them in the transaction."""
     info = session.info
     if (
         not info.get(_ENDS_AFTER_ONE_CHANGE)
         or session.get_bind().dialect.name != "postgresql"
         or session.in_nested_transaction()
         or info.get(_BEFORE_COMMIT)
-        or _WITH_COMMIT in info
     ):
         return False
-    info[_WITH_COMMIT] = (statements, params)
+    info.setdefault(_WITH_COMMIT, []).extend(writes)
     return True
 
 
+def run_or_end_with(session: Session, writes: Sequence[Write]) -> None:
+    """These writes, kept for the COMMIT when `end_with` takes them, or else run now."""
+    if not end_with(session, writes):
+        connection = session.connection()
+        for statement, params in writes:
+            statement.run(connection, params)
+
+
 def finish(session: Session) -> None:
-    """Commit: the steps asked to run last, the statements kept for the COMMIT, the commit."""
+    """Commit: the steps asked to run last, the writes kept for the COMMIT, the commit."""
     steps: dict[str, Callable[[Session], None]] = session.info.pop(_BEFORE_COMMIT, {})
-    kept: tuple[Sequence[DriverStatement], Mapping[str, Any]] | None = session.info.pop(
-        _WITH_COMMIT, None
-    )
-    if kept is not None and not steps:
-        statements, params = kept
-        run_with_commit(session.connection(), statements, params)
+    kept: list[Write] = session.info.pop(_WITH_COMMIT, [])
+    if kept and not steps:
+        run_with_commit(session.connection(), kept)
     else:
-        if kept is not None:  # a step asked for after them: theirs are the first locks still
-            statements, params = kept
-            connection = session.connection()
-            for statement in statements:
-                statement.run(connection, params)
+        # A step asked for after the writes were kept: they still come first, as their locks.
+        connection = session.connection()
+        for statement, params in kept:
+            statement.run(connection, params)
         for step in steps.values():
             step(session)
     session.commit()  # after run_with_commit, the driver finds nothing left to commit

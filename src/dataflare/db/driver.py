@@ -90,21 +90,21 @@ class DriverStatement:
         return found[0][0] if found else None
 
 
-def run_with_commit(
-    connection: Connection, statements: Sequence[DriverStatement], params: Mapping[str, Any]
-) -> None:
-    """Run these statements (each taking what it needs of `params`), then COMMIT, all sent as
-    one query: one round trip. PostgreSQL only: its simple query protocol takes several
-    statements when the values are bound in the text, which psycopg does, quoting them, in
-    `mogrify`. The connection is left with no transaction open, so committing it again sends
-    nothing."""
-    cursor = psycopg.ClientCursor(
-        cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
-    )
+# A statement and the values to run it with.
+Write = tuple[DriverStatement, Mapping[str, Any]]
+
+
+def run_with_commit(connection: Connection, writes: Sequence[Write]) -> None:
+    """Run these statements with their values, then COMMIT, all sent as one query: one round
+    trip. PostgreSQL only: its simple query protocol takes several statements when the values
+    are bound in the text, which psycopg does, quoting them, in `mogrify`. The connection is
+    left with no transaction open, so committing it again sends nothing."""
+    dbapi_connection = cast(psycopg.Connection[Any], connection.connection.dbapi_connection)
+    cursor = psycopg.ClientCursor(dbapi_connection)
     try:
         bound = [
             cursor.mogrify(statement.sql_for(connection.dialect), statement._with_own(params))
-            for statement in statements
+            for statement, params in writes
         ]
         sql = "; ".join([*bound, "COMMIT"])
         _announce(connection, cursor, sql, {}, many=False)

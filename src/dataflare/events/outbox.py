@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from dataflare.db.driver import driver_insert
+from dataflare.db.driver import Write, driver_insert
 from dataflare.events.models import EVENTS
 
 RAISED = "RAISED"
@@ -79,9 +79,23 @@ def record(
     message: str | None = None,
 ) -> None:
     """One plain insert; the worker finds the destinations later."""
+    statement, params = event(incident_id, kind, actor, at, incident, changes, message)
+    statement.run(connection, params)
+
+
+def event(
+    incident_id: int,
+    kind: str,
+    actor: str,
+    at: int,
+    incident: dict[str, Any],
+    changes: list[dict[str, Any]] | None = None,
+    message: str | None = None,
+) -> Write:
+    """The write adding one event to the outbox (`record` runs it)."""
     payload = {"incident": incident, "changes": changes or [], "message": message}
-    _INSERT.run(
-        connection,
+    return (
+        _INSERT,
         {
             "incident_id": incident_id,
             "kind": kind,

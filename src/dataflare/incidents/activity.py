@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dataflare.db.driver import driver_insert
+from dataflare.db.driver import Write, driver_insert
 from dataflare.incidents.models import INCIDENT_ACTIVITY as ACTIVITY
 from dataflare.incidents.models import IncidentActivity
 
@@ -39,8 +39,23 @@ def record(
     new: Any = None,
     message: str | None = None,
 ) -> None:
-    _INSERT.run(
-        session.connection(),
+    statement, params = entry(session, incident_id, actor, at, kind, old, new, message)
+    statement.run(session.connection(), params)
+
+
+def entry(
+    session: Session,
+    incident_id: int,
+    actor: str,
+    at: int,
+    kind: str,
+    old: Any = None,
+    new: Any = None,
+    message: str | None = None,
+) -> Write:
+    """The write adding one entry to an incident's timeline (`record` runs it)."""
+    return (
+        _INSERT,
         {
             "incident_id": incident_id,
             "at": at,

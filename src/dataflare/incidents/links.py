@@ -11,7 +11,7 @@ from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSETS
-from dataflare.db.driver import DriverStatement, driver_insert
+from dataflare.db.driver import DriverStatement, Write, driver_insert
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, Incident
 
 _INSERT_LINKS = driver_insert(
@@ -29,6 +29,33 @@ _MOVE_TOTAL = DriverStatement(
 )
 
 
+def asset_links(
+    incident_id: int,
+    asset_ids: Sequence[int],
+    state: str,
+    created_at: int,
+    dedup_key: str | None,
+) -> list[Write]:
+    """The writes linking an incident to its assets, in order. Each link copies the incident's
+    state, time and dedup key: the asset's incident pages and the dedup index read only the
+    links. The assets' totals are the caller's to move (a raise moves them last, with the
+    summary)."""
+    return [
+        (
+            _INSERT_LINKS,
+            {
+                "incident_id": incident_id,
+                "asset_id": asset_id,
+                "position": i,
+                "state": state,
+                "created_at": created_at,
+                "dedup_key": dedup_key,
+            },
+        )
+        for i, asset_id in enumerate(asset_ids)
+    ]
+
+
 def add_assets(
     connection: Connection,
     incident_id: int,
@@ -37,23 +64,9 @@ def add_assets(
     created_at: int,
     dedup_key: str | None,
 ) -> None:
-    """Link an incident to its assets, in order. Each link copies the incident's state, time
-    and dedup key: the asset's incident pages and the dedup index read only the links. The
-    assets' totals are the caller's to move (a raise moves them last, with the summary)."""
-    _INSERT_LINKS.run_many(
-        connection,
-        [
-            {
-                "incident_id": incident_id,
-                "asset_id": asset_id,
-                "position": i,
-                "state": state,
-                "created_at": created_at,
-                "dedup_key": dedup_key,
-            }
-            for i, asset_id in enumerate(asset_ids)
-        ],
-    )
+    """Link an incident to its assets now (`asset_links`, in one statement)."""
+    writes = asset_links(incident_id, asset_ids, state, created_at, dedup_key)
+    _INSERT_LINKS.run_many(connection, [params for _statement, params in writes])
 
 
 def add_assignees(

@@ -15,6 +15,7 @@ from dataflare.core import vocabulary
 from dataflare.core.clock import now_for
 from dataflare.core.errors import Conflict, InvalidInput, NotFound
 from dataflare.core.urns import incident_urn, parse_asset
+from dataflare.db.commit import run_or_end_with
 from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
 from dataflare.incidents import activity, dedup, figures, links, rules, summary
@@ -65,9 +66,9 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     active incident on one of them holds the key, only a RAISED_AGAIN timeline entry and the
     assets' activity times are written (dedup.raised_again); otherwise:
     2. the incident row;
-    3. its links to the assets and its assignees (links);
-    4. the first timeline entry, RAISED (activity.record);
-    5. the outbox event that notifications deliver later (events.outbox.record), unless the
+    3. its assignees, then its links to the assets (links);
+    4. the first timeline entry, RAISED (activity.entry);
+    5. the outbox event that notifications deliver later (events.outbox.event), unless the
        session writes history (events.outbox.QUIET);
     6. each asset's summary: incidents in all, active count, newest incident, last activity
        (summary.raised; summary.linked for an incident raised RESOLVED), which also notes the
@@ -76,6 +77,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
        from here to the commit;
     7. at commit, the search counts (catalog.search_counts.write, which Database.session runs
        before committing).
+    On PostgreSQL, when the raise is the whole request, 3 (the links) to 7 go with the COMMIT in
+    one round trip where they can (db/commit.end_with: see summary.raised).
     """
     custom_type = rules.check_custom_type(request.type, request.custom_type)
     refs = rules.check_resources(request.resource_urn, request.resource_urns)
@@ -136,8 +139,9 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
                 pk = connection.execute(_INSERT_CHOSEN_INCIDENT, row).scalar_one()
         except IntegrityError as exc:  # another writer took the same id meanwhile
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
-    links.add_assets(connection, pk, asset_ids, state, created_at, dedup_key)
     links.add_assignees(connection, pk, assignees, request.assigned or {}, (created_at, created_by))
+    # Nothing in the raise reads these back: they may go with the COMMIT (db/commit.end_with).
+    writes = links.asset_links(pk, asset_ids, state, created_at, dedup_key)
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,
@@ -151,7 +155,9 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     }
     if dedup_key is not None:
         raised["dedupKey"] = dedup_key
-    activity.record(session, pk, actor, now, activity.RAISED, new=raised, message=message)
+    writes.append(
+        activity.entry(session, pk, actor, now, activity.RAISED, new=raised, message=message)
+    )
     snapshot = outbox.incident_snapshot(
         urn=urn,
         incident_type=request.type,
@@ -165,7 +171,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         assignees=assignees,
     )
     if outbox.announced(session.info):
-        outbox.record(connection, pk, outbox.RAISED, actor, now, snapshot, message=message)
+        writes.append(outbox.event(pk, outbox.RAISED, actor, now, snapshot, message=message))
+    run_or_end_with(session, writes)
     if state == "ACTIVE":
         summary.raised(session, pk, asset_ids, created_at)
     else:

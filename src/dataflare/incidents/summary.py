@@ -106,7 +106,7 @@ def raised(session: Session, incident_id: int, asset_ids: Collection[int], creat
             "incident_pk": incident_id,
             "created_at": created_at,
         }
-        if end_with(session, _RAISED_LAST, params):
+        if end_with(session, [(statement, params) for statement in _RAISED_LAST]):
             return
     connection = session.connection()
     rows = [

@@ -77,30 +77,19 @@ def record(
     incident: dict[str, Any],
     changes: list[dict[str, Any]] | None = None,
     message: str | None = None,
+    later: list[Write] | None = None,
 ) -> None:
-    """One plain insert; the worker finds the destinations later."""
-    statement, params = event(incident_id, kind, actor, at, incident, changes, message)
-    statement.run(connection, params)
-
-
-def event(
-    incident_id: int,
-    kind: str,
-    actor: str,
-    at: int,
-    incident: dict[str, Any],
-    changes: list[dict[str, Any]] | None = None,
-    message: str | None = None,
-) -> Write:
-    """The write adding one event to the outbox (`record` runs it)."""
+    """One plain insert; the worker finds the destinations later. With `later`, the write is
+    appended there instead, for the caller to run (a raise may send it with the COMMIT)."""
     payload = {"incident": incident, "changes": changes or [], "message": message}
-    return (
-        _INSERT,
-        {
-            "incident_id": incident_id,
-            "kind": kind,
-            "at": at,
-            "actor": actor,
-            "payload": json.dumps(payload, separators=(",", ":")),
-        },
-    )
+    params = {
+        "incident_id": incident_id,
+        "kind": kind,
+        "at": at,
+        "actor": actor,
+        "payload": json.dumps(payload, separators=(",", ":")),
+    }
+    if later is not None:
+        later.append((_INSERT, params))
+    else:
+        _INSERT.run(connection, params)

@@ -38,23 +38,11 @@ def record(
     old: Any = None,
     new: Any = None,
     message: str | None = None,
+    later: list[Write] | None = None,
 ) -> None:
-    statement, params = entry(session, incident_id, actor, at, kind, old, new, message)
-    statement.run(session.connection(), params)
-
-
-def entry(
-    session: Session,
-    incident_id: int,
-    actor: str,
-    at: int,
-    kind: str,
-    old: Any = None,
-    new: Any = None,
-    message: str | None = None,
-) -> Write:
-    """The write adding one entry to an incident's timeline (`record` runs it)."""
-    return (
+    """Add one entry to an incident's timeline; with `later`, append the write there instead,
+    for the caller to run (a raise may send it with the COMMIT: db/commit.end_with)."""
+    write = (
         _INSERT,
         {
             "incident_id": incident_id,
@@ -67,6 +55,10 @@ def entry(
             "via": session.info.get(VIA),
         },
     )
+    if later is not None:
+        later.append(write)
+    else:
+        _INSERT.run(session.connection(), write[1])
 
 
 def timeline(session: Session, incident_id: int) -> list[IncidentActivity]:

@@ -67,8 +67,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     assets' activity times are written (dedup.raised_again); otherwise:
     2. the incident row;
     3. its assignees, then its links to the assets (links);
-    4. the first timeline entry, RAISED (activity.entry);
-    5. the outbox event that notifications deliver later (events.outbox.event), unless the
+    4. the first timeline entry, RAISED (activity.record);
+    5. the outbox event that notifications deliver later (events.outbox.record), unless the
        session writes history (events.outbox.QUIET);
     6. each asset's summary: incidents in all, active count, newest incident, last activity
        (summary.raised; summary.linked for an incident raised RESOLVED), which also notes the
@@ -155,8 +155,8 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
     }
     if dedup_key is not None:
         raised["dedupKey"] = dedup_key
-    writes.append(
-        activity.entry(session, pk, actor, now, activity.RAISED, new=raised, message=message)
+    activity.record(
+        session, pk, actor, now, activity.RAISED, new=raised, message=message, later=writes
     )
     snapshot = outbox.incident_snapshot(
         urn=urn,
@@ -171,7 +171,9 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         assignees=assignees,
     )
     if outbox.announced(session.info):
-        writes.append(outbox.event(pk, outbox.RAISED, actor, now, snapshot, message=message))
+        outbox.record(
+            connection, pk, outbox.RAISED, actor, now, snapshot, message=message, later=writes
+        )
     run_or_end_with(session, writes)
     if state == "ACTIVE":
         summary.raised(session, pk, asset_ids, created_at)

@@ -61,6 +61,7 @@ def finish(session: Session) -> None:
     steps: dict[str, Callable[[Session], None]] = session.info.pop(_BEFORE_COMMIT, {})
     kept: list[Write] = session.info.pop(_WITH_COMMIT, [])
     if kept and not steps:
+        session.flush()  # whatever the ORM still holds goes before the COMMIT, not after it
         run_with_commit(session.connection(), kept)
     else:
         # A step asked for after the writes were kept: they still come first, as their locks.

@@ -65,9 +65,8 @@ def finish(session: Session) -> None:
         run_with_commit(session.connection(), kept)
     else:
         # A step asked for after the writes were kept: they still come first, as their locks.
-        connection = session.connection()
         for statement, params in kept:
-            statement.run(connection, params)
+            statement.run(session.connection(), params)
         for step in steps.values():
             step(session)
     session.commit()  # after run_with_commit, the driver finds nothing left to commit

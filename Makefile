@@ -76,6 +76,7 @@ unit: $(STAMP) $(VENDOR_STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --postgres --with-sqlite --concurrency 32
 	$(BIN)/python bench/catalog.py
 	$(BIN)/python bench/catalog.py --postgres
 	$(BIN)/python bench/read_lanes.py

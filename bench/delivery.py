@@ -21,20 +21,17 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import http.client
-import json
 import os
 import pstats
 import random
-import socket
-import subprocess
 import sys
 import tempfile
 import time
 from contextlib import ExitStack
-from pathlib import Path
 from typing import Any
 
+import servers
+from cpu import process_cpu
 from pgdb import add_postgres_option, temporary_database
 from sqlalchemy import func, select, text
 
@@ -108,32 +105,6 @@ def raise_incidents(database: Database, count: int, assets: int) -> None:
                 incidents.raise_incident(session, ACTOR, request)
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def receiver_stats(port: int) -> dict[str, int]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        connection.request("GET", "/stats")
-        stats: dict[str, int] = json.loads(connection.getresponse().read())
-        return stats
-    finally:
-        connection.close()
-
-
-def process_cpu(pid: int) -> float:
-    """Seconds of CPU a process has used (Linux /proc), 0 when it is gone."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
-
-
 def backends_cpu(database: Database) -> dict[int, float]:
     """CPU seconds of each PostgreSQL server process serving this database (none on SQLite)."""
     if database.engine.dialect.name != "postgresql":
@@ -145,25 +116,6 @@ def backends_cpu(database: Database) -> dict[int, float]:
             .where(text("datname = current_database()"))
         )
         return {pid: process_cpu(pid) for pid in pids}
-
-
-def start_receiver(stack: ExitStack) -> tuple[int, int]:
-    """The receiver's port and process id."""
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, str(Path(__file__).parent / "receiver.py"), str(port)]
-    )
-    stack.callback(process.wait, 10)
-    stack.callback(process.terminate)
-    deadline = time.monotonic() + 20
-    while True:
-        try:
-            receiver_stats(port)
-            return port, process.pid
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
 
 
 def config(port: int) -> NotificationConfig:
@@ -208,7 +160,7 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
             f"{time.perf_counter() - started:.1f} s",
             flush=True,
         )
-        port, receiver = start_receiver(stack)
+        port, receiver = stack.enter_context(servers.receiver())
         worker = Worker(database, config(port))
         receiver_before, backends_before = process_cpu(receiver), backends_cpu(database)
         seconds, cpu = drain(worker, args.profile)
@@ -224,7 +176,7 @@ def run(url: str, args: argparse.Namespace, label: str) -> None:
                 .select_from(NotificationDelivery)
                 .where(NotificationDelivery.status == DONE)
             )
-        stats = receiver_stats(port)
+        stats = servers.receiver_stats(port)
     ok = done == args.incidents == stats["received"] == stats["distinct"]
     rate = args.incidents / seconds
     print(

@@ -40,6 +40,7 @@ class Run:
         self.max_requests = max_requests
         self.measure_from = self.stop_at = self.last_done_ns = 0
         self.sent = 0
+        self.answered = 0
         self.latencies_ns: list[int] = []
         self.response_bytes = 0
         self.errors = 0
@@ -55,6 +56,7 @@ class Run:
 
     def record(self, started: int, done: int, status: int, body: bytes) -> None:
         # Any error counts, warm-up included; only requests sent after warm-up are timed.
+        self.answered += 1
         if status != 200 or b'"errors"' in body:
             self.error(f"HTTP {status}: {body[:300].decode(errors='replace')}")
         if started >= self.measure_from:
@@ -73,6 +75,7 @@ class Run:
         count = len(latencies)
         return {
             "requests": count,
+            "answered": self.answered,  # warm-up included: what the CPU readings cover
             "seconds": round(seconds, 3),
             "rps": count / seconds if seconds > 0 else 0.0,
             "p50_ms": percentile_ms(latencies, 50),

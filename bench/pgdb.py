@@ -34,7 +34,7 @@ class DatabaseSetupError(RuntimeError):
     pass
 
 
-def _libpq(url: str) -> str:
+def libpq_url(url: str) -> str:
     """psycopg wants `postgresql://`, not SQLAlchemy's `postgresql+psycopg://`."""
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
@@ -45,14 +45,14 @@ def temporary_database(server_url: str) -> Iterator[str]:
     name = f"dataflare_bench_{secrets.token_hex(4)}"
     # CREATE/DROP DATABASE cannot run in a transaction, hence autocommit.
     try:
-        with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
+        with psycopg.connect(libpq_url(server_url), autocommit=True) as admin:
             admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     except psycopg.Error as error:
         raise DatabaseSetupError(f"cannot create a database on {server_url}: {error}") from error
     try:
         yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
     finally:
-        with psycopg.connect(_libpq(server_url), autocommit=True) as admin:
+        with psycopg.connect(libpq_url(server_url), autocommit=True) as admin:
             # FORCE: a server that did not stop in time must not leave the database behind.
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))

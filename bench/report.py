@@ -8,6 +8,8 @@ from typing import Any
 
 GOAL_RATIO = 0.5  # Dataflare should keep at least half the no-op's requests/s on SQLite
 NO_OPS = ("no-op", "no-op loop")  # the baselines; ratios are taken against the faster
+RAISES = ("raiseIncident", "raise.1000assets", "raise.newAsset")
+P99_GOAL_MS = 100.0  # PostgreSQL raises at 32 connections (issue 14)
 
 COLUMNS = (
     ("scenario", 18, "<"),
@@ -19,6 +21,9 @@ COLUMNS = (
     ("req B", 6, ">"),
     ("resp B", 7, ">"),
     ("dataflare/no-op", 16, ">"),  # against the faster no-op
+    ("srv ms", 7, ">"),  # CPU per request: the server's processes
+    ("pg ms", 6, ">"),  # PostgreSQL's processes (the whole machine's)
+    ("wrk ms", 6, ">"),  # separate delivery workers, when any
 )
 
 
@@ -64,6 +69,9 @@ def table(results: list[Result]) -> str:
                     str(s["request_bytes"]),
                     str(s["response_bytes"]),
                     f"{ratio:.2f}" if ratio is not None else "",
+                    _cpu(s, "server_cpu_ms"),
+                    _cpu(s, "postgres_cpu_ms"),
+                    _cpu(s, "worker_cpu_ms"),
                 ]
             )
         )
@@ -82,3 +90,68 @@ def goal_line(results: list[Result], database: str) -> str:
 
 def _ms(value: float) -> str:
     return "-" if math.isnan(value) else f"{value:.1f}"
+
+
+def _cpu(stats: dict[str, Any], key: str) -> str:
+    value = stats.get(key)
+    return "" if value is None or (key == "worker_cpu_ms" and not value) else f"{value:.2f}"
+
+
+def spread_goal_lines(results: list[Result]) -> list[str]:
+    """Raises each on a never-seen asset against raises on one asset: at least half as fast."""
+    rps = {(r.scenario, r.target): float(r.stats["rps"]) for r in results}
+    lines = []
+    for target in ("dataflare", "on sqlite"):
+        one, new = rps.get(("raiseIncident", target)), rps.get(("raise.newAsset", target))
+        if one and new is not None:
+            ratio = new / one
+            lines.append(
+                f"Goal: a new asset each / one asset >= {GOAL_RATIO} ({target}): {ratio:.2f} "
+                + ("met" if ratio >= GOAL_RATIO else "MISSED")
+            )
+    return lines
+
+
+def postgres_goal_lines(
+    results: list[Result], pgbench_tps: float | None, hot_row_tps: float | None, clients: int
+) -> list[str]:
+    """Dataflare on PostgreSQL against pgbench's TPC-B rate and against Dataflare on SQLite
+    (--with-sqlite), both measured in this run, and its p99; and, for reference, raises on one
+    asset against what PostgreSQL gets through one hot row."""
+    by = {(r.scenario, r.target): r.stats for r in results}
+    lines = []
+    if pgbench_tps:
+        lines.append(
+            f"pgbench TPC-B-like, 16 clients, scale 10, same server: {pgbench_tps:,.0f} tps"
+        )
+    one_asset = by.get(("raiseIncident", "dataflare"))
+    if hot_row_tps:
+        lines.append(
+            "pgbench on one hot row, a raise's shape (insert a row referencing it, update it, "
+            f"commit), {clients} clients: {hot_row_tps:,.0f} tps"
+            + (
+                f"; raiseIncident reaches {float(one_asset['rps']) / hot_row_tps:.2f}x of it"
+                if one_asset
+                else ""
+            )
+        )
+    for scenario in RAISES:
+        stats = by.get((scenario, "dataflare"))
+        if stats is None:
+            continue
+        parts = []
+        if pgbench_tps:
+            parts.append(_verdict("/ pgbench", float(stats["rps"]) / pgbench_tps))
+        sqlite = by.get((scenario, "on sqlite"))
+        if sqlite:
+            parts.append(
+                _verdict("/ Dataflare on SQLite", float(stats["rps"]) / float(sqlite["rps"]))
+            )
+        p99 = float(stats["p99_ms"])
+        parts.append(f"p99 {p99:.0f} ms " + ("met" if p99 < P99_GOAL_MS else "MISSED"))
+        lines.append(f"Goal, PostgreSQL {scenario}: " + ", ".join(parts))
+    return lines
+
+
+def _verdict(what: str, ratio: float) -> str:
+    return f"{what} {ratio:.2f} " + ("met" if ratio >= GOAL_RATIO else "MISSED")

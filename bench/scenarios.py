@@ -40,9 +40,6 @@ RAISE_ON_VARIABLE = (
     'title: "Dataset Failed Quality Checks", resourceUrn: $urn }) }'
 )
 
-# Each load process names its never-seen assets apart from every other run's.
-_RUN = f"{os.getpid()}_{os.urandom(3).hex()}"
-
 # In run order: the query comes second so that the dataset has (many) incidents to list. Each
 # gives the body of a connection's n-th request; most send the same one every time.
 SCENARIOS: dict[str, Callable[[int], dict[str, object]]] = {

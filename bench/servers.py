@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -83,13 +84,109 @@ def serve(name: str, command: list[str], env: dict[str, str], log: Path) -> Iter
             process.wait()
 
 
-def dataflare(home: Path, token: str, database_url: str | None) -> AbstractContextManager[Server]:
-    env = dict(os.environ, DATAFLARE_HOME=str(home), DATAFLARE_ADMIN_TOKEN=token)
+def dataflare(
+    home: Path,
+    token: str,
+    database_url: str | None,
+    *,
+    workers: int = 1,
+    notify: bool = True,
+    env: dict[str, str] | None = None,
+    name: str = "dataflare",
+) -> AbstractContextManager[Server]:
+    """`dataflare serve` on SQLite in `home`, or on `database_url`; `notify=False` leaves
+    delivery to `dataflare worker` processes (delivery_workers)."""
+    return serve(
+        name,
+        _dataflare_command(workers, notify),
+        _env(home, token, database_url, env),
+        home / f"{name.replace(' ', '-')}.log",
+    )
+
+
+def _dataflare_command(workers: int, notify: bool) -> list[str]:
+    command = [str(BIN_DIR / "dataflare"), "serve", "--workers", str(workers)]
+    return command if notify else [*command, "--no-notify"]
+
+
+def _env(
+    home: Path, token: str, database_url: str | None, extra: dict[str, str] | None
+) -> dict[str, str]:
+    env = dict(os.environ, DATAFLARE_HOME=str(home), DATAFLARE_ADMIN_TOKEN=token, **(extra or {}))
     env.pop("DATAFLARE_DATABASE_URL", None)  # SQLite in `home` unless asked otherwise
     if database_url:
         env["DATAFLARE_DATABASE_URL"] = database_url
-    command = [str(BIN_DIR / "dataflare"), "serve"]
-    return serve("dataflare", command, env, home / "dataflare.log")
+    return env
+
+
+@contextmanager
+def delivery_workers(
+    home: Path, token: str, database_url: str | None, count: int, env: dict[str, str] | None
+) -> Iterator[list[int]]:
+    """`count` `dataflare worker` processes on the same database, stopped at the end; their
+    pids."""
+    processes = []
+    try:
+        for number in range(count):
+            with (home / f"worker-{number}.log").open("wb") as log_file:
+                processes.append(
+                    subprocess.Popen(
+                        [str(BIN_DIR / "dataflare"), "worker"],
+                        env=_env(home, token, database_url, env),
+                        stdin=subprocess.DEVNULL,
+                        stdout=log_file,
+                        stderr=subprocess.STDOUT,
+                    )
+                )
+        time.sleep(1.0)  # a worker that cannot start says so at once
+        for number, process in enumerate(processes):
+            if process.poll() is not None:
+                log = tail(home / f"worker-{number}.log")
+                raise ServerError(f"dataflare worker exited with {process.returncode}:\n{log}")
+        yield [process.pid for process in processes]
+    finally:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(STOP_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def receiver_stats(port: int) -> dict[str, int]:
+    """What bench/receiver.py has been sent: {"received": n, "distinct": event ids}."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", "/stats")
+        stats: dict[str, int] = json.loads(connection.getresponse().read())
+        return stats
+    finally:
+        connection.close()
+
+
+@contextmanager
+def receiver() -> Iterator[tuple[int, int]]:
+    """bench/receiver.py, a webhook receiver in a process of its own: its port and pid."""
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, str(BENCH_DIR / "receiver.py"), str(port)], stdin=subprocess.DEVNULL
+    )
+    try:
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while True:
+            try:
+                receiver_stats(port)
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise ServerError("the webhook receiver did not start") from None
+                time.sleep(0.1)
+        yield port, process.pid
+    finally:
+        process.terminate()
+        process.wait(STOP_TIMEOUT_S)
 
 
 def noop(workdir: Path, on_the_loop: bool = False) -> AbstractContextManager[Server]:

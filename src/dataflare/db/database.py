@@ -43,6 +43,14 @@ def _sqlite_on_begin(connection: Any) -> None:
     cursor.close()
 
 
+def _sqlite_end_leftover(dbapi_connection: Any, _record: Any) -> None:
+    # A COMMIT that SQLite refuses (a deferred foreign key, migration 0020) leaves its
+    # transaction open, and SQLAlchemy, taking the commit as over, skips the pool's rollback:
+    # end it here, or the connection's next BEGIN fails.
+    if dbapi_connection.in_transaction:
+        dbapi_connection.rollback()
+
+
 # A pooled PostgreSQL connection idle longer than this is pinged before use, in case the server
 # restarted meanwhile. Pinging every checkout (pool_pre_ping) cost a round trip and a tenth of a
 # raise's CPU; a connection in steady use does not need it.
@@ -76,6 +84,7 @@ def make_engine(url: str) -> Engine:
         engine = create_engine(url, **options)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_on_begin)
+        event.listen(engine, "checkin", _sqlite_end_leftover)
     else:
         engine = create_engine(url, **options)
         event.listen(engine, "checkin", _note_checkin)

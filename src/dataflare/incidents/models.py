@@ -96,7 +96,11 @@ class IncidentAsset(Base):
     incident_id: Mapped[int] = mapped_column(
         ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True
     )
-    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"), primary_key=True)
+    # Checked at commit: at the INSERT, PostgreSQL's key-share lock on the asset's row meets
+    # concurrent raises' updates of it and makes it a multixact (migration 0020).
+    asset_id: Mapped[int] = mapped_column(
+        ForeignKey("assets.id", deferrable=True, initially="DEFERRED"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))  # the incident's
     created_at: Mapped[int] = mapped_column(BigInteger)  # the incident's

@@ -17,9 +17,11 @@ def _stat(pid: int) -> list[str] | None:
 
 
 def process_cpu(pid: int) -> float:
-    """Seconds of CPU a process has used (user + system), 0 when it is gone."""
+    """Seconds of CPU a process has used (user + system), and its children that ended and were
+    waited for: PostgreSQL's backends that close during a run are counted in the postmaster's.
+    0 when it is gone."""
     fields = _stat(pid)
-    return (int(fields[11]) + int(fields[12])) / TICKS if fields else 0.0
+    return sum(int(field) for field in fields[11:15]) / TICKS if fields else 0.0
 
 
 def _children(pids: set[int]) -> set[int]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from dataflare.db.database import POOL_OVERFLOW, POOL_SIZE
 from tests.conftest import ADMIN_TOKEN
 from tests.e2e.scrape import graphql, scrape, scrape_until, value
 from tests.e2e.server import DATAFLARE, dataflare_env, free_port, serving
@@ -86,7 +87,7 @@ def test_a_separate_worker_serves_its_own_delivery_metrics(
                 worker.wait(10)
 
     assert value(delivered, "dataflare_notification_delivery_latency_seconds_count") == 1
-    assert value(delivered, "dataflare_db_pool_connections_max") == 40
+    assert value(delivered, "dataflare_db_pool_connections_max") == POOL_SIZE + POOL_OVERFLOW
     # The database's gauges are the servers' to show: a worker's copy would be summed with them.
     assert not any(name == DEAD for name, _ in delivered)
     assert value(on_server, DELIVERIES, outcome="delivered") == 0  # the server delivered none

@@ -12,6 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine, text
 
+from dataflare.db.database import POOL_OVERFLOW, POOL_SIZE
 from tests.conftest import ADMIN_TOKEN
 from tests.e2e.scrape import graphql, label_values, scrape, scrape_until, value
 from tests.e2e.server import DATAFLARE, dataflare_env, free_port, serving
@@ -80,7 +81,7 @@ def test_counters_and_gauges_follow_real_requests(database_url: str, tmp_path: P
     assert value(resolved, ACTIVE, priority="CRITICAL", platform="snowflake") == 0
     assert value(resolved, ACTIVE, priority="NONE", platform="kafka") == 1
     assert value(raised, "dataflare_database_up") == 1
-    assert value(raised, "dataflare_db_pool_connections_max") == 40
+    assert value(raised, "dataflare_db_pool_connections_max") == POOL_SIZE + POOL_OVERFLOW
     assert value(raised, "dataflare_notification_events_unrouted") >= 2  # no worker runs
     assert value(raised, "dataflare_notification_queue_depth") == 0
     assert value(raised, "dataflare_notification_deliveries_dead") == 0
@@ -145,17 +146,21 @@ def test_several_workers_are_counted_together(database_url: str, tmp_path: Path)
         shared = list(scratch.glob("dataflare-metrics-*"))
         # /health answered as soon as one worker was up: wait for the second one's pool, the
         # proof that the gauges of both processes are added up (40 connections each)
-        both_up = scrape_until(metrics, "dataflare_db_pool_connections_max", 80)
+        both_up = scrape_until(
+            metrics, "dataflare_db_pool_connections_max", 2 * (POOL_SIZE + POOL_OVERFLOW)
+        )
         for _ in range(12):
             graphql(server.url, RAISE_UNPRIORITISED).raise_for_status()
         scrapes = [scrape(metrics) for _ in range(6)]  # answered by either worker
         files = {path.name.split("_")[0] for path in shared[0].glob("*.db")}
 
-    assert value(both_up, "dataflare_db_pool_connections_max") == 80
+    assert value(both_up, "dataflare_db_pool_connections_max") == 2 * (POOL_SIZE + POOL_OVERFLOW)
     for scraped in scrapes:
         assert value(scraped, OPERATIONS, operation="raiseIncident", outcome="ok") == 12
         assert value(scraped, ACTIVE, priority="NONE", platform="kafka") == 12
-        assert value(scraped, "dataflare_db_pool_connections_max") == 80
+        assert value(scraped, "dataflare_db_pool_connections_max") == 2 * (
+            POOL_SIZE + POOL_OVERFLOW
+        )
     assert len(shared) == 1 and {"counter", "histogram"} <= files
     assert not shared[0].exists()  # the server removed its folder when it stopped
 
@@ -208,12 +213,17 @@ def test_a_port_of_their_own_adds_up_several_workers(database_url: str, tmp_path
     )
     with serving(env, "--no-notify", "--workers", "2") as server:
         metrics = f"http://127.0.0.1:{port}/metrics"
-        both_up = scrape_until(metrics, "dataflare_db_pool_connections_max", 80, token=None)
+        both_up = scrape_until(
+            metrics,
+            "dataflare_db_pool_connections_max",
+            2 * (POOL_SIZE + POOL_OVERFLOW),
+            token=None,
+        )
         for _ in range(5):
             graphql(server.url, RAISE_CRITICAL).raise_for_status()
         scraped = scrape(metrics, token=None)
 
-    assert value(both_up, "dataflare_db_pool_connections_max") == 80
+    assert value(both_up, "dataflare_db_pool_connections_max") == 2 * (POOL_SIZE + POOL_OVERFLOW)
     assert value(scraped, OPERATIONS, operation="raiseIncident", outcome="ok") == 5
     assert value(scraped, ACTIVE, priority="CRITICAL", platform="snowflake") == 5
 

@@ -17,6 +17,7 @@ import shutil
 import subprocess
 import tempfile
 
+import psycopg
 from pgdb import libpq_url, temporary_database
 
 CLIENTS = 16
@@ -39,10 +40,6 @@ class PgbenchError(RuntimeError):
     pass
 
 
-def available() -> bool:
-    return shutil.which("pgbench") is not None
-
-
 def tpcb_tps(server_url: str, seconds: float) -> float:
     """Transactions a second of pgbench's built-in TPC-B-like script, CLIENTS clients."""
     executable = _pgbench()
@@ -57,16 +54,8 @@ def hot_row_tps(server_url: str, seconds: float, clients: int) -> float:
     executable = _pgbench()
     with temporary_database(server_url) as url, tempfile.NamedTemporaryFile("w") as script:
         conninfo = libpq_url(url)
-        _run(
-            [
-                "psql",
-                "--quiet",
-                "--no-psqlrc",
-                "--set=ON_ERROR_STOP=1",
-                f"--command={HOT_ROW_SETUP}",
-                conninfo,
-            ]
-        )
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(HOT_ROW_SETUP)  # several statements: no parameters, so allowed
         script.write(HOT_ROW_SCRIPT)
         script.flush()
         command = [executable, "--no-vacuum", f"--file={script.name}", *_load(clients, seconds)]
@@ -92,7 +81,12 @@ def _tps(out: str) -> float:
 
 
 def _run(command: list[str]) -> str:
-    completed = subprocess.run(command, capture_output=True, text=True, check=False, timeout=600)
+    try:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, check=False, timeout=600
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise PgbenchError(f"{command[0]} could not run: {error}") from error
     if completed.returncode != 0:
         raise PgbenchError(f"{' '.join(command[:2])} failed:\n{completed.stderr[-2000:]}")
     return completed.stdout + completed.stderr

@@ -238,6 +238,8 @@ class Hooks:
                 f"({stats['distinct']:,} distinct events)",
                 file=sys.stderr,
             )
+            if stats["received"] != stats["distinct"]:  # no worker was killed: none may repeat
+                raise BenchError(f"{target}: an event was delivered more than once")
 
 
 def server_logs(targets: dict[str, servers.Server]) -> str:
@@ -268,7 +270,9 @@ def main() -> int:
     print("load average before the run: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     with tempfile.TemporaryDirectory(prefix="dataflare-bench-") as workdir:
         results, logs = bench(args, Path(workdir))
-        reruns = rerun_writes(Path(workdir) / "dataflare.log")
+        # the SQLite server's log: the one beside PostgreSQL, or the one under test
+        sqlite_log = "sqlite/on-sqlite.log" if args.with_sqlite else "dataflare.log"
+        reruns = rerun_writes(Path(workdir) / sqlite_log)
     tps = hot_row = None
     if args.postgres and not args.no_pgbench:
         print("  pgbench on the same server ...", file=sys.stderr, flush=True)
@@ -283,7 +287,7 @@ def main() -> int:
     if args.postgres:
         for line in postgres_goal_lines(results, tps, hot_row, args.concurrency):
             print(line)
-    if database == "sqlite":
+    if database == "sqlite" or args.with_sqlite:
         print(f"group commit: {reruns} writes run again after a failed batch commit (expected 0)")
     errors = sum(int(r.stats["errors"]) for r in results)
     if errors:

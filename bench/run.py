@@ -66,14 +66,19 @@ def parse_args() -> argparse.Namespace:
         "--no-pgbench", action="store_true", help="with --postgres: leave pgbench out"
     )
     parser.add_argument(
+        "--no-noop",
+        action="store_true",
+        help="leave the no-op baselines out: for long runs comparing Dataflare's own scenarios",
+    )
+    parser.add_argument(
         "--scenarios",
         type=_scenarios,
         default=list(SCENARIOS),
         help=f"comma-separated, in run order (default: all of {','.join(SCENARIOS)})",
     )
     args = parser.parse_args()
-    if not (0 < args.duration <= 300 and 0 <= args.warmup <= 60 and 1 <= args.concurrency <= 256):
-        parser.error("keep to 0 < duration <= 300, 0 <= warmup <= 60, 1 <= concurrency <= 256")
+    if not (0 < args.duration <= 600 and 0 <= args.warmup <= 60 and 1 <= args.concurrency <= 256):
+        parser.error("keep to 0 < duration <= 600, 0 <= warmup <= 60, 1 <= concurrency <= 256")
     if not (1 <= args.workers <= 16 and 0 <= args.delivery_workers <= 16):
         parser.error("keep to 1 <= --workers <= 16 and 0 <= --delivery-workers <= 16")
     if args.workers > 1 and not args.postgres:
@@ -146,8 +151,9 @@ def bench(args: argparse.Namespace, workdir: Path) -> tuple[list[Result], str]:
                     workdir / "sqlite", token, None, env=hooks.env("on sqlite"), name="on sqlite"
                 )
             )
-        targets["no-op"] = stack.enter_context(servers.noop(workdir))
-        targets["no-op loop"] = stack.enter_context(servers.noop(workdir, on_the_loop=True))
+        if not args.no_noop:
+            targets["no-op"] = stack.enter_context(servers.noop(workdir))
+            targets["no-op loop"] = stack.enter_context(servers.noop(workdir, on_the_loop=True))
         try:
             results = run_scenarios(targets, token, args, worker_pids)
         except BenchError as error:
@@ -281,7 +287,8 @@ def main() -> int:
     print()
     print(table(results))
     print()
-    print(goal_line(results, database))
+    if not args.no_noop:
+        print(goal_line(results, database))
     for line in spread_goal_lines(results):
         print(line)
     if args.postgres:

@@ -5,14 +5,18 @@ only.
 
 A setter says whether it changed anything, and registering an asset counts as a change; the
 asset's first use in the batch, in the batch's order, reports the registration, as it would
-have, had it registered the asset itself."""
+have, had it registered the asset itself.
+
+The owners and lineage a batch states are written at its end, a few statements for them all
+(`write_unwritten`), or before anything reads them from the database meanwhile: one round trip
+a proposal made PostgreSQL ingestion wait on the connection (bench/README.md)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, Asset
@@ -37,6 +41,9 @@ class _Known:
     # owners as (owner URN, type) in order, and the lineage each (asset, aspect) states.
     owners: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
     lineage: dict[LineageKey, Edges] | None = field(default_factory=dict)
+    # Replaced in the batch, not yet written: the assets' owners, the (asset, aspect)s' lineage.
+    owners_unwritten: set[int] = field(default_factory=set)
+    lineage_unwritten: set[LineageKey] = field(default_factory=set)
 
 
 def keep(session: Session, by_urn: dict[str, Asset], registered: Iterable[str]) -> None:
@@ -82,10 +89,15 @@ def owners(session: Session, asset_id: int) -> list[tuple[str, str]] | None:
     return None if known is None else known.owners.get(asset_id)
 
 
-def owners_replaced(session: Session, asset_id: int, new: list[tuple[str, str]]) -> None:
+def owners_replaced_later(session: Session, asset_id: int, new: list[tuple[str, str]]) -> bool:
+    """Note the asset's new owners, to be written with the batch's; False when the batch does
+    not know the asset (the caller writes them now)."""
     known: _Known | None = session.info.get(_KEY)
-    if known is not None and asset_id in known.owners:
-        known.owners[asset_id] = new
+    if known is None or asset_id not in known.owners:
+        return False
+    known.owners[asset_id] = new
+    known.owners_unwritten.add(asset_id)
+    return True
 
 
 def lineage(session: Session, key: LineageKey) -> Edges | None:
@@ -96,15 +108,66 @@ def lineage(session: Session, key: LineageKey) -> Edges | None:
     return known.lineage.get(key, set())
 
 
-def lineage_replaced(session: Session, key: LineageKey, edges: Edges) -> None:
+def lineage_replaced_later(session: Session, key: LineageKey, edges: Edges) -> bool:
+    """Note the edges this (origin asset, aspect) now states, to be written with the batch's;
+    False when the batch does not know them (the caller writes them now)."""
     known: _Known | None = session.info.get(_KEY)
-    if known is not None and known.lineage is not None and key[0] in known.owners:
-        known.lineage[key] = edges
+    if known is None or known.lineage is None or key[0] not in known.owners:
+        return False
+    known.lineage[key] = edges
+    known.lineage_unwritten.add(key)
+    return True
+
+
+_DELETE_OWNERS = delete(ASSET_OWNERS).where(
+    ASSET_OWNERS.c.asset_id.in_(bindparam("ids", expanding=True))
+)
+_DELETE_EDGES = delete(EDGES).where(
+    EDGES.c.origin_aspect == bindparam("aspect"),
+    EDGES.c.origin_id.in_(bindparam("ids", expanding=True)),
+)
+
+
+def write_unwritten(session: Session) -> None:
+    """Write the owners and lineage the batch replaced so far: per kind, one delete of the old
+    rows (a thousand at a time) and one insert of the new ones, in id order (the order other writers
+    lock them in)."""
+    known: _Known | None = session.info.get(_KEY)
+    if known is None or not (known.owners_unwritten or known.lineage_unwritten):
+        return
+    connection = session.connection()
+    owned = sorted(known.owners_unwritten)
+    known.owners_unwritten.clear()
+    for start in range(0, len(owned), CHUNK):
+        connection.execute(_DELETE_OWNERS, {"ids": owned[start : start + CHUNK]})
+    owner_rows = [
+        {"asset_id": asset_id, "owner_urn": owner, "type": kind, "position": i}
+        for asset_id in owned
+        for i, (owner, kind) in enumerate(known.owners[asset_id])
+    ]
+    if owner_rows:
+        connection.execute(insert(ASSET_OWNERS), owner_rows)
+    stated = sorted(known.lineage_unwritten)
+    known.lineage_unwritten.clear()
+    lineage = known.lineage or {}
+    for aspect in sorted({aspect for _, aspect in stated}):
+        origins = [origin for origin, a in stated if a == aspect]
+        for start in range(0, len(origins), CHUNK):
+            ids = origins[start : start + CHUNK]
+            connection.execute(_DELETE_EDGES, {"aspect": aspect, "ids": ids})
+    edge_rows = [
+        {"upstream_id": up, "downstream_id": down, "origin_id": origin, "origin_aspect": aspect}
+        for origin, aspect in stated
+        for up, down in sorted(lineage.get((origin, aspect), ()))
+    ]
+    if edge_rows:
+        connection.execute(insert(EDGES), edge_rows)
 
 
 def asset_forgotten(session: Session, asset_id: int) -> None:
-    """An asset's owners and every edge naming it were deleted: what the batch knew of them is
-    not to be trusted any more (edges other assets state may have gone too)."""
+    """An asset's owners and every edge naming it were deleted (after `write_unwritten`): what
+    the batch knew of them is not to be trusted any more (edges other assets state may have
+    gone too)."""
     known: _Known | None = session.info.get(_KEY)
     if known is not None:
         known.owners.pop(asset_id, None)

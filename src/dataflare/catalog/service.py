@@ -146,6 +146,7 @@ def known_assets(
         search_counts.note_assets(session, owned, owners_change=True, owners_before=before)
     try:
         yield
+        known.write_unwritten(session)
     finally:
         known.forget(session)
 
@@ -218,6 +219,8 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
     if not new and current == wanted:
         return False
     search_counts.note_assets(session, [asset.id], owners_change=True)
+    if known.owners_replaced_later(session, asset.id, wanted):  # with the batch's, at its end
+        return True
     # Plain statements: the session holds no object for an owner row (none to keep in step).
     connection = session.connection()
     if current:
@@ -230,7 +233,6 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
                 for i, (owner, kind) in enumerate(wanted)
             ],
         )
-    known.owners_replaced(session, asset.id, wanted)
     return True
 
 
@@ -259,6 +261,8 @@ def set_lineage(
         current = {(up, down) for up, down in _EDGES_STATED.rows(connection, stated)}
     if not new and current == wanted:
         return False
+    if known.lineage_replaced_later(session, (origin.id, aspect), wanted):
+        return True
     # Plain statements, as for owners: no object of the session stands for an edge.
     if current:
         _DELETE_EDGES_STATED.run(connection, stated)
@@ -275,7 +279,6 @@ def set_lineage(
                 for up, down in sorted(wanted)
             ],
         )
-    known.lineage_replaced(session, (origin.id, aspect), wanted)
     return True
 
 
@@ -288,6 +291,7 @@ def delete_asset(session: Session, urn: str) -> bool:
     asset = get_asset(session, urn)
     if asset is None:
         return False
+    known.write_unwritten(session)  # so that the deletes below reach what the batch stated
     search_counts.note_assets(session, [asset.id], owners_change=True)
     removed = asset.removed
     connection = session.connection()
@@ -330,6 +334,7 @@ def upsert_actor(session: Session, urn: str, **fields: str | None) -> bool:
 
 
 def owners_of(session: Session, urn: str) -> list[AssetOwner]:
+    known.write_unwritten(session)  # a batch's owners so far count (an assertion's assignees)
     return list(
         session.scalars(
             select(AssetOwner)
@@ -342,6 +347,7 @@ def owners_of(session: Session, urn: str) -> list[AssetOwner]:
 
 def owners_by_asset(session: Session, urns: Iterable[str]) -> dict[str, set[str]]:
     """Asset urn -> the urns of its owners, for these assets."""
+    known.write_unwritten(session)  # a batch's owners so far count (the right to edit)
     found: dict[str, set[str]] = {}
     rows = session.execute(
         select(Asset.urn, AssetOwner.owner_urn)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
@@ -13,9 +14,10 @@ import pytest
 from starlette.testclient import TestClient
 
 from dataflare.assertions import reading
+from dataflare.core.config import Settings
 from dataflare.db.database import Database
 from tests.assertions.documents import ASSERTION, ORDERS, dataset_info, run
-from tests.conftest import GraphQL
+from tests.conftest import ADMIN_TOKEN, GraphQL
 from tests.ingest.mcps import dataset, ingest, mcp
 from tests.statements import statements
 
@@ -41,6 +43,15 @@ def incident_of(client: TestClient) -> str:
     found = INCIDENT_URN.search(page)
     assert found, "the asset lists no incident"
     return "/incident/" + found.group(1)
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    """No notification worker in the server: delivering the incidents the checks raise, it
+    would send statements while a page whose statements a test counts is being read."""
+    return Settings(
+        home=tmp_path, database_url=database_url, admin_token=ADMIN_TOKEN, notify_in_server=False
+    )
 
 
 def info(urn: str, description: str | None = None, column: str = "col1") -> dict[str, Any]:

@@ -64,7 +64,10 @@ def test_a_batch_sends_as_many_statements_for_ten_tables_as_for_sixty(db: Databa
 
 def test_a_later_proposal_in_the_batch_sees_the_owners_stated_before_it(db: Database) -> None:
     """A reader who becomes the asset's owner earlier in the same batch may edit its
-    incidents further on: the ownership is written before the right to edit is checked."""
+    incidents further on: the ownership is written before the right to edit is checked. (The
+    ingestion endpoints take callers who may send metadata, whose roles may edit incidents
+    anyway: this is the rule of the service they call. Over HTTP, an assertion's assignees
+    read the same way: tests/assertions/test_automation.py.)"""
     incident = mcp(
         "urn:li:incident:batch-1",
         "incidentInfo",

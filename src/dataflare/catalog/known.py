@@ -23,6 +23,7 @@ from dataflare.catalog.models import ASSET_OWNERS, Asset
 from dataflare.catalog.models import LINEAGE_EDGES as EDGES
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import AssetRef, parse_asset
+from dataflare.db.chunks import chunks
 
 _KEY = "dataflare.known_assets"
 CHUNK = 1000  # values per IN (...): PostgreSQL takes at most 65,535 parameters a statement
@@ -53,8 +54,7 @@ def keep(session: Session, by_urn: dict[str, Asset], registered: Iterable[str]) 
     owners: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     lineage: dict[LineageKey, Edges] = {}
     connection = session.connection()
-    for start in range(0, len(ids), CHUNK):
-        chunk = ids[start : start + CHUNK]
+    for chunk in chunks(ids, CHUNK):
         owned = connection.execute(
             select(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.owner_urn, ASSET_OWNERS.c.type)
             .where(ASSET_OWNERS.c.asset_id.in_(chunk))
@@ -130,16 +130,16 @@ _DELETE_EDGES = delete(EDGES).where(
 
 def write_unwritten(session: Session) -> None:
     """Write the owners and lineage the batch replaced so far: per kind, one delete of the old
-    rows (a thousand at a time) and one insert of the new ones, in id order (the order other writers
-    lock them in)."""
+    rows (a thousand at a time) and one insert of the new ones, in id order (the order other
+    writers lock them in)."""
     known: _Known | None = session.info.get(_KEY)
     if known is None or not (known.owners_unwritten or known.lineage_unwritten):
         return
     connection = session.connection()
     owned = sorted(known.owners_unwritten)
     known.owners_unwritten.clear()
-    for start in range(0, len(owned), CHUNK):
-        connection.execute(_DELETE_OWNERS, {"ids": owned[start : start + CHUNK]})
+    for chunk in chunks(owned, CHUNK):
+        connection.execute(_DELETE_OWNERS, {"ids": list(chunk)})
     owner_rows = [
         {"asset_id": asset_id, "owner_urn": owner, "type": kind, "position": i}
         for asset_id in owned
@@ -152,9 +152,8 @@ def write_unwritten(session: Session) -> None:
     lineage = known.lineage or {}
     for aspect in sorted({aspect for _, aspect in stated}):
         origins = [origin for origin, a in stated if a == aspect]
-        for start in range(0, len(origins), CHUNK):
-            ids = origins[start : start + CHUNK]
-            connection.execute(_DELETE_EDGES, {"aspect": aspect, "ids": ids})
+        for chunk in chunks(origins, CHUNK):
+            connection.execute(_DELETE_EDGES, {"aspect": aspect, "ids": list(chunk)})
     edge_rows = [
         {"upstream_id": up, "downstream_id": down, "origin_id": origin, "origin_aspect": aspect}
         for origin, aspect in stated
@@ -204,7 +203,6 @@ def asset_refs(urns: Iterable[str]) -> list[AssetRef]:
 
 def load(session: Session, urns: Sequence[str]) -> dict[str, Asset]:
     found: dict[str, Asset] = {}
-    for start in range(0, len(urns), CHUNK):
-        chunk = urns[start : start + CHUNK]
+    for chunk in chunks(urns, CHUNK):
         found.update((a.urn, a) for a in session.scalars(select(Asset).where(Asset.urn.in_(chunk))))
     return found

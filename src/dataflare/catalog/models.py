@@ -187,15 +187,11 @@ class LineageEdge(Base):
         Index("ix_lineage_origin", "origin_id", "origin_aspect"),
     )
 
-    upstream_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
-    )
-    downstream_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
-    )
-    origin_id: Mapped[int] = mapped_column(
-        ForeignKey("assets.id", ondelete="CASCADE"), primary_key=True
-    )
+    # Asset ids with no foreign key: assets are never deleted (a trigger refuses it, migration
+    # 0021), and checking three keys a row was most of what writing an edge cost PostgreSQL.
+    upstream_id: Mapped[int] = mapped_column(primary_key=True)
+    downstream_id: Mapped[int] = mapped_column(primary_key=True)
+    origin_id: Mapped[int] = mapped_column(primary_key=True)
     origin_aspect: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 

@@ -41,17 +41,21 @@ def three_aspects(first: int, count: int) -> list[dict[str, Any]]:
     return out
 
 
-def sent_by_batch(db: Database, items: list[dict[str, Any]]) -> int:
+def sent_by_batch(db: Database, items: list[dict[str, Any]]) -> list[str]:
     with statements(db.engine) as seen:
         apply(db, ADMIN_CALLER, *items)
-    return len(seen)
+    return seen
 
 
 def test_a_batch_sends_as_many_statements_for_ten_tables_as_for_sixty(db: Database) -> None:
     sent_by_batch(db, three_aspects(0, 5))  # the first batch also reads and fills counts
     ten = sent_by_batch(db, three_aspects(100, 10))
     sixty = sent_by_batch(db, three_aspects(200, 60))
-    assert ten == sixty
+    assert len(ten) == len(sixty)
+    if db.engine.dialect.name == "postgresql":
+        # Each lookup takes its keys as one array: the same text for 10 keys as for 60, so
+        # psycopg converts it once and prepares it. (A multi-row INSERT's text has its rows.)
+        assert _but_inserts(ten) == _but_inserts(sixty)
     with db.session() as session:
         owners = session.execute(
             select(AssetOwner.owner_urn).where(AssetOwner.owner_urn == "urn:li:corpuser:u3")
@@ -96,3 +100,7 @@ def test_owners_and_edges_come_back_in_the_order_stated(db: Database) -> None:
         assert list(stored) == owners
         edges = session.execute(select(LineageEdge.origin_aspect)).scalars().all()
     assert edges == ["upstreamLineage", "upstreamLineage"]
+
+
+def _but_inserts(sent: list[str]) -> list[str]:
+    return [statement for statement in sent if not statement.lstrip().startswith("INSERT")]

@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, Asset
 from dataflare.catalog.models import LINEAGE_EDGES as EDGES
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import AssetRef, parse_asset
-from dataflare.db.chunks import chunks
+from dataflare.db.chunks import among, chunks
 
 _KEY = "dataflare.known_assets"
 CHUNK = 1000  # values per IN (...): PostgreSQL takes at most 65,535 parameters a statement
@@ -54,10 +54,11 @@ def keep(session: Session, by_urn: dict[str, Asset], registered: Iterable[str]) 
     owners: dict[int, list[tuple[str, str]]] = {i: [] for i in ids}
     lineage: dict[LineageKey, Edges] = {}
     connection = session.connection()
+    dialect = connection.dialect.name
     for chunk in chunks(ids, CHUNK):
         owned = connection.execute(
             select(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.owner_urn, ASSET_OWNERS.c.type)
-            .where(ASSET_OWNERS.c.asset_id.in_(chunk))
+            .where(among(ASSET_OWNERS.c.asset_id, chunk, dialect))
             .order_by(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.position)
         )
         for asset_id, owner, kind in owned:
@@ -65,7 +66,7 @@ def keep(session: Session, by_urn: dict[str, Asset], registered: Iterable[str]) 
         stated = connection.execute(
             select(
                 EDGES.c.origin_id, EDGES.c.origin_aspect, EDGES.c.upstream_id, EDGES.c.downstream_id
-            ).where(EDGES.c.origin_id.in_(chunk))
+            ).where(among(EDGES.c.origin_id, chunk, dialect))
         )
         for origin, aspect, up, down in stated:
             lineage.setdefault((origin, aspect), set()).add((up, down))
@@ -119,15 +120,6 @@ def lineage_replaced_later(session: Session, key: LineageKey, edges: Edges) -> b
     return True
 
 
-_DELETE_OWNERS = delete(ASSET_OWNERS).where(
-    ASSET_OWNERS.c.asset_id.in_(bindparam("ids", expanding=True))
-)
-_DELETE_EDGES = delete(EDGES).where(
-    EDGES.c.origin_aspect == bindparam("aspect"),
-    EDGES.c.origin_id.in_(bindparam("ids", expanding=True)),
-)
-
-
 def write_unwritten(session: Session) -> None:
     """Write the owners and lineage the batch replaced so far: per kind, one delete of the old
     rows (a thousand at a time) and one insert of the new ones, in id order (the order other
@@ -136,10 +128,13 @@ def write_unwritten(session: Session) -> None:
     if known is None or not (known.owners_unwritten or known.lineage_unwritten):
         return
     connection = session.connection()
+    dialect = connection.dialect.name
     owned = sorted(known.owners_unwritten)
     known.owners_unwritten.clear()
     for chunk in chunks(owned, CHUNK):
-        connection.execute(_DELETE_OWNERS, {"ids": list(chunk)})
+        connection.execute(
+            delete(ASSET_OWNERS).where(among(ASSET_OWNERS.c.asset_id, chunk, dialect))
+        )
     owner_rows = [
         {"asset_id": asset_id, "owner_urn": owner, "type": kind, "position": i}
         for asset_id in owned
@@ -153,7 +148,8 @@ def write_unwritten(session: Session) -> None:
     for aspect in sorted({aspect for _, aspect in stated}):
         origins = [origin for origin, a in stated if a == aspect]
         for chunk in chunks(origins, CHUNK):
-            connection.execute(_DELETE_EDGES, {"aspect": aspect, "ids": list(chunk)})
+            stated_here = among(EDGES.c.origin_id, chunk, dialect)
+            connection.execute(delete(EDGES).where(EDGES.c.origin_aspect == aspect, stated_here))
     edge_rows = [
         {"upstream_id": up, "downstream_id": down, "origin_id": origin, "origin_aspect": aspect}
         for origin, aspect in stated
@@ -203,6 +199,8 @@ def asset_refs(urns: Iterable[str]) -> list[AssetRef]:
 
 def load(session: Session, urns: Sequence[str]) -> dict[str, Asset]:
     found: dict[str, Asset] = {}
+    dialect = session.get_bind().dialect.name
     for chunk in chunks(urns, CHUNK):
-        found.update((a.urn, a) for a in session.scalars(select(Asset).where(Asset.urn.in_(chunk))))
+        named = select(Asset).where(among(Asset.urn, chunk, dialect))
+        found.update((a.urn, a) for a in session.scalars(named))
     return found

@@ -43,6 +43,7 @@ from dataflare.catalog.models import (
     VISIBLE_KIND_COUNTS,
     VISIBLE_OWNER_COUNTS,
 )
+from dataflare.db.chunks import among
 from dataflare.db.commit import before_commit
 from dataflare.db.driver import DriverStatement
 
@@ -211,7 +212,7 @@ def _states(connection: Connection, asset_ids: list[int], lock: bool) -> Iterato
     for chunk in _chunks(sorted(asset_ids)):
         query = select(
             columns.id, columns.kind, columns.platform, columns.active_incidents, columns.removed
-        ).where(columns.id.in_(chunk))
+        ).where(among(columns.id, chunk, connection.dialect.name))
         if lock and connection.dialect.name != "sqlite":  # SQLite has one writer already
             # NO KEY UPDATE, in id order: as incidents lock their assets (incidents/summary.py).
             query = query.order_by(columns.id).with_for_update(key_share=True)
@@ -232,7 +233,7 @@ def _owners(connection: Connection, asset_ids: list[int]) -> dict[int, list[str]
     for chunk in _chunks(sorted(asset_ids)):
         rows = connection.execute(
             select(ASSET_OWNERS.c.asset_id, ASSET_OWNERS.c.owner_urn).where(
-                ASSET_OWNERS.c.asset_id.in_(chunk)
+                among(ASSET_OWNERS.c.asset_id, chunk, connection.dialect.name)
             )
         )
         for asset_id, owner in rows:
@@ -257,7 +258,7 @@ def _add_owners_of(connection: Connection, table: Any, delta: _Delta) -> None:
             owned = (
                 select(o.owner_urn, a.kind, a.platform, (func.count() * sign).label("assets"))
                 .join_from(ASSET_OWNERS, ASSETS, a.id == o.asset_id)
-                .where(o.asset_id.in_(chunk))
+                .where(among(o.asset_id, chunk, connection.dialect.name))
                 .group_by(o.owner_urn, a.kind, a.platform)
                 .order_by(o.owner_urn, a.kind, a.platform)  # rows locked in key order
             )

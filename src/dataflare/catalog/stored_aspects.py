@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.stored_models import STORED_ASPECTS
 from dataflare.core.clock import now_for
-from dataflare.db.chunks import chunks
+from dataflare.db.chunks import among, chunks
 
 
 @dataclass(frozen=True)
@@ -73,10 +73,11 @@ def batched(session: Session, keys: Iterable[Key]) -> Iterator[None]:
     names = sorted({name for _, name in wanted})
     table = STORED_ASPECTS.c
     connection = session.connection()
+    dialect = connection.dialect.name
     for chunk in chunks(urns):
         found = connection.execute(
             select(table.urn, table.aspect, table.value).where(
-                table.urn.in_(chunk), table.aspect.in_(names)
+                among(table.urn, chunk, dialect), among(table.aspect, names, dialect)
             )
         )
         for urn, name, value in found:

@@ -4,10 +4,11 @@ the parameters a statement may take."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import text
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, any_, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import QueryableAttribute, Session
 
 K = TypeVar("K")
 CHUNK = 500  # keys per statement
@@ -16,6 +17,17 @@ CHUNK = 500  # keys per statement
 def chunks(keys: Sequence[K], size: int = CHUNK) -> Iterator[Sequence[K]]:
     for first in range(0, len(keys), size):
         yield keys[first : first + size]
+
+
+def among(
+    column: ColumnElement[Any] | QueryableAttribute[Any], values: Sequence[Any], dialect: str
+) -> ColumnElement[bool]:
+    """`column IN (values)`. On PostgreSQL, `column = ANY(<one array>)`: the same statement text
+    whatever the count, which psycopg converts once and prepares, where `IN` makes a new text of
+    one placeholder a value each time (a tenth of a batch of metadata's time went to that)."""
+    if dialect == "postgresql":
+        return column == any_(bindparam(None, list(values), type_=ARRAY(column.type)))
+    return column.in_(values)
 
 
 def plan_each_list(session: Session) -> None:

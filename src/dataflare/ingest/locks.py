@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from dataflare.assertions.service import asset_named, lock_assertions
 from dataflare.catalog.models import Asset
 from dataflare.core.urns import ASSET_KINDS
+from dataflare.db.chunks import among
 from dataflare.incidents import summary
 from dataflare.incidents.models import Incident, IncidentAsset
 from dataflare.ingest.proposals import Proposal
@@ -24,7 +25,8 @@ CHUNK = 1000  # values per IN (...): PostgreSQL takes at most 65,535 parameters 
 
 
 def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
-    if session.get_bind().dialect.name == "sqlite":
+    dialect = session.get_bind().dialect.name
+    if dialect == "sqlite":
         return
     asset_urns = {p.entity_urn for p in proposals if p.entity_type in ASSET_KINDS}
     incident_urns = set()
@@ -51,7 +53,7 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
     for chunk in _chunks(incident_ids):
         session.execute(
             select(Incident.id)
-            .where(Incident.id.in_(chunk))
+            .where(among(Incident.id, chunk, dialect))
             .order_by(Incident.id)
             .with_for_update()
         ).all()
@@ -65,10 +67,11 @@ def lock_rows(session: Session, proposals: Sequence[Proposal]) -> None:
 
 
 def _found(session: Session, query: Select[Any], column: Any, values: Any) -> set[int]:
+    dialect = session.get_bind().dialect.name
     return {
         found
         for chunk in _chunks(sorted(values))
-        for found in session.scalars(query.where(column.in_(chunk)))
+        for found in session.scalars(query.where(among(column, chunk, dialect)))
     }
 
 

@@ -84,31 +84,38 @@ def ensure_asset_ids(session: Session, refs: Sequence[AssetRef]) -> list[int]:
         ids = dict(connection.execute(_IDS_BY_URN, {"urns": urns}).all())
     missing = [r for r in {r.urn: r for r in refs}.values() if r.urn not in ids]
     if missing:
-        now = now_for(session.info)
-        registered = connection.execute(
-            _REGISTER[connection.dialect.name],
-            [
-                {
-                    "urn": r.urn,
-                    "kind": r.kind,
-                    "platform": r.platform,
-                    "name": r.name,
-                    "created_at": now,
-                }
-                for r in missing
-            ],
-        ).all()
-        refs_by_urn = {r.urn: r for r in missing}
-        search_counts.note_registered(
-            session,
-            [(i, refs_by_urn[urn].kind, refs_by_urn[urn].platform) for i, urn in registered],
-        )
-        ids.update((urn, asset_id) for asset_id, urn in registered)
-        # Those another writer registered first did not come back: read them.
-        taken = [r.urn for r in missing if r.urn not in ids]
-        if taken:
-            ids.update(connection.execute(_IDS_BY_URN, {"urns": taken}).all())
+        ids.update(register(session, missing))
     return [ids[r.urn] for r in refs]
+
+
+def register(session: Session, refs: Sequence[AssetRef]) -> dict[str, int]:
+    """Register these assets, each once, found missing just before; their ids by URN, those
+    another writer registered meanwhile included."""
+    connection = session.connection()
+    now = now_for(session.info)
+    registered = connection.execute(
+        _REGISTER[connection.dialect.name],
+        [
+            {
+                "urn": r.urn,
+                "kind": r.kind,
+                "platform": r.platform,
+                "name": r.name,
+                "created_at": now,
+            }
+            for r in refs
+        ],
+    ).all()
+    refs_by_urn = {r.urn: r for r in refs}
+    search_counts.note_registered(
+        session, [(i, refs_by_urn[urn].kind, refs_by_urn[urn].platform) for i, urn in registered]
+    )
+    ids = {urn: asset_id for asset_id, urn in registered}
+    # Those another writer registered first did not come back: read them.
+    taken = [r.urn for r in refs if r.urn not in ids]
+    if taken:
+        ids.update(connection.execute(_IDS_BY_URN, {"urns": taken}).all())
+    return ids
 
 
 def ensure_assets(session: Session, refs: Sequence[AssetRef]) -> list[Asset]:
@@ -137,7 +144,7 @@ def known_assets(
     by_urn = known.load(session, [r.urn for r in refs])
     missing = [r for r in refs if r.urn not in by_urn]
     if missing:
-        ensure_asset_ids(session, missing)
+        register(session, missing)  # `load` just found them missing: no second look first
         by_urn.update(known.load(session, [r.urn for r in missing]))
     known.keep(session, by_urn, (r.urn for r in missing))
     owned = sorted({by_urn[urn].id for urn in owners_stated if urn in by_urn})

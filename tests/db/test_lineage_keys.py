@@ -73,11 +73,12 @@ def test_the_migration_keeps_every_edge_and_index(settings: Settings, db: Databa
     command.downgrade(config, BEFORE)
     try:
         assert _keys(settings.database_url) == 3
+        assert not _delete_refused(settings.database_url)
         command.upgrade(config, AFTER)
     finally:  # on PostgreSQL the run's other tests share this database: leave it whole
         command.upgrade(config, "head")
 
-    assert _keys(settings.database_url) == 0
+    assert _keys(settings.database_url) == 0 and _delete_refused(settings.database_url)
     with db.engine.connect() as connection:
         assert sorted(connection.execute(EDGES).all()) == edges
         assert sorted(connection.execute(text(INDEXES[dialect])).scalars()) == indexes
@@ -100,5 +101,20 @@ def _keys(url: str) -> int:
                     )
                 )
             return len(connection.execute(text("PRAGMA foreign_key_list(lineage_edges)")).all())
+    finally:
+        engine.dispose()
+
+
+def _delete_refused(url: str) -> bool:
+    """Whether the trigger that refuses deleting assets is there (looked up, not tried: after
+    the downgrade a delete would cascade to the edges the test compares)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                found = "SELECT count(*) FROM pg_trigger WHERE tgname = 'assets_are_kept'"
+            else:
+                found = "SELECT count(*) FROM sqlite_master WHERE name = 'assets_are_kept'"
+            return bool(connection.scalar(text(found)))
     finally:
         engine.dispose()

@@ -22,6 +22,7 @@ from dataflare.core.limits import (
 )
 from dataflare.core.text import check_bytes, check_text
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
+from dataflare.db.chunks import among, chunks
 from dataflare.db.driver import DriverStatement, driver_insert
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
@@ -111,10 +112,12 @@ def register(session: Session, refs: Sequence[AssetRef]) -> dict[str, int]:
         session, [(i, refs_by_urn[urn].kind, refs_by_urn[urn].platform) for i, urn in registered]
     )
     ids = {urn: asset_id for asset_id, urn in registered}
-    # Those another writer registered first did not come back: read them.
+    # Those another writer registered first did not come back: read them. A batch of metadata
+    # may name more of them than one statement takes parameters.
     taken = [r.urn for r in refs if r.urn not in ids]
-    if taken:
-        ids.update(connection.execute(_IDS_BY_URN, {"urns": taken}).all())
+    for chunk in chunks(taken):
+        named = among(ASSETS.c.urn, chunk, connection.dialect.name)
+        ids.update(connection.execute(select(ASSETS.c.urn, ASSETS.c.id).where(named)).all())
     return ids
 
 

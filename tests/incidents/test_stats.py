@@ -21,7 +21,9 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
+from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
+from dataflare.incidents.stats import incident_stats
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE_STATUS
 from tests.ingest.mcps import dataset, ingest, ownership
@@ -297,3 +299,38 @@ def test_raised_assigned_or_past_triage_is_acknowledged_at_once(gql: GraphQL, db
             ).all()
         )
     assert rows == {assigned: 0, staged: 0, triage: None}
+
+
+def test_an_incident_on_two_assets_of_one_group_counts_once_in_it(
+    client: TestClient, gql: GraphQL
+) -> None:
+    views = dataset("kafka", "views")
+    ingest(client, ownership(K, ANN), ownership(views, ANN, BOB))
+    _raise(gql, [K, views], "SQL", "LOW")
+    now = now_ms()
+
+    def raised_per_group(group_by: str) -> dict[str, int]:
+        stats = _stats(gql, **{"from": now - H, "to": now + H, "groupBy": group_by})
+        return {g["key"]: g["figures"]["raised"] for g in stats["groups"]}
+
+    assert raised_per_group("PLATFORM") == {"kafka": 1}
+    assert raised_per_group("OWNER") == {ANN: 1, BOB: 1}
+    assert raised_per_group("ASSET") == {K: 1, views: 1}
+
+
+def test_only_the_parts_asked_for_are_read(gql: GraphQL, db: Database, timeline: None) -> None:
+    with db.session() as session:
+        days = incident_stats(session, T0, T0 + 48 * H, "TYPE", "DAY", parts=frozenset({"buckets"}))
+    assert [b.raised for b in days.buckets] == [2, 2]
+    assert (days.totals.raised, days.groups, days.noisiest) == (0, {}, [])
+
+    # GraphQL reads what the selection names, through fragments at any level.
+    document = """query ($input: IncidentStatsInput!) { incidentStats(input: $input) {
+      ... on IncidentStats { totals { raised timeToResolve { median } } } ...Days } }
+      fragment Days on IncidentStats { buckets { raised } }"""
+    payload = {"from": T0, "to": T0 + 48 * H, "interval": "DAY"}
+    stats = gql.data(document, {"input": payload})["incidentStats"]
+    assert stats == {
+        "totals": {"raised": 4, "timeToResolve": {"median": 10 * H}},
+        "buckets": [{"raised": 2}, {"raised": 2}],
+    }

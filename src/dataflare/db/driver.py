@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Connection, Table, bindparam, insert
+from sqlalchemy import Connection, Select, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -135,3 +135,22 @@ def driver_insert(
     if returning is not None:
         return DriverStatement(statement.returning(table.c[returning]))
     return DriverStatement(statement)
+
+
+def fetch_all(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+    """Every row of a read, as the driver's plain tuples: SQLAlchemy's rows cost about 2 us
+    each, and a figure over a year of incidents reads hundreds of thousands. Compiled on each
+    call, its `IN` lists expanded to one parameter a value."""
+    compiled = statement.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    values: Any = compiled.params  # psycopg takes them by name
+    if compiled.positiontup is not None:  # sqlite3 by position
+        values = [compiled.params[name] for name in compiled.positiontup]
+    sql = str(compiled)
+    cursor = connection.connection.cursor()
+    try:
+        _announce(connection, cursor, sql, values, many=False)
+        return list(cursor.execute(sql, values).fetchall())
+    finally:
+        cursor.close()

@@ -10,25 +10,27 @@
   period (time spent reopened counts);
 - median and p90 by nearest rank (the value at position ceil(q * n) of the sorted durations).
 
-Counts come from indexes; the durations are ranked by PostgreSQL itself, and on SQLite sorted
-by it and read straight from its cursor."""
+The totals' counts come from indexes, their durations ranked by PostgreSQL itself, and on
+SQLite sorted by it and read straight from its cursor. Groups are counted and ranked in one
+read of the incidents that can count (stats_groups.py). Only the parts asked for are read."""
 
 from __future__ import annotations
 
 import math
-from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, case, false, func, literal, or_, select
+from sqlalchemy import ColumnElement, and_, false, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
+from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.rules import REMOVED
+from dataflare.incidents.stats_groups import grouped_figures
+from dataflare.incidents.stats_values import Durations, Figures, rank
 
 DAY_MS = 86_400_000
 INTERVALS = {"DAY": DAY_MS, "WEEK": 7 * DAY_MS}
@@ -36,6 +38,7 @@ GROUPS = ("PLATFORM", "OWNER", "ASSET", "TYPE", "PRIORITY")
 MAX_BUCKETS = 1_000
 NOISIEST = 10  # assets in the "noisiest" list
 NO_PRIORITY = "NONE"
+PARTS = frozenset({"totals", "groups", "buckets", "noisiest"})
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
@@ -48,24 +51,6 @@ class StatsFilters:
     assets: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
     priorities: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Durations:
-    """Milliseconds; median and p90 are None when there is nothing to measure."""
-
-    count: int = 0
-    median: int | None = None
-    p90: int | None = None
-
-
-@dataclass
-class Figures:
-    raised: int = 0
-    resolved: int = 0
-    open_at_end: int = 0
-    time_to_acknowledge: Durations = field(default_factory=Durations)
-    time_to_resolve: Durations = field(default_factory=Durations)
 
 
 @dataclass(frozen=True)
@@ -101,19 +86,33 @@ def incident_stats(
     group_by: str | None = None,
     interval: str | None = None,
     filters: StatsFilters = StatsFilters(),
+    parts: frozenset[str] = PARTS,
 ) -> Stats:
+    """The figures of the period; only the `parts` asked for are read (the others are left
+    empty), so a chart of buckets does not pay for ranks it does not show."""
     width = _check(start, end, group_by, interval, filters)
     connection = session.connection()
     asked = _matching(filters)
     matching = [*asked, _I.removed.is_(false())]  # a soft-deleted incident counts nowhere
-    totals = _all_figures(connection, start, end, matching, None).get("", Figures())
-    groups = _grouped(connection, start, end, matching, group_by) if group_by else {}
-    buckets = _buckets(connection, start, end, width, matching) if width else []
-    return Stats(start, end, totals, groups, buckets, _noisiest(connection, start, end, asked))
+    open_at_end = _open_at(connection, end, matching) if parts & {"totals", "buckets"} else 0
+    stats = Stats(start, end, Figures())
+    if "totals" in parts:
+        stats.totals = _totals(connection, start, end, matching, open_at_end)
+    if group_by and "groups" in parts:
+        stats.groups = _grouped(connection, start, end, matching, group_by)
+    if width and "buckets" in parts:
+        stats.buckets = _buckets(connection, start, end, width, matching, open_at_end)
+    if "noisiest" in parts:
+        stats.noisiest = _noisiest(connection, start, end, asked)
+    return stats
 
 
 def _check(
-    start: int, end: int, group_by: str | None, interval: str | None, filters: StatsFilters
+    start: int,
+    end: int,
+    group_by: str | None,
+    interval: str | None,
+    filters: StatsFilters,
 ) -> int | None:
     if end <= start:
         raise InvalidInput(f"to must be after from (got from={start}, to={end}).")
@@ -162,39 +161,9 @@ def _matching(filters: StatsFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _key(group_by: str | None) -> ColumnElement[Any]:
-    if group_by == "TYPE":
-        return _I.incident_type
-    if group_by == "PRIORITY":
-        return _I.priority
-    if group_by == "PLATFORM":
-        return ASSETS.c.platform
-    if group_by == "ASSET":
-        return ASSETS.c.urn
-    if group_by == "OWNER":
-        return ASSET_OWNERS.c.owner_urn
-    return literal("")
-
-
-def _rows(
-    columns: Sequence[ColumnElement[Any]], group_by: str | None, matching: list[ColumnElement[bool]]
-) -> Select[Any]:
-    """One row per incident, or per (incident, group) when grouping by what its assets have:
-    an incident on two platforms counts in both."""
-    query = select(_I.id.label("incident_id"), _key(group_by).label("key"), *columns)
-    if group_by in ("PLATFORM", "ASSET", "OWNER"):
-        query = query.join(INCIDENT_ASSETS, _L.incident_id == _I.id).join(
-            ASSETS, ASSETS.c.id == _L.asset_id
-        )
-        if group_by == "OWNER":
-            query = query.join(ASSET_OWNERS, ASSET_OWNERS.c.asset_id == ASSETS.c.id)
-        query = query.distinct()
-    return query.where(*matching)
-
-
-def _counted(connection: Any, conditions: list[ColumnElement[bool]]) -> dict[Any, int]:
+def _counted(connection: Any, conditions: list[ColumnElement[bool]]) -> int:
     count = select(func.count()).select_from(INCIDENTS).where(*conditions)
-    return {"": connection.scalar(count) or 0}
+    return int(connection.scalar(count) or 0)
 
 
 def _open_at(connection: Any, moment: int, matching: list[ColumnElement[bool]]) -> int:
@@ -203,124 +172,52 @@ def _open_at(connection: Any, moment: int, matching: list[ColumnElement[bool]]) 
     resolutions after `moment`), however long the history."""
     active = _I.state == "ACTIVE"
     resolved_since = and_(_I.resolved_at >= moment, _I.created_at < moment)
-    return (
-        _counted(connection, [*matching, active, _I.created_at < moment])[""]
-        + _counted(connection, [*matching, resolved_since])[""]
+    return _counted(connection, [*matching, active, _I.created_at < moment]) + _counted(
+        connection, [*matching, resolved_since]
     )
 
 
-def _grouped_counts(
-    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], group_by: str
-) -> tuple[dict[Any, int], ...]:
-    """Per group: raised in the period, resolved in it, open at its end. Read from the rows
-    that can count: raised in the period, resolved since its start, or active now."""
-    relevant = or_(
-        and_(_I.created_at >= start, _I.created_at < end),
-        _I.resolved_at >= start,
-        _I.state == "ACTIVE",
-    )
-    rows = _rows([_I.created_at, _I.resolved_at], group_by, [*matching, relevant])
-    inner = rows.subquery()
-    created, resolved = inner.c.created_at, inner.c.resolved_at
-
-    def number(condition: ColumnElement[bool]) -> ColumnElement[int]:
-        return func.sum(case((condition, 1), else_=0))
-
-    open_at_end = and_(created < end, or_(resolved.is_(None), resolved >= end))
-    query = select(
-        inner.c.key,
-        number(and_(created >= start, created < end)),
-        number(and_(resolved >= start, resolved < end)),
-        number(open_at_end),
-    ).group_by(inner.c.key)
-    found: tuple[dict[Any, int], ...] = ({}, {}, {})
-    for key, *counts in connection.execute(query):
-        for kept, n in zip(found, counts, strict=True):
-            kept[key] = int(n or 0)
-    return found
-
-
-def _ranked(connection: Any, rows: Select[Any]) -> dict[Any, Durations]:
-    """Each group's median and p90 by nearest rank. PostgreSQL takes them itself
-    (percentile_disc is exactly the nearest rank); SQLite, which has no such aggregate, sorts
-    the durations, which are then read straight from its cursor and picked by position."""
-    inner = rows.subquery()
+def _ranked(connection: Any, durations: ColumnElement[int], conditions: list[Any]) -> Durations:
+    """Count, median and p90 by nearest rank. PostgreSQL takes them itself (percentile_disc is
+    exactly the nearest rank); SQLite, which has no such aggregate, sorts the durations, which
+    are read straight from its cursor and picked by position."""
     if connection.dialect.name == "postgresql":
         query = select(
-            inner.c.key,
             func.count(),
-            func.percentile_disc(0.5).within_group(inner.c.d),
-            func.percentile_disc(0.9).within_group(inner.c.d),
-        ).group_by(inner.c.key)
-        return {
-            key: Durations(n, int(median), int(p90))
-            for key, n, median, p90 in connection.execute(query)
-        }
-    ordered = select(inner.c.key, inner.c.d).order_by(inner.c.key, inner.c.d)
-    compiled = ordered.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    values = [compiled.params[name] for name in compiled.positiontup or ()]
-    cursor = connection.connection.cursor()
-    try:
-        found = cursor.execute(str(compiled), values).fetchall()
-    finally:
-        cursor.close()
-    by_key: dict[Any, list[int]] = defaultdict(list)
-    for key, value in found:
-        by_key[key].append(value)
-    return {
-        key: Durations(len(values), _rank(values, 0.5), _rank(values, 0.9))
-        for key, values in by_key.items()
-    }
+            func.percentile_disc(0.5).within_group(durations),
+            func.percentile_disc(0.9).within_group(durations),
+        ).where(*conditions)
+        n, median, p90 = connection.execute(query).one()
+        return Durations(n, int(median), int(p90)) if n else Durations()
+    ordered = [
+        d
+        for (d,) in fetch_all(connection, select(durations).where(*conditions).order_by(durations))
+    ]
+    if not ordered:
+        return Durations()
+    return Durations(len(ordered), rank(ordered, 0.5), rank(ordered, 0.9))
 
 
-def _rank(ordered: Sequence[int], quantile: float) -> int:
-    """Nearest rank: the value at position ceil(q * n), counted from 1."""
-    return int(ordered[max(1, math.ceil(quantile * len(ordered))) - 1])
-
-
-def _all_figures(
-    connection: Any,
-    start: int,
-    end: int,
-    matching: list[ColumnElement[bool]],
-    group_by: str | None,
-) -> dict[Any, Figures]:
+def _totals(
+    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], open_at_end: int
+) -> Figures:
+    """Each count from an index, over the period's rows only."""
     in_period = and_(_I.created_at >= start, _I.created_at < end)
     resolved_in_period = and_(_I.resolved_at >= start, _I.resolved_at < end)
-    if group_by is None:  # each count from an index, over the period's rows only
-        raised = _counted(connection, [*matching, in_period])
-        resolved = _counted(connection, [*matching, resolved_in_period])
-        still_open = {"": _open_at(connection, end, matching)}
-    else:  # the three in one pass over the groups' rows that matter for the period
-        raised, resolved, still_open = _grouped_counts(connection, start, end, matching, group_by)
-    acknowledge = (_I.acknowledged_at - _I.created_at).label("d")
     acknowledged = [*matching, in_period, _I.acknowledged_at.is_not(None)]
-    to_acknowledge = _ranked(connection, _rows([acknowledge], group_by, acknowledged))
-    resolve = (_I.resolved_at - _I.created_at).label("d")
-    to_resolve = _ranked(connection, _rows([resolve], group_by, [*matching, resolved_in_period]))
-    keys = set(raised) | set(resolved) | set(still_open)
-    figures = {
-        key: Figures(
-            raised.get(key, 0),
-            resolved.get(key, 0),
-            still_open.get(key, 0),
-            to_acknowledge.get(key, Durations()),
-            to_resolve.get(key, Durations()),
-        )
-        for key in keys
-    }
-    if group_by is None:
-        return figures
-    # A group with nothing in the period (only older, closed incidents) is not shown.
-    return {k: f for k, f in figures.items() if f.raised or f.resolved or f.open_at_end}
+    return Figures(
+        _counted(connection, [*matching, in_period]),
+        _counted(connection, [*matching, resolved_in_period]),
+        open_at_end,
+        _ranked(connection, _I.acknowledged_at - _I.created_at, acknowledged),
+        _ranked(connection, _I.resolved_at - _I.created_at, [*matching, resolved_in_period]),
+    )
 
 
 def _grouped(
     connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], group_by: str
 ) -> dict[str, Figures]:
-    found = _all_figures(connection, start, end, matching, group_by)
+    found = grouped_figures(connection, start, end, matching, group_by)
     if group_by == "PRIORITY":
         return {
             NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]: figures
@@ -330,7 +227,12 @@ def _grouped(
 
 
 def _buckets(
-    connection: Any, start: int, end: int, width: int, matching: list[ColumnElement[bool]]
+    connection: Any,
+    start: int,
+    end: int,
+    width: int,
+    matching: list[ColumnElement[bool]],
+    open_at_end: int,
 ) -> list[Bucket]:
     def per_bucket(column: ColumnElement[int]) -> dict[int, int]:
         index = ((column - start) // width).label("bucket")
@@ -345,7 +247,7 @@ def _buckets(
     # Walk back from the open count at the end: each bucket's start had its raises fewer and
     # its resolutions more.
     count = math.ceil((end - start) / width)
-    open_then = _open_at(connection, end, matching)
+    open_then = open_at_end
     buckets = []
     for number in reversed(range(count)):
         bucket_start = start + number * width

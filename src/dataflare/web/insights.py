@@ -14,7 +14,8 @@ from dataflare.catalog.queries import platforms
 from dataflare.core.clock import format_time, now_ms
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
-from dataflare.incidents.stats import DAY_MS, Durations, Stats, StatsFilters, incident_stats
+from dataflare.incidents.stats import DAY_MS, Stats, StatsFilters, incident_stats
+from dataflare.incidents.stats_values import Durations
 from dataflare.web.handling import Call
 from dataflare.web.templating import actor_name, words
 
@@ -89,37 +90,51 @@ def duration(value: int | None) -> str:
     return f"{minutes} min" if minutes else f"{seconds} s"
 
 
-def _tables(call: Call, choice: Choice) -> dict[str, Any]:
-    """Every chart's rows (header first), from four reads of the figures."""
-    session, filters = call.session, choice.filters
-    daily = incident_stats(session, choice.start, choice.end, None, "DAY", filters)
-    by_platform = incident_stats(session, choice.start, choice.end, "PLATFORM", None, filters)
-    by_owner = incident_stats(session, choice.start, choice.end, "OWNER", None, filters)
-    open_rows: list[tuple[Any, ...]] = [("Day", "Open incidents")]
-    open_rows += [(_day(b.start), b.open_at_end) for b in daily.buckets]
-    weekly_rows: list[tuple[Any, ...]] = [("Week from", "Raised", "Resolved")]
+def _read(call: Call, choice: Choice, group_by: str | None, *parts: str) -> Stats:
+    """One read of the figures, of the parts a chart needs only."""
+    interval = None if group_by else "DAY"
+    return incident_stats(
+        call.session, choice.start, choice.end, group_by, interval, choice.filters, frozenset(parts)
+    )
+
+
+def _open_rows(daily: Stats) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [("Day", "Open incidents")]
+    return rows + [(_day(b.start), b.open_at_end) for b in daily.buckets]
+
+
+def _weekly_rows(daily: Stats) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [("Week from", "Raised", "Resolved")]
     # A week's counts are its seven days' (weeks start with the period, as the API's do): the
     # daily read already holds them.
     for first in range(0, len(daily.buckets), 7):
         week = daily.buckets[first : first + 7]
         raised, resolved = sum(b.raised for b in week), sum(b.resolved for b in week)
-        weekly_rows.append((_day(week[0].start), raised, resolved))
-    noisy_rows: list[tuple[Any, ...]] = [("Asset", "Incidents raised")]
+        rows.append((_day(week[0].start), raised, resolved))
+    return rows
+
+
+def _noisy_rows(daily: Stats) -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = [("Asset", "Incidents raised")]
     names = [a.name or a.urn for a in daily.noisiest]
     # Two assets of one name (a task of two pipelines): each is shown by its URN instead.
-    noisy_rows += [
+    return rows + [
         (a.urn if names.count(name) > 1 else name, a.raised)
         for name, a in zip(names, daily.noisiest, strict=True)
     ]
-    return {
-        "stats": daily,
-        "open": open_rows,
-        "weekly": weekly_rows,
-        "platform": _resolve_times("Platform", by_platform, str),
-        "owner": _resolve_times("Owner", by_owner, actor_name),
-        "noisy": noisy_rows,
-        "noisy_urns": [a.urn for a in daily.noisiest],
-    }
+
+
+FROM_DAYS = {"open": _open_rows, "weekly": _weekly_rows, "noisy": _noisy_rows}
+DAILY_PARTS = {"open": ("buckets",), "weekly": ("buckets",), "noisy": ("noisiest",)}
+GROUPED = {"platform": ("PLATFORM", "Platform", str), "owner": ("OWNER", "Owner", actor_name)}
+
+
+def _chart(call: Call, choice: Choice, chart: str) -> list[tuple[Any, ...]]:
+    """One chart's rows (header first), reading only what it shows."""
+    if chart in GROUPED:
+        group_by, title, name = GROUPED[chart]
+        return _resolve_times(title, _read(call, choice, group_by, "groups"), name)
+    return FROM_DAYS[chart](_read(call, choice, None, *DAILY_PARTS[chart]))
 
 
 def _day(ms: int) -> str:
@@ -138,9 +153,11 @@ def _resolve_times(title: str, stats: Stats, name: Any) -> list[tuple[Any, ...]]
 
 def insights_page(call: Call) -> Response:
     choice = _choice(call)
-    tables = _tables(call, choice)
-    stats: Stats = tables.pop("stats")
-    charts = {name: tables[name] for name in CHARTS}
+    # Three reads: the totals, days and noisiest assets at once, then each grouping's groups.
+    daily = _read(call, choice, None, "totals", "buckets", "noisiest")
+    charts = {chart: rows(daily) for chart, rows in FROM_DAYS.items()}
+    for chart, (group_by, title, name) in GROUPED.items():
+        charts[chart] = _resolve_times(title, _read(call, choice, group_by, "groups"), name)
     return call.render(
         "insights.html",
         {
@@ -151,10 +168,10 @@ def insights_page(call: Call) -> Response:
                 "type": [(t, words(t)) for t in INCIDENT_TYPES],
                 "priority": [(p, words(p)) for p in PRIORITY_TO_NUMBER],
             },
-            "totals": stats.totals,
+            "totals": daily.totals,
             "duration": duration,
-            "charts": charts,
-            "noisy_urns": tables["noisy_urns"],
+            "charts": {chart: charts[chart] for chart in CHARTS},
+            "noisy_urns": [a.urn for a in daily.noisiest],
             "period_label": f"{format_time(choice.start)[:10]} to "
             f"{format_time(choice.end - 1)[:10]}",
         },
@@ -174,7 +191,7 @@ def insights_csv(call: Call) -> Response:
     chart = call.request.query_params.get("chart", "")
     if chart not in CHARTS:
         raise InvalidInput(f"Unknown chart '{chart[:40]}': choose one of {', '.join(CHARTS)}.")
-    rows = _tables(call, choice)[chart]
+    rows = _chart(call, choice, chart)
     out = io.StringIO()
     csv.writer(out).writerows([[_cell(value) for value in row] for row in rows])
     name = f"dataflare-{chart}-{choice.days}d.csv"

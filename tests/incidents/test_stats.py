@@ -23,7 +23,7 @@ from starlette.testclient import TestClient
 
 from dataflare.core.clock import now_ms
 from dataflare.db.database import Database
-from dataflare.incidents.stats import incident_stats
+from dataflare.incidents.stats import incident_groups, incident_stats
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE, UPDATE_STATUS
 from tests.ingest.mcps import dataset, ingest, ownership
@@ -334,3 +334,21 @@ def test_only_the_parts_asked_for_are_read(gql: GraphQL, db: Database, timeline:
         "totals": {"raised": 4, "timeToResolve": {"median": 10 * H}},
         "buckets": [{"raised": 2}, {"raised": 2}],
     }
+
+
+def test_platforms_and_owners_read_together_match_each_read_alone(
+    gql: GraphQL, db: Database, timeline: None
+) -> None:
+    unowned = dataset("kafka", "unowned")  # counts for kafka, and for no owner
+    _raise(gql, [unowned], "SQL", "LOW")
+    period = (T0, now_ms() + H)
+
+    with db.session() as session:
+        together = incident_groups(session, *period, ["PLATFORM", "OWNER"])
+        alone = {
+            group_by: incident_stats(session, *period, group_by, parts=frozenset({"groups"}))
+            for group_by in ("PLATFORM", "OWNER")
+        }
+    assert together == {group_by: stats.groups for group_by, stats in alone.items()}
+    assert {k: f.raised for k, f in together["PLATFORM"].items()} == {"kafka": 3, "snowflake": 3}
+    assert {k: f.raised for k, f in together["OWNER"].items()} == {ANN: 2, BOB: 3}

@@ -17,6 +17,7 @@ read of the incidents that can count (stats_groups.py). Only the parts asked for
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +43,7 @@ PARTS = frozenset({"totals", "groups", "buckets", "noisiest"})
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
+_NOT_REMOVED = _I.removed.is_(false())  # a soft-deleted incident counts nowhere
 
 
 @dataclass(frozen=True)
@@ -93,13 +95,13 @@ def incident_stats(
     width = _check(start, end, group_by, interval, filters)
     connection = session.connection()
     asked = _matching(filters)
-    matching = [*asked, _I.removed.is_(false())]  # a soft-deleted incident counts nowhere
+    matching = [*asked, _NOT_REMOVED]
     open_at_end = _open_at(connection, end, matching) if parts & {"totals", "buckets"} else 0
     stats = Stats(start, end, Figures())
     if "totals" in parts:
         stats.totals = _totals(connection, start, end, matching, open_at_end)
     if group_by and "groups" in parts:
-        stats.groups = _grouped(connection, start, end, matching, group_by)
+        stats.groups = _grouped(connection, start, end, matching, (group_by,))[group_by]
     if width and "buckets" in parts:
         stats.buckets = _buckets(connection, start, end, width, matching, open_at_end)
     if "noisiest" in parts:
@@ -214,16 +216,38 @@ def _totals(
     )
 
 
+def incident_groups(
+    session: Session,
+    start: int,
+    end: int,
+    groupings: Sequence[str],
+    filters: StatsFilters = StatsFilters(),
+) -> dict[str, dict[str, Figures]]:
+    """{grouping: {group: its figures}} for several groupings, read at once."""
+    for group_by in groupings:
+        _check(start, end, group_by, None, filters)
+    matching = [*_matching(filters), _NOT_REMOVED]
+    return _grouped(session.connection(), start, end, matching, groupings)
+
+
 def _grouped(
-    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], group_by: str
-) -> dict[str, Figures]:
-    found = grouped_figures(connection, start, end, matching, group_by)
+    connection: Any,
+    start: int,
+    end: int,
+    matching: list[ColumnElement[bool]],
+    groupings: Sequence[str],
+) -> dict[str, dict[str, Figures]]:
+    found = grouped_figures(connection, start, end, matching, groupings)
+    return {
+        group_by: {_name(group_by, key): figures for key, figures in groups.items()}
+        for group_by, groups in found.items()
+    }
+
+
+def _name(group_by: str, key: Any) -> str:
     if group_by == "PRIORITY":
-        return {
-            NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]: figures
-            for key, figures in found.items()
-        }
-    return {str(key): figures for key, figures in found.items()}
+        return NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]
+    return str(key)
 
 
 def _buckets(

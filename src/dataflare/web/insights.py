@@ -14,8 +14,8 @@ from dataflare.catalog.queries import platforms
 from dataflare.core.clock import format_time, now_ms
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
-from dataflare.incidents.stats import DAY_MS, Stats, StatsFilters, incident_stats
-from dataflare.incidents.stats_values import Durations
+from dataflare.incidents.stats import DAY_MS, Stats, StatsFilters, incident_groups, incident_stats
+from dataflare.incidents.stats_values import Durations, Figures
 from dataflare.web.handling import Call
 from dataflare.web.templating import actor_name, words
 
@@ -90,11 +90,10 @@ def duration(value: int | None) -> str:
     return f"{minutes} min" if minutes else f"{seconds} s"
 
 
-def _read(call: Call, choice: Choice, group_by: str | None, *parts: str) -> Stats:
-    """One read of the figures, of the parts a chart needs only."""
-    interval = None if group_by else "DAY"
+def _read(call: Call, choice: Choice, *parts: str) -> Stats:
+    """One read of the daily figures, of the parts the charts need only."""
     return incident_stats(
-        call.session, choice.start, choice.end, group_by, interval, choice.filters, frozenset(parts)
+        call.session, choice.start, choice.end, None, "DAY", choice.filters, frozenset(parts)
     )
 
 
@@ -132,18 +131,30 @@ GROUPED = {"platform": ("PLATFORM", "Platform", str), "owner": ("OWNER", "Owner"
 def _chart(call: Call, choice: Choice, chart: str) -> list[tuple[Any, ...]]:
     """One chart's rows (header first), reading only what it shows."""
     if chart in GROUPED:
-        group_by, title, name = GROUPED[chart]
-        return _resolve_times(title, _read(call, choice, group_by, "groups"), name)
-    return FROM_DAYS[chart](_read(call, choice, None, *DAILY_PARTS[chart]))
+        return _grouped_charts(call, choice, [chart])[chart]
+    return FROM_DAYS[chart](_read(call, choice, *DAILY_PARTS[chart]))
+
+
+def _grouped_charts(
+    call: Call, choice: Choice, charts: list[str]
+) -> dict[str, list[tuple[Any, ...]]]:
+    """The time to resolve by platform and by owner, from one read."""
+    groupings = [GROUPED[chart][0] for chart in charts]
+    found = incident_groups(call.session, choice.start, choice.end, groupings, choice.filters)
+    return {
+        chart: _resolve_times(title, found[group_by], name)
+        for chart, (group_by, title, name) in GROUPED.items()
+        if chart in charts
+    }
 
 
 def _day(ms: int) -> str:
     return format_time(ms)[:10]
 
 
-def _resolve_times(title: str, stats: Stats, name: Any) -> list[tuple[Any, ...]]:
+def _resolve_times(title: str, groups: dict[str, Figures], name: Any) -> list[tuple[Any, ...]]:
     rows: list[tuple[Any, ...]] = [(title, "Resolved", "MTTR median (h)", "MTTR p90 (h)")]
-    resolved = [(k, f) for k, f in stats.groups.items() if f.time_to_resolve.count]
+    resolved = [(k, f) for k, f in groups.items() if f.time_to_resolve.count]
     resolved.sort(key=lambda pair: -(pair[1].time_to_resolve.median or 0))
     for key, figures in resolved:
         ttr: Durations = figures.time_to_resolve
@@ -153,11 +164,10 @@ def _resolve_times(title: str, stats: Stats, name: Any) -> list[tuple[Any, ...]]
 
 def insights_page(call: Call) -> Response:
     choice = _choice(call)
-    # Three reads: the totals, days and noisiest assets at once, then each grouping's groups.
-    daily = _read(call, choice, None, "totals", "buckets", "noisiest")
+    # Two reads: the totals, days and noisiest assets, then the groups by platform and owner.
+    daily = _read(call, choice, "totals", "buckets", "noisiest")
     charts = {chart: rows(daily) for chart, rows in FROM_DAYS.items()}
-    for chart, (group_by, title, name) in GROUPED.items():
-        charts[chart] = _resolve_times(title, _read(call, choice, group_by, "groups"), name)
+    charts |= _grouped_charts(call, choice, list(GROUPED))
     return call.render(
         "insights.html",
         {

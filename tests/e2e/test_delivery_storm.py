@@ -2,9 +2,9 @@
 owners and lineage, against a real `dataflare serve --no-notify`, delivered by two real
 `dataflare worker` processes to a webhook receiver; one worker is killed (SIGKILL) half-way
 and another started in its place. Every incident committed is delivered, once: a duplicate
-only for the kill, at most one. Prints the time from the first raise to the last delivery
-(`pytest -s` shows it). `DATAFLARE_STORM_INCIDENTS=5000` runs the larger storm of
-bench/README.md."""
+only for the kill (at most one), or for a worker the machine held past its lease (logged).
+Prints the time from the first raise to the last delivery (`pytest -s` shows it).
+`DATAFLARE_STORM_INCIDENTS=5000` runs the larger storm of bench/README.md."""
 
 from __future__ import annotations
 
@@ -158,7 +158,11 @@ def test_a_storm_of_incidents_is_delivered_once_each(
     assert failures == 0, log.read_text()[-3000:]
     assert len(committed) == INCIDENTS
     assert delivered == set(committed)
-    assert sum(copies.values()) - len(copies) <= 1  # only the one in flight at the kill
+    # One duplicate for the kill (what it had sent but not recorded). A busy machine may also
+    # hold a worker past a lease's end: another worker then sends that delivery again, and the
+    # late one says so in the log. Any other duplicate is a bug.
+    late = log.read_text().count("after its lease ended")
+    assert sum(copies.values()) - len(copies) <= 1 + late
     assert all(body["owners"] for body in bodies)
     assert sum(bool(body["downstreamOwners"]) for body in bodies) > len(bodies) / 3
     with db.session() as session:

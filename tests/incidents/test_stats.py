@@ -335,6 +335,13 @@ def test_only_the_parts_asked_for_are_read(gql: GraphQL, db: Database, timeline:
         "buckets": [{"raised": 2}, {"raised": 2}],
     }
 
+    # The same field asked twice is merged: each half's selection is read.
+    twice = """query ($input: IncidentStatsInput!) {
+      incidentStats(input: $input) { totals { raised } }
+      incidentStats(input: $input) { buckets { raised } } }"""
+    merged = gql.data(twice, {"input": payload})["incidentStats"]
+    assert merged == {"totals": {"raised": 4}, "buckets": [{"raised": 2}, {"raised": 2}]}
+
 
 def test_platforms_and_owners_read_together_match_each_read_alone(
     gql: GraphQL, db: Database, timeline: None

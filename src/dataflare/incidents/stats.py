@@ -26,19 +26,18 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.errors import InvalidInput
-from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
+from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.rules import REMOVED
 from dataflare.incidents.stats_groups import grouped_figures
-from dataflare.incidents.stats_values import Durations, Figures, rank
+from dataflare.incidents.stats_values import Durations, Figures, durations
 
 DAY_MS = 86_400_000
 INTERVALS = {"DAY": DAY_MS, "WEEK": 7 * DAY_MS}
 GROUPS = ("PLATFORM", "OWNER", "ASSET", "TYPE", "PRIORITY")
 MAX_BUCKETS = 1_000
 NOISIEST = 10  # assets in the "noisiest" list
-NO_PRIORITY = "NONE"
 PARTS = frozenset({"totals", "groups", "buckets", "noisiest"})
 
 _I = INCIDENTS.c
@@ -101,7 +100,7 @@ def incident_stats(
     if "totals" in parts:
         stats.totals = _totals(connection, start, end, matching, open_at_end)
     if group_by and "groups" in parts:
-        stats.groups = _grouped(connection, start, end, matching, (group_by,))[group_by]
+        stats.groups = grouped_figures(connection, start, end, matching, (group_by,))[group_by]
     if width and "buckets" in parts:
         stats.buckets = _buckets(connection, start, end, width, matching, open_at_end)
     if "noisiest" in parts:
@@ -179,25 +178,20 @@ def _open_at(connection: Any, moment: int, matching: list[ColumnElement[bool]]) 
     )
 
 
-def _ranked(connection: Any, durations: ColumnElement[int], conditions: list[Any]) -> Durations:
+def _ranked(connection: Any, duration: ColumnElement[int], conditions: list[Any]) -> Durations:
     """Count, median and p90 by nearest rank. PostgreSQL takes them itself (percentile_disc is
     exactly the nearest rank); SQLite, which has no such aggregate, sorts the durations, which
     are read straight from its cursor and picked by position."""
     if connection.dialect.name == "postgresql":
         query = select(
             func.count(),
-            func.percentile_disc(0.5).within_group(durations),
-            func.percentile_disc(0.9).within_group(durations),
+            func.percentile_disc(0.5).within_group(duration),
+            func.percentile_disc(0.9).within_group(duration),
         ).where(*conditions)
         n, median, p90 = connection.execute(query).one()
         return Durations(n, int(median), int(p90)) if n else Durations()
-    ordered = [
-        d
-        for (d,) in fetch_all(connection, select(durations).where(*conditions).order_by(durations))
-    ]
-    if not ordered:
-        return Durations()
-    return Durations(len(ordered), rank(ordered, 0.5), rank(ordered, 0.9))
+    ordered = select(duration).where(*conditions).order_by(duration)
+    return durations([d for (d,) in fetch_all(connection, ordered)])  # sorted: one pass
 
 
 def _totals(
@@ -227,27 +221,7 @@ def incident_groups(
     for group_by in groupings:
         _check(start, end, group_by, None, filters)
     matching = [*_matching(filters), _NOT_REMOVED]
-    return _grouped(session.connection(), start, end, matching, groupings)
-
-
-def _grouped(
-    connection: Any,
-    start: int,
-    end: int,
-    matching: list[ColumnElement[bool]],
-    groupings: Sequence[str],
-) -> dict[str, dict[str, Figures]]:
-    found = grouped_figures(connection, start, end, matching, groupings)
-    return {
-        group_by: {_name(group_by, key): figures for key, figures in groups.items()}
-        for group_by, groups in found.items()
-    }
-
-
-def _name(group_by: str, key: Any) -> str:
-    if group_by == "PRIORITY":
-        return NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]
-    return str(key)
+    return grouped_figures(session.connection(), start, end, matching, groupings)
 
 
 def _buckets(

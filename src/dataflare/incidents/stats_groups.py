@@ -17,12 +17,14 @@ from typing import Any
 from sqlalchemy import CTE, ColumnElement, Connection, Select, and_, or_, select
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
+from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.stats_values import Figures, durations
 
 ON_ASSETS = {"PLATFORM", "ASSET", "OWNER"}  # groups an incident can be in several of
 TIMES = ("created_at", "resolved_at", "acknowledged_at")
+NO_PRIORITY = "NONE"  # the group of incidents raised without a priority
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
@@ -34,11 +36,11 @@ def grouped_figures(
     end: int,
     matching: list[ColumnElement[bool]],
     groupings: Sequence[str],
-) -> dict[str, dict[Any, Figures]]:
-    """{grouping: {group key: its figures}}, for the groups with anything in the period. Several
-    groupings come from the same rows (the Insights page's platforms and owners)."""
+) -> dict[str, dict[str, Figures]]:
+    """{grouping: {group name: its figures}}, for the groups with anything in the period.
+    Several groupings come from the same rows (the Insights page's platforms and owners)."""
     rows = fetch_all(connection, _keyed(_relevant(start, end, matching), groupings))
-    found = {}
+    found: dict[str, dict[str, Figures]] = {}
     for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
         # Once per (incident, group): an incident on two kafka topics counts once for kafka.
         unique = {(row[0], row[column]): row for row in rows}
@@ -49,9 +51,17 @@ def grouped_figures(
             per_group.pop(None, None)  # the incidents on assets that have no owner
         figures = {key: _figures(its, start, end) for key, its in per_group.items()}
         found[group_by] = {
-            k: f for k, f in figures.items() if f.raised or f.resolved or f.open_at_end
+            _name(group_by, k): f
+            for k, f in figures.items()
+            if f.raised or f.resolved or f.open_at_end
         }
     return found
+
+
+def _name(group_by: str, key: Any) -> str:
+    if group_by == "PRIORITY":  # kept as a number
+        return NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]
+    return str(key)
 
 
 def _figures(rows: list[Any], start: int, end: int) -> Figures:

@@ -31,7 +31,7 @@ def rank(ordered: Sequence[int], quantile: float) -> int:
 
 
 def durations(values: list[int]) -> Durations:
-    """Count, median and p90 of unsorted values (sorted here, in place)."""
+    """Count, median and p90 of the values (sorted here, in place: one pass if they are)."""
     if not values:
         return Durations()
     values.sort()

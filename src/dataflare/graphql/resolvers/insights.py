@@ -14,7 +14,12 @@ from dataflare.incidents.stats_values import Durations, Figures
 query = QueryType()
 
 # The figures each field of IncidentStats needs read (incidents/stats.py reads only those).
-PARTS = {"totals": "totals", "groups": "groups", "buckets": "buckets", "noisiestAssets": "noisiest"}
+FIELD_PARTS = {
+    "totals": "totals",
+    "groups": "groups",
+    "buckets": "buckets",
+    "noisiestAssets": "noisiest",
+}
 
 
 @query.field("incidentStats")
@@ -34,7 +39,7 @@ def resolve_incident_stats(_: Any, info: Info, input: dict[str, Any]) -> dict[st
         input.get("groupBy"),
         input.get("interval"),
         filters,
-        frozenset(PARTS[name] for name in _selected(info.field_nodes[0].selection_set, info)),
+        _parts(info),
     )
     groups = sorted(stats.groups.items(), key=lambda pair: (-pair[1].raised, pair[0]))
     return {
@@ -72,12 +77,21 @@ def durations(value: Durations) -> dict[str, Any]:
     return {"count": value.count, "median": value.median, "p90": value.p90}
 
 
+def _parts(info: Info) -> frozenset[str]:
+    """What the query selects of IncidentStats, over every node of the field (a field asked
+    twice with the same arguments is merged into one, each keeping its own selection)."""
+    names: set[str] = set()
+    for node in info.field_nodes:
+        names |= _selected(node.selection_set, info)
+    return frozenset(FIELD_PARTS[name] for name in names)
+
+
 def _selected(selection_set: SelectionSetNode | None, info: Info) -> set[str]:
     """The field names asked for directly under a selection, through its fragments."""
     names: set[str] = set()
     for selection in selection_set.selections if selection_set else ():
         if isinstance(selection, FieldNode):
-            if selection.name.value in PARTS:
+            if selection.name.value in FIELD_PARTS:
                 names.add(selection.name.value)
         elif isinstance(selection, InlineFragmentNode):
             names |= _selected(selection.selection_set, info)

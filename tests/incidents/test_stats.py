@@ -359,3 +359,40 @@ def test_platforms_and_owners_read_together_match_each_read_alone(
     assert together == {group_by: stats.groups for group_by, stats in alone.items()}
     assert {k: f.raised for k, f in together["PLATFORM"].items()} == {"kafka": 3, "snowflake": 3}
     assert {k: f.raised for k, f in together["OWNER"].items()} == {ANN: 2, BOB: 3}
+
+
+def test_incidents_open_since_before_the_period_count_once_per_group(
+    client: TestClient, gql: GraphQL, db: Database, timeline: None
+) -> None:
+    # G: raised at -72h on K (ann's) and on a snowflake view of ann's and bob's, still active.
+    views = dataset("snowflake", "shop.views")
+    ingest(client, ownership(views, ANN, BOB))
+    g = _raise(gql, [K, views], "FRESHNESS", "HIGH")
+    _backdate(db, g, -72, None, None)
+    # Nothing is raised or resolved in this hour: C, F and G are open only since before it.
+    quiet = {"from": T0 + 49 * H, "to": T0 + 50 * H}
+
+    def still_open(group_by: str, **filters: list[str]) -> dict[str, int]:
+        stats = _stats(gql, **quiet, groupBy=group_by, filters=filters)
+        assert all(g["figures"]["raised"] == g["figures"]["resolved"] == 0 for g in stats["groups"])
+        return {g["key"]: g["figures"]["openAtEnd"] for g in stats["groups"]}
+
+    assert _stats(gql, **quiet)["totals"]["openAtEnd"] == 3
+    assert still_open("PLATFORM") == {"kafka": 1, "snowflake": 3}
+    assert still_open("OWNER") == {ANN: 1, BOB: 3}  # G once for ann
+    assert still_open("ASSET") == {K: 1, views: 1, S: 2}
+    assert still_open("TYPE") == {"FRESHNESS": 1, "VOLUME": 1, "SQL": 1}
+    assert still_open("PRIORITY") == {"HIGH": 1, "MEDIUM": 1, "NONE": 1}
+    assert still_open("PLATFORM", types=["SQL"]) == {"snowflake": 1}
+    assert still_open("OWNER", platforms=["kafka"]) == {ANN: 1, BOB: 1}  # G, found by K
+    with db.session() as session:  # the page's combined read agrees
+        together = incident_groups(session, T0 + 49 * H, T0 + 50 * H, ["PLATFORM", "OWNER"])
+    assert {k: f.open_at_end for k, f in together["OWNER"].items()} == {ANN: 1, BOB: 3}
+
+    removal = (
+        "mutation ($urns: [String!]!) "
+        "{ batchUpdateSoftDeleted(input: {urns: $urns, deleted: true}) }"
+    )
+    gql.data(removal, {"urns": [g]})
+    assert still_open("PLATFORM") == {"snowflake": 2}
+    assert still_open("OWNER") == {BOB: 2}

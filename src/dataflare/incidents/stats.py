@@ -100,7 +100,7 @@ def incident_stats(
     if "totals" in parts:
         stats.totals = _totals(connection, start, end, matching, open_at_end)
     if group_by and "groups" in parts:
-        stats.groups = grouped_figures(connection, start, end, matching, (group_by,))[group_by]
+        stats.groups = grouped_figures(connection, start, end, asked, (group_by,))[group_by]
     if width and "buckets" in parts:
         stats.buckets = _buckets(connection, start, end, width, matching, open_at_end)
     if "noisiest" in parts:
@@ -220,8 +220,8 @@ def incident_groups(
     """{grouping: {group: its figures}} for several groupings, read at once."""
     for group_by in groupings:
         _check(start, end, group_by, None, filters)
-    matching = [*_matching(filters), _NOT_REMOVED]
-    return grouped_figures(session.connection(), start, end, matching, groupings)
+    asked = _matching(filters)
+    return grouped_figures(session.connection(), start, end, asked, groupings)
 
 
 def _buckets(

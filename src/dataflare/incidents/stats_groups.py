@@ -1,12 +1,16 @@
-"""Figures per group (platform, owner, asset, type or priority) in one read.
+"""Figures per group (platform, owner, asset, type or priority).
 
-The incidents that can count in a period are found first, on the incidents' own indexes:
-raised in it, resolved since its start, or active and raised before its end. Only then are
-they joined with their assets (and those assets' owners), and each (incident, group) row is
-counted and its durations ranked here. Joining first let SQLite walk every owner's every
-incident: its grouped counts alone took 4.9 s for 30 days of a 1,000,000-incident history,
-where reading the rows this way takes 0.6 s (bench/README.md, "The Insights page at
-1,000,000 incidents")."""
+Two kinds of incident count in a period:
+
+- the moving ones, raised in it or resolved since its start: found first, on the incidents'
+  own indexes, then joined with their assets (and those assets' owners); each (incident,
+  group) row is counted and its durations ranked here. Joining first let SQLite walk every
+  owner's every incident: its grouped counts alone took 4.9 s for 30 days of a
+  1,000,000-incident history (bench/README.md, "The Insights page at 1,000,000 incidents");
+- the backlog, still active and raised before the period: it only adds to "open at the end",
+  so the database counts it per group from the links, which keep each incident's state and
+  creation time beside the asset. A long history's never-resolved incidents are then never
+  read row by row."""
 
 from __future__ import annotations
 
@@ -14,7 +18,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Connection, Select, and_, or_, select
+from sqlalchemy import (
+    CTE,
+    ColumnElement,
+    Connection,
+    Select,
+    and_,
+    distinct,
+    false,
+    func,
+    or_,
+    select,
+)
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
@@ -25,21 +40,26 @@ from dataflare.incidents.stats_values import Figures, durations
 ON_ASSETS = {"PLATFORM", "ASSET", "OWNER"}  # groups an incident can be in several of
 TIMES = ("created_at", "resolved_at", "acknowledged_at")
 NO_PRIORITY = "NONE"  # the group of incidents raised without a priority
+ACTIVE = "ACTIVE"
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
+_ASSET_KEYS = {"PLATFORM": ASSETS.c.platform, "ASSET": ASSETS.c.urn}
 
 
 def grouped_figures(
     connection: Connection,
     start: int,
     end: int,
-    matching: list[ColumnElement[bool]],
+    asked: list[ColumnElement[bool]],
     groupings: Sequence[str],
 ) -> dict[str, dict[str, Figures]]:
-    """{grouping: {group name: its figures}}, for the groups with anything in the period.
-    Several groupings come from the same rows (the Insights page's platforms and owners)."""
-    rows = fetch_all(connection, _keyed(_relevant(start, end, matching), groupings))
+    """{grouping: {group name: its figures}}, for the groups with anything in the period, of
+    the incidents that meet the `asked` conditions (on the incidents table) and are not
+    removed. Several groupings come from the same rows (the Insights page's platforms and
+    owners)."""
+    matching = [*asked, INCIDENTS.c.removed.is_(false())]
+    rows = fetch_all(connection, _keyed(_moving(start, end, matching), groupings))
     found: dict[str, dict[str, Figures]] = {}
     for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
         # Once per (incident, group): an incident on two kafka topics counts once for kafka.
@@ -50,6 +70,8 @@ def grouped_figures(
         if group_by == "OWNER":
             per_group.pop(None, None)  # the incidents on assets that have no owner
         figures = {key: _figures(its, start, end) for key, its in per_group.items()}
+        for key, count in _backlog(connection, start, asked, group_by).items():
+            figures.setdefault(key, Figures()).open_at_end += count
         found[group_by] = {
             _name(group_by, k): f
             for k, f in figures.items()
@@ -75,19 +97,44 @@ def _figures(rows: list[Any], start: int, end: int) -> Figures:
     )
 
 
-def _relevant(start: int, end: int, matching: list[ColumnElement[bool]]) -> CTE:
-    """The incidents that can count, each found through an index. Materialized on SQLite, so
-    that it does not join the assets first; PostgreSQL plans better without (0.7 s against 1.2
-    s for 30 days at 1,000,000 incidents: it hashes the links either way)."""
-    can_count = or_(
-        and_(_I.created_at >= start, _I.created_at < end),
-        _I.resolved_at >= start,
-        and_(_I.state == "ACTIVE", _I.created_at < end),
-    )
+def _moving(start: int, end: int, matching: list[ColumnElement[bool]]) -> CTE:
+    """The incidents raised in the period or resolved since its start, each found through an
+    index. Materialized on SQLite, so that it does not join the assets first; PostgreSQL plans
+    better without (it hashes the links either way)."""
+    moving = or_(and_(_I.created_at >= start, _I.created_at < end), _I.resolved_at >= start)
     found = select(_I.id, _I.incident_type, _I.priority, *(_I[name] for name in TIMES)).where(
-        *matching, can_count
+        *matching, moving
     )
-    return found.cte("relevant").prefix_with("MATERIALIZED", dialect="sqlite")
+    return found.cte("moving").prefix_with("MATERIALIZED", dialect="sqlite")
+
+
+def _backlog(
+    connection: Connection, start: int, asked: list[ColumnElement[bool]], group_by: str
+) -> dict[Any, int]:
+    """{group key: incidents still active that were raised before `start`}. None of them is
+    among the moving ones (active means never resolved since), and each is open at the end."""
+    if group_by not in ON_ASSETS:  # a column of the incident
+        key = _I.incident_type if group_by == "TYPE" else _I.priority
+        query = (
+            select(key, func.count())
+            .where(*asked, _I.removed.is_(false()), _I.state == ACTIVE, _I.created_at < start)
+            .group_by(key)
+        )
+        return dict(connection.execute(query).all())
+    # The links' state is the incident's (REMOVED once it is removed), so only the filters
+    # asked for need the incidents table.
+    key = ASSET_OWNERS.c.owner_urn if group_by == "OWNER" else _ASSET_KEYS[group_by]
+    counted = func.count(distinct(_L.incident_id))  # once per group, however many assets
+    query = select(key, counted).where(_L.state == ACTIVE, _L.created_at < start)
+    if group_by == "OWNER":
+        query = query.select_from(ASSET_OWNERS).join(
+            INCIDENT_ASSETS, _L.asset_id == ASSET_OWNERS.c.asset_id
+        )
+    else:
+        query = query.select_from(ASSETS).join(INCIDENT_ASSETS, _L.asset_id == ASSETS.c.id)
+    if asked:
+        query = query.where(select(_I.id).where(_I.id == _L.incident_id, *asked).exists())
+    return dict(connection.execute(query.group_by(key)).all())
 
 
 def _keyed(relevant: CTE, groupings: Sequence[str]) -> Select[Any]:
@@ -97,8 +144,7 @@ def _keyed(relevant: CTE, groupings: Sequence[str]) -> Select[Any]:
     keys = {
         "TYPE": r.incident_type,
         "PRIORITY": r.priority,
-        "PLATFORM": ASSETS.c.platform,
-        "ASSET": ASSETS.c.urn,
+        **_ASSET_KEYS,
         "OWNER": ASSET_OWNERS.c.owner_urn,
     }
     query = select(r.id, *(r[name] for name in TIMES), *(keys[g] for g in groupings))

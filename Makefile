@@ -71,8 +71,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist), each test file on one of them, so that
+# a file's servers and fixtures are started once; TEST_WORKERS=0 runs it in this process.
+TEST_WORKERS ?= 2
 unit: $(STAMP) $(VENDOR_STAMP)
-	$(BIN)/pytest
+	$(BIN)/pytest --numprocesses=$(TEST_WORKERS) --dist=loadfile
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import subprocess
@@ -16,11 +17,31 @@ import httpx
 DATAFLARE = str(Path(sys.executable).parent / "dataflare")
 
 
+# Under pytest-xdist each worker hands out ports from its own range, below the kernel's
+# ephemeral ports: a port is free when given out but bound by its server only later, and two
+# workers asking the kernel could be given the same one in between.
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_RANGE = 1_000
+_FIRST = 20_000 + int(_WORKER.removeprefix("gw") or 0) * _RANGE
+_next = itertools.count()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+    """A port of 127.0.0.1 that nothing listens on now."""
+    if not _WORKER:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port: int = sock.getsockname()[1]
+            return port
+    for _ in range(_RANGE):
+        port = _FIRST + next(_next) % _RANGE
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue  # in use, or still closing
+            return port
+    raise RuntimeError(f"no free port in {_FIRST}..{_FIRST + _RANGE - 1}")
 
 
 def dataflare_env(home: Path, database_url: str, **extra: str) -> dict[str, str]:

@@ -21,7 +21,7 @@ DATAFLARE = str(Path(sys.executable).parent / "dataflare")
 # ephemeral ports: a port is free when given out but bound by its server only later, and two
 # workers asking the kernel could be given the same one in between.
 _WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
-_RANGE = 1_000
+_RANGE = 12_000 // int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1)  # 20000..31999
 _FIRST = 20_000 + int(_WORKER.removeprefix("gw") or 0) * _RANGE
 _next = itertools.count()
 

@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, false, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
@@ -30,7 +30,7 @@ from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.rules import REMOVED
-from dataflare.incidents.stats_groups import grouped_figures
+from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures
 from dataflare.incidents.stats_values import Durations, Figures, durations
 
 DAY_MS = 86_400_000
@@ -42,7 +42,6 @@ PARTS = frozenset({"totals", "groups", "buckets", "noisiest"})
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
-_NOT_REMOVED = _I.removed.is_(false())  # a soft-deleted incident counts nowhere
 
 
 @dataclass(frozen=True)
@@ -94,7 +93,7 @@ def incident_stats(
     width = _check(start, end, group_by, interval, filters)
     connection = session.connection()
     asked = _matching(filters)
-    matching = [*asked, _NOT_REMOVED]
+    matching = [*asked, NOT_REMOVED]
     open_at_end = _open_at(connection, end, matching) if parts & {"totals", "buckets"} else 0
     stats = Stats(start, end, Figures())
     if "totals" in parts:
@@ -171,7 +170,7 @@ def _open_at(connection: Any, moment: int, matching: list[ColumnElement[bool]]) 
     """Incidents open at `moment`: active now and raised before it, plus those resolved since
     it that were raised before it. Both read recent rows only (the active ones, and the
     resolutions after `moment`), however long the history."""
-    active = _I.state == "ACTIVE"
+    active = _I.state == ACTIVE
     resolved_since = and_(_I.resolved_at >= moment, _I.created_at < moment)
     return _counted(connection, [*matching, active, _I.created_at < moment]) + _counted(
         connection, [*matching, resolved_since]

@@ -44,6 +44,7 @@ ACTIVE = "ACTIVE"
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
+NOT_REMOVED = _I.removed.is_(false())  # a soft-deleted incident counts nowhere
 _ASSET_KEYS = {"PLATFORM": ASSETS.c.platform, "ASSET": ASSETS.c.urn}
 
 
@@ -58,7 +59,7 @@ def grouped_figures(
     the incidents that meet the `asked` conditions (on the incidents table) and are not
     removed. Several groupings come from the same rows (the Insights page's platforms and
     owners)."""
-    matching = [*asked, INCIDENTS.c.removed.is_(false())]
+    matching = [*asked, NOT_REMOVED]
     rows = fetch_all(connection, _keyed(_moving(start, end, matching), groupings))
     found: dict[str, dict[str, Figures]] = {}
     for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
@@ -117,7 +118,7 @@ def _backlog(
         key = _I.incident_type if group_by == "TYPE" else _I.priority
         query = (
             select(key, func.count())
-            .where(*asked, _I.removed.is_(false()), _I.state == ACTIVE, _I.created_at < start)
+            .where(*asked, NOT_REMOVED, _I.state == ACTIVE, _I.created_at < start)
             .group_by(key)
         )
         return dict(connection.execute(query).all())

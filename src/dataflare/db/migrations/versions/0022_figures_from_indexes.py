@@ -1,7 +1,7 @@
 """The incident indexes by time also hold `removed`, so the figures' counts are read from the
 indexes alone: a soft-deleted incident counts nowhere, and checking that on the table cost a
 row read per incident counted. On a 1,000,000-incident SQLite history, "open at the end" fell
-from 43 to 4 ms and the 30-day totals from 64 to 36 ms (bench/README.md, incident figures).
+from 45 to 4 ms and the 30-day totals from 69 to 45 ms (bench/README.md, incident figures).
 
 Revision ID: 0022_figures_from_indexes
 Revises: 0021_lineage_without_keys

@@ -35,10 +35,10 @@ from dataflare.db.migrate import alembic_config
 from dataflare.incidents.stats import (
     DAY_MS,
     PARTS,
-    StatsFilters,
     incident_groups,
     incident_stats,
 )
+from dataflare.incidents.stats_values import StatsFilters
 
 GOAL_MS = 500  # p99 of every question
 NOW = 1_767_225_600_000  # 2026-01-01: the history ends here

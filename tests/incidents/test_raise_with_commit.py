@@ -1,8 +1,8 @@
 """On PostgreSQL, a raise on one known asset that is the whole request sends its links, its first
-timeline entry, its outbox event, its asset's summary update and the search counts it moves with
-the COMMIT, in one round trip (db/commit.end_with): the asset's row, which concurrent raises
-queue on, is held for no round trip. The values are bound in the text there, and the counts
-decided in SQL: both must come out right, on both databases."""
+timeline entry, its outbox event, its asset's summary update, the search counts it moves and the
+figures' rollups with the COMMIT, in one round trip (db/commit.end_with): the asset's row, which
+concurrent raises queue on, is held for no round trip. The values are bound in the text there, and
+the counts decided in SQL: both must come out right, on both databases."""
 
 from __future__ import annotations
 
@@ -52,8 +52,10 @@ def test_raises_on_an_owned_asset_count_as_a_recount_does(
     for each in (sent, again):
         ridden = _with_commit(each)
         assert len(ridden) == (1 if postgres else 0), ridden
-        if postgres:  # the asset's id, the incident, then the rest with the COMMIT
-            assert len(each) == 3 and each[-1] == ridden[0]
+        if postgres:
+            # The asset's id, the incident, the asset's platform and owners (what the figures'
+            # rollups count it under), then the rest with the COMMIT.
+            assert len(each) == 4 and each[-1] == ridden[0]
             together = [
                 "INSERT INTO incident_assets",
                 "INSERT INTO incident_activity",
@@ -61,6 +63,7 @@ def test_raises_on_an_owned_asset_count_as_a_recount_does(
                 "UPDATE assets SET active_incidents",
                 "INSERT INTO incident_kind_counts",
                 "INSERT INTO incident_owner_counts",
+                "INSERT INTO incident_rollups",
             ]
             places = [ridden[0].index(statement) for statement in together]
             assert places == sorted(places)

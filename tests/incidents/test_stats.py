@@ -45,8 +45,8 @@ query ($input: IncidentStatsInput!) {
 }
 fragment F on IncidentFigures {
   raised resolved openAtEnd
-  timeToAcknowledge { count median p90 }
-  timeToResolve { count median p90 }
+  timeToAcknowledge { count median p90 exact }
+  timeToResolve { count median p90 exact }
 }
 """
 FACTS = "SELECT acknowledged_at, resolved_at, reopen_count FROM incidents WHERE urn = :urn"
@@ -140,7 +140,8 @@ def _figures(
     def durations(given: tuple[int, float | None, float | None]) -> dict[str, Any]:
         count, median, p90 = given
         hours = {"median": median, "p90": p90}
-        return {"count": count, **{k: None if v is None else int(v * H) for k, v in hours.items()}}
+        exact = {k: None if v is None else int(v * H) for k, v in hours.items()}
+        return {"count": count, **exact, "exact": True}  # a few incidents: the exact ranks
 
     return {
         "raised": raised,

@@ -24,6 +24,7 @@ from dataflare.core.text import check_bytes, check_text
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
 from dataflare.db.chunks import among, chunks
 from dataflare.db.driver import DriverStatement, driver_insert
+from dataflare.incidents import rollups
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
@@ -233,6 +234,7 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
         return True
     # Plain statements: the session holds no object for an owner row (none to keep in step).
     connection = session.connection()
+    rollups.owners_moving(session, {asset.id: [owner for owner, _ in wanted]})
     if current:
         _DELETE_OWNERS.run(connection, {"asset_id": asset.id})
     if wanted:
@@ -305,6 +307,7 @@ def delete_asset(session: Session, urn: str) -> bool:
     search_counts.note_assets(session, [asset.id], owners_change=True)
     removed = asset.removed
     connection = session.connection()
+    rollups.owners_moving(session, {asset.id: []})
     owners = connection.execute(delete(ASSET_OWNERS).where(ASSET_OWNERS.c.asset_id == asset.id))
     edges = connection.execute(
         delete(LINEAGE_EDGES).where(

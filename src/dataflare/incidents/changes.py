@@ -10,17 +10,19 @@ from sqlalchemy.orm import Session
 from dataflare.catalog.service import ensure_asset_ids
 from dataflare.core import vocabulary
 from dataflare.events import outbox
-from dataflare.incidents import activity, dedup, figures, links, summary
+from dataflare.incidents import activity, dedup, figures, links, rollups, summary
 from dataflare.incidents.models import Incident
 
 
 class Before:
-    """What the asset summaries and notifications depend on, as it was before a change."""
+    """What the asset summaries, figures and notifications depend on, as it was before a
+    change."""
 
     def __init__(self, incident: Incident) -> None:
         self.active = incident.state == "ACTIVE"
         self.asset_ids = {link.asset_id for link in incident.assets}
         self.snapshot = snapshot(incident)
+        self.facts = rollups.of_incident(incident)
 
 
 def snapshot(incident: Incident) -> dict[str, Any]:
@@ -56,7 +58,8 @@ def notify(
 
 
 def sync_summary(session: Session, incident: Incident, before: Before, now: int) -> None:
-    """Move the active-incident summaries of the assets the change concerns."""
+    """Move the active-incident summaries of the assets the change concerns, then the figures'
+    rollups (last: their rows are the ones every change of a day shares)."""
     active = incident.state == "ACTIVE"
     asset_ids = {link.asset_id for link in incident.assets}
     if before.active and active:
@@ -69,6 +72,7 @@ def sync_summary(session: Session, incident: Incident, before: Before, now: int)
     elif active:
         summary.lock(session, asset_ids - before.asset_ids)
         summary.activated(session, asset_ids, now)
+    rollups.moved(session, before.facts, rollups.of_incident(incident))
 
 
 def set_status(

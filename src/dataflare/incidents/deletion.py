@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.catalog import stored_aspects
 from dataflare.core.clock import now_for
-from dataflare.incidents import links, summary
+from dataflare.incidents import links, rollups, summary
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_DELETIONS, INCIDENTS, Incident
 from dataflare.incidents.queries import assets_of
 
@@ -38,6 +38,7 @@ def delete_incident(session: Session, actor: str, urn: str) -> int:
     if incident is None:
         return 0
     connection = session.connection()
+    counted = rollups.of_incident(incident)
     assets = assets_of(connection, incident.id)
     asset_ids = sorted(a.id for a in assets if a.id is not None)
     summary.lock(session, asset_ids)
@@ -65,6 +66,7 @@ def delete_incident(session: Session, actor: str, urn: str) -> int:
         summary.deactivated(session, asset_ids, now)  # the newest is found again, without it
     else:
         summary.touched(session, asset_ids, now)
+    rollups.moved(session, counted, None)
     session.expunge(incident)
     # The timeline, assignees, notifications not yet delivered and Slack threads go with it
     # (ON DELETE CASCADE).

@@ -163,3 +163,24 @@ class IncidentDeletion(Base):
 
 
 INCIDENT_DELETIONS = cast(Table, IncidentDeletion.__table__)
+
+
+class IncidentRollup(Base):
+    """The figures' counts per group and per day, and per 16 days (incidents/rollups.py keeps
+    them with every change): how many incidents were raised and resolved, and how many took
+    how long to be acknowledged and resolved (a histogram: one row per duration bucket)."""
+
+    __tablename__ = "incident_rollups"
+    # The key is the row: one B-tree on SQLite, not two.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    dimension: Mapped[str] = mapped_column(String(1), primary_key=True)
+    span_days: Mapped[int] = mapped_column(Integer, primary_key=True)
+    first_day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since the epoch
+    group_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    measure: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bucket: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+INCIDENT_ROLLUPS = cast(Table, IncidentRollup.__table__)

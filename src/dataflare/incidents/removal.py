@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dataflare.core.clock import now_for
-from dataflare.incidents import activity, dedup, links, summary
+from dataflare.incidents import activity, dedup, links, rollups, summary
 from dataflare.incidents.models import Incident
 from dataflare.incidents.rules import REMOVED
 
@@ -51,8 +51,10 @@ def set_removed(session: Session, actor: str, urn: str, removed: bool) -> bool:
             summary.activated(session, asset_ids, now)
     if not active:
         summary.touched(session, asset_ids, now)
+    before = rollups.of_incident(incident)
     incident.removed = removed
     incident.updated_at = now
     activity.record(session, incident.id, actor, now, KIND, not removed, removed)
+    rollups.moved(session, before, rollups.of_incident(incident))
     session.expire(incident, ["assets"])
     return True

@@ -18,7 +18,7 @@ from dataflare.core.urns import incident_urn, parse_asset
 from dataflare.db.commit import run_or_end_with
 from dataflare.db.driver import driver_insert
 from dataflare.events import outbox
-from dataflare.incidents import activity, dedup, figures, links, rules, summary
+from dataflare.incidents import activity, dedup, figures, links, rollups, rules, summary
 from dataflare.incidents import changes as apply
 from dataflare.incidents.models import INCIDENTS, Incident
 
@@ -75,9 +75,11 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
        assets for the search counts. It locks the
        assets' rows (many raises share an asset), so it comes last: the locks are held only
        from here to the commit;
-    7. at commit, the search counts (catalog.search_counts.write, which Database.session runs
+    7. the figures' rollups: the cells of its day, type, priority, platforms, owners and assets
+       (incidents.rollups, after one read of the assets' owners), in key order;
+    8. at commit, the search counts (catalog.search_counts.write, which Database.session runs
        before committing).
-    On PostgreSQL, when the raise is the whole request, 3 (the links) to 7 go with the COMMIT in
+    On PostgreSQL, when the raise is the whole request, 3 (the links) to 8 go with the COMMIT in
     one round trip where they can (db/commit.end_with: see summary.raised).
     """
     custom_type = rules.check_custom_type(request.type, request.custom_type)
@@ -108,6 +110,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             return dedup.raised_again(session, existing, asset_ids, actor, message)
     now = now_for(session.info)
     created_at, created_by = request.created or (now, actor)
+    times = figures.at_raise(state, stage, assignees, created_at)
     status_at, status_by = request.status_updated or (created_at, created_by)
     row = {
         "urn": urn,
@@ -129,7 +132,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         "updated_at": now if request.status_updated is None else status_at,
         "dedup_key": dedup_key,
         "removed": False,
-        **figures.at_raise(state, stage, assignees, created_at),
+        **times,
     }
     if incident_id is None:
         pk = _INSERT_INCIDENT.scalar(connection, row)
@@ -179,6 +182,15 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
         summary.raised(session, pk, asset_ids, created_at)
     else:
         summary.linked(session, asset_ids)
+    facts = rollups.Facts(
+        created_at,
+        times["resolved_at"],
+        times["acknowledged_at"],
+        request.type,
+        priority,
+        frozenset(asset_ids),
+    )
+    rollups.moved(session, None, facts)
     return urn
 
 

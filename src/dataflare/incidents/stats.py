@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -29,54 +28,38 @@ from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
+from dataflare.incidents.rollups import ALL
 from dataflare.incidents.rules import REMOVED
 from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures
-from dataflare.incidents.stats_values import Durations, Figures, durations
+from dataflare.incidents.stats_rollups import (
+    EXACT_LIMIT,
+    Reader,
+    Scope,
+    group_name,
+    named,
+    scope_of,
+)
+from dataflare.incidents.stats_values import (
+    Bucket,
+    Durations,
+    Figures,
+    NoisyAsset,
+    Stats,
+    StatsFilters,
+    durations,
+    walked_back,
+)
 
 DAY_MS = 86_400_000
 INTERVALS = {"DAY": DAY_MS, "WEEK": 7 * DAY_MS}
 GROUPS = ("PLATFORM", "OWNER", "ASSET", "TYPE", "PRIORITY")
 MAX_BUCKETS = 1_000
 NOISIEST = 10  # assets in the "noisiest" list
+NO_FILTERS = StatsFilters()
 PARTS = frozenset({"totals", "groups", "buckets", "noisiest"})
 
 _I = INCIDENTS.c
 _L = INCIDENT_ASSETS.c
-
-
-@dataclass(frozen=True)
-class StatsFilters:
-    platforms: tuple[str, ...] = ()
-    owners: tuple[str, ...] = ()
-    assets: tuple[str, ...] = ()
-    types: tuple[str, ...] = ()
-    priorities: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class Bucket:
-    start: int
-    end: int
-    raised: int
-    resolved: int
-    open_at_end: int
-
-
-@dataclass(frozen=True)
-class NoisyAsset:
-    urn: str
-    name: str | None
-    raised: int
-
-
-@dataclass
-class Stats:
-    start: int
-    end: int
-    totals: Figures
-    groups: dict[str, Figures] = field(default_factory=dict)
-    buckets: list[Bucket] = field(default_factory=list)
-    noisiest: list[NoisyAsset] = field(default_factory=list)
 
 
 def incident_stats(
@@ -85,14 +68,21 @@ def incident_stats(
     end: int,
     group_by: str | None = None,
     interval: str | None = None,
-    filters: StatsFilters = StatsFilters(),
+    filters: StatsFilters = NO_FILTERS,
     parts: frozenset[str] = PARTS,
+    exact_up_to: int = EXACT_LIMIT,
 ) -> Stats:
     """The figures of the period; only the `parts` asked for are read (the others are left
-    empty), so a chart of buckets does not pay for ranks it does not show."""
+    empty), so a chart of buckets does not pay for ranks it does not show. When more than
+    `exact_up_to` incidents were raised or resolved in it, they come from the rollups where
+    those can answer (incidents/stats_rollups.py)."""
     width = _check(start, end, group_by, interval, filters)
     connection = session.connection()
     asked = _matching(filters)
+    groupings = (group_by,) if group_by else ()
+    rolled = _rolled_up(connection, start, end, filters, groupings, exact_up_to, width)
+    if rolled is not None:
+        return _from_rollups(*rolled, group_by, width, parts, asked)
     matching = [*asked, NOT_REMOVED]
     open_at_end = _open_at(connection, end, matching) if parts & {"totals", "buckets"} else 0
     stats = Stats(start, end, Figures())
@@ -104,6 +94,55 @@ def incident_stats(
         stats.buckets = _buckets(connection, start, end, width, matching, open_at_end)
     if "noisiest" in parts:
         stats.noisiest = _noisiest(connection, start, end, asked)
+    return stats
+
+
+def _rolled_up(
+    connection: Any,
+    start: int,
+    end: int,
+    filters: StatsFilters,
+    groupings: Sequence[str],
+    exact_up_to: int,
+    width: int | None = None,
+) -> tuple[Reader, Scope] | None:
+    """A reader of the rollups when they can answer and the exact figures would read more than
+    `exact_up_to` incidents (incidents/stats_rollups.py); else None."""
+    scope = scope_of(filters, groupings)
+    if scope is None or (width is not None and start % DAY_MS):
+        return None
+    reader = Reader(connection, start, end)
+    if reader.first >= reader.last or reader.moving(scope) <= exact_up_to:
+        return None
+    return reader, scope
+
+
+def _from_rollups(
+    reader: Reader,
+    scope: Scope,
+    group_by: str | None,
+    width: int | None,
+    parts: frozenset[str],
+    asked: list[ColumnElement[bool]],
+) -> Stats:
+    stats = Stats(reader.start, reader.end, Figures())
+    if "totals" in parts:
+        stats.totals = reader.totals(scope)
+    if group_by and "groups" in parts:
+        found = reader.figures(scope.group(group_by))
+        stats.groups = {group_name(group_by, key): f for key, f in found.items()}
+    if width and "buckets" in parts:
+        open_at_end = (
+            stats.totals.open_at_end
+            if "totals" in parts
+            else sum(reader.open_at_end(scope).values())
+        )
+        stats.buckets = reader.buckets(scope, width, open_at_end)
+    if "noisiest" in parts:
+        if scope.dimension == ALL:  # the per-asset cells count every incident
+            stats.noisiest = reader.noisiest(NOISIEST)
+        else:
+            stats.noisiest = _noisiest(reader.connection, reader.start, reader.end, asked)
     return stats
 
 
@@ -214,11 +253,19 @@ def incident_groups(
     start: int,
     end: int,
     groupings: Sequence[str],
-    filters: StatsFilters = StatsFilters(),
+    filters: StatsFilters = NO_FILTERS,
+    exact_up_to: int = EXACT_LIMIT,
 ) -> dict[str, dict[str, Figures]]:
     """{grouping: {group: its figures}} for several groupings, read at once."""
     for group_by in groupings:
         _check(start, end, group_by, None, filters)
+    rolled = _rolled_up(session.connection(), start, end, filters, groupings, exact_up_to)
+    if rolled is not None:
+        reader, scope = rolled
+        return {
+            g: {group_name(g, key): f for key, f in reader.figures(scope.group(g)).items()}
+            for g in groupings
+        }
     asked = _matching(filters)
     return grouped_figures(session.connection(), start, end, asked, groupings)
 
@@ -241,24 +288,7 @@ def _buckets(
         return {int(b): n for b, n in connection.execute(query)}
 
     raised, resolved = per_bucket(_I.created_at), per_bucket(_I.resolved_at)
-    # Walk back from the open count at the end: each bucket's start had its raises fewer and
-    # its resolutions more.
-    count = math.ceil((end - start) / width)
-    open_then = open_at_end
-    buckets = []
-    for number in reversed(range(count)):
-        bucket_start = start + number * width
-        buckets.append(
-            Bucket(
-                bucket_start,
-                min(bucket_start + width, end),
-                raised.get(number, 0),
-                resolved.get(number, 0),
-                open_then,
-            )
-        )
-        open_then += resolved.get(number, 0) - raised.get(number, 0)
-    return buckets[::-1]
+    return walked_back(start, end, width, raised, resolved, open_at_end)
 
 
 def _noisiest(
@@ -275,12 +305,4 @@ def _noisiest(
     top = connection.execute(
         query.group_by(_L.asset_id).order_by(raised.desc(), _L.asset_id).limit(NOISIEST)
     ).all()
-    names = {
-        asset_id: (urn, name)
-        for asset_id, urn, name in connection.execute(
-            select(ASSETS.c.id, ASSETS.c.urn, ASSETS.c.name).where(
-                ASSETS.c.id.in_([asset_id for asset_id, _ in top])
-            )
-        )
-    }
-    return [NoisyAsset(*names[asset_id], n) for asset_id, n in top]
+    return named(connection, [(asset_id, n) for asset_id, n in top])

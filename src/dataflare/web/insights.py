@@ -14,8 +14,8 @@ from dataflare.catalog.queries import platforms
 from dataflare.core.clock import format_time, now_ms
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
-from dataflare.incidents.stats import DAY_MS, Stats, StatsFilters, incident_groups, incident_stats
-from dataflare.incidents.stats_values import Durations, Figures
+from dataflare.incidents.stats import DAY_MS, incident_groups, incident_stats
+from dataflare.incidents.stats_values import Durations, Figures, Stats, StatsFilters
 from dataflare.web.handling import Call
 from dataflare.web.templating import actor_name, words
 

@@ -8,8 +8,8 @@ from ariadne import QueryType
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
 from dataflare.graphql.context import Info
-from dataflare.incidents.stats import StatsFilters, incident_stats
-from dataflare.incidents.stats_values import Durations, Figures
+from dataflare.incidents.stats import incident_stats
+from dataflare.incidents.stats_values import Durations, Figures, StatsFilters
 
 query = QueryType()
 
@@ -74,7 +74,7 @@ def figures(value: Figures) -> dict[str, Any]:
 
 
 def durations(value: Durations) -> dict[str, Any]:
-    return {"count": value.count, "median": value.median, "p90": value.p90}
+    return {"count": value.count, "median": value.median, "p90": value.p90, "exact": value.exact}
 
 
 def _parts(info: Info) -> frozenset[str]:

@@ -1,0 +1,43 @@
+"""The incident figures rolled up per group and per day (incidents/rollups.py), filled from the
+incidents. The fill is the application's own rebuild: the rollups are derived, and counting
+them twice, here and there, could only make the two disagree. It reads only columns that exist
+since 0015.
+
+Revision ID: 0023_incident_rollups
+Revises: 0022_figures_from_indexes
+Create Date: 2026-12-03 08:00:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+from dataflare.incidents.rollups import rebuild
+
+revision = "0023_incident_rollups"
+down_revision = "0022_figures_from_indexes"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "incident_rollups",
+        sa.Column("dimension", sa.String(length=1), nullable=False),
+        sa.Column("span_days", sa.Integer(), nullable=False),
+        sa.Column("first_day", sa.Integer(), nullable=False),
+        sa.Column("group_key", sa.String(length=512), nullable=False),
+        sa.Column("measure", sa.Integer(), nullable=False),
+        sa.Column("bucket", sa.Integer(), nullable=False),
+        sa.Column("n", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint(
+            "dimension", "span_days", "first_day", "group_key", "measure", "bucket"
+        ),
+        sqlite_with_rowid=False,
+    )
+    rebuild(op.get_bind())
+
+
+def downgrade() -> None:
+    op.drop_table("incident_rollups")

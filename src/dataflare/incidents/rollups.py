@@ -1,0 +1,326 @@
+"""The incident figures rolled up per group and per day, kept in the transaction of every change
+that moves them, so that figures over a long history sum a few thousand rows instead of reading
+every incident of the period (incidents/stats_rollups.py reads them; docs/insights.md says when).
+
+A cell counts, for one group (everything, a type, a priority, a platform, an owner, or an asset)
+and one stretch of days (a day, or 16 days from a multiple of 16):
+
+- RAISED: the incidents raised on those days (the only measure kept per asset, for the noisiest);
+- RESOLVED: those whose last resolution falls on them and that are resolved now;
+- TO_ACKNOWLEDGE: per duration bucket, those raised on them and acknowledged, by how long that took;
+- TO_RESOLVE: per duration bucket, those resolved on them, by how long from the raise.
+
+An incident counts once per group, however many of its assets are in it, as the exact figures
+count it; a removed (soft-deleted) incident counts nowhere. Each change subtracts what the
+incident added before and adds what it adds now: `moved` for a change to an incident,
+`owners_moving` for assets whose owners are replaced. The cells are written in one order (their
+key), last in the change, and on PostgreSQL with the COMMIT when the change ends its transaction
+(db/commit.end_with), so the rows every raise of a day shares are locked for the least time."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Collection, Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, delete, false, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from dataflare.catalog.models import ASSET_OWNERS, ASSETS
+from dataflare.db.chunks import chunks
+from dataflare.db.commit import end_with
+from dataflare.db.driver import DriverStatement
+from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ROLLUPS, INCIDENTS, Incident
+
+DAY_MS = 86_400_000
+SPANS = (1, 16)  # the days a cell covers: a long period is mostly 16-day cells
+# Each duration bucket is 5% wider than the one before it, so a rank read from the buckets is
+# within (GROWTH - 1) / (GROWTH + 1) = 2.44% of the exact one.
+GROWTH = 1.05
+RELATIVE_ERROR = (GROWTH - 1) / (GROWTH + 1)
+RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE = 0, 1, 2, 3
+ALL, TYPE, PRIORITY, PLATFORM, OWNER, ASSET = "A", "T", "R", "P", "O", "S"
+NO_PRIORITY = "NONE"
+CHUNK = 1_000  # keys per IN list
+FLUSH_CELLS = 200_000  # a rebuild writes what it counted each time it holds this many cells
+
+_LOG_GROWTH = math.log(GROWTH)
+_R = INCIDENT_ROLLUPS.c
+_KEY = ("dimension", "group_key", "span_days", "first_day", "measure", "bucket")
+Cell = tuple[str, str, int, int, int, int]  # in the order of _KEY
+log = logging.getLogger("dataflare.incidents")
+
+
+def bucket(duration: int) -> int:
+    """The bucket of a duration in ms: 0 for none (or less), b >= 1 for [GROWTH^(b-1), GROWTH^b)."""
+    if duration <= 0:
+        return 0
+    return 1 + int(math.log(duration) / _LOG_GROWTH)
+
+
+def value(bucket_number: int) -> int:
+    """The duration a bucket stands for: the point its bounds are both nearest to, relatively."""
+    if bucket_number <= 0:
+        return 0
+    return round(2 * GROWTH**bucket_number / (GROWTH + 1))
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an incident's cells depend on."""
+
+    created_at: int
+    resolved_at: int | None
+    acknowledged_at: int | None
+    incident_type: str
+    priority: int | None
+    asset_ids: frozenset[int]
+
+
+@dataclass(frozen=True)
+class AssetKeys:
+    platform: str
+    owners: frozenset[str]
+
+
+def of_incident(incident: Incident) -> Facts | None:
+    """The loaded incident's facts; None for a removed one (it counts nowhere)."""
+    if incident.removed:
+        return None
+    return Facts(
+        incident.created_at,
+        incident.resolved_at,
+        incident.acknowledged_at,
+        incident.incident_type,
+        incident.priority,
+        frozenset(link.asset_id for link in incident.assets),
+    )
+
+
+def _events(
+    created_at: int, resolved_at: int | None, acknowledged_at: int | None
+) -> list[tuple[int, int, int]]:
+    """(measure, day, bucket) of each thing the incident counts for."""
+    created_day = created_at // DAY_MS
+    events = [(RAISED, created_day, 0)]
+    if acknowledged_at is not None:
+        events.append((TO_ACKNOWLEDGE, created_day, bucket(acknowledged_at - created_at)))
+    if resolved_at is not None:
+        resolved_day = resolved_at // DAY_MS
+        events.append((RESOLVED, resolved_day, 0))
+        events.append((TO_RESOLVE, resolved_day, bucket(resolved_at - created_at)))
+    return events
+
+
+def _count(
+    cells: Counter[Cell],
+    events: Iterable[tuple[int, int, int]],
+    keys: Iterable[tuple[str, str]],
+    sign: int,
+) -> None:
+    for dimension, key in keys:
+        for measure, day, bucket_number in events:
+            for span in SPANS:
+                cells[dimension, key, span, day - day % span, measure, bucket_number] += sign
+
+
+def priority_key(priority: int | None) -> str:
+    return NO_PRIORITY if priority is None else str(priority)
+
+
+def keys_of(facts: Facts, assets: Mapping[int, AssetKeys]) -> list[tuple[str, str]]:
+    """The (dimension, group key) pairs the incident is in, each once; not its assets."""
+    found = [assets[i] for i in facts.asset_ids if i in assets]
+    keys = [(ALL, ""), (TYPE, facts.incident_type), (PRIORITY, priority_key(facts.priority))]
+    keys += [(PLATFORM, platform) for platform in {a.platform for a in found}]
+    keys += [(OWNER, owner) for owner in frozenset().union(*(a.owners for a in found))]
+    return keys
+
+
+def events(facts: Facts) -> list[tuple[int, int, int]]:
+    return _events(facts.created_at, facts.resolved_at, facts.acknowledged_at)
+
+
+def _add(cells: Counter[Cell], facts: Facts, assets: Mapping[int, AssetKeys], sign: int) -> None:
+    """Add (sign 1) or take away (-1) what the incident counts for."""
+    _count(cells, events(facts), keys_of(facts, assets), sign)
+    created_day = facts.created_at // DAY_MS
+    _count(cells, [(RAISED, created_day, 0)], [(ASSET, str(i)) for i in facts.asset_ids], sign)
+
+
+def asset_keys(connection: Connection, asset_ids: Collection[int]) -> dict[int, AssetKeys]:
+    """Each asset's platform and owners, as they are now."""
+    platforms: dict[int, str] = {}
+    owners: dict[int, set[str]] = {}
+    for chunk in chunks(sorted(asset_ids), CHUNK):
+        query = (
+            select(ASSETS.c.id, ASSETS.c.platform, ASSET_OWNERS.c.owner_urn)
+            .select_from(ASSETS.outerjoin(ASSET_OWNERS, ASSET_OWNERS.c.asset_id == ASSETS.c.id))
+            .where(ASSETS.c.id.in_(chunk))
+        )
+        for asset_id, platform, owner in connection.execute(query):
+            platforms[asset_id] = platform
+            if owner is not None:
+                owners.setdefault(asset_id, set()).add(owner)
+    return {i: AssetKeys(p, frozenset(owners.get(i, ()))) for i, p in platforms.items()}
+
+
+def moved(session: Session, before: Facts | None, after: Facts | None) -> None:
+    """An incident changed from `before` to `after` (None: not counted: new, removed or gone)."""
+    if before == after:
+        return
+    asset_ids = (before.asset_ids if before else frozenset()) | (
+        after.asset_ids if after else frozenset()
+    )
+    assets = asset_keys(session.connection(), asset_ids)
+    cells: Counter[Cell] = Counter()
+    if before is not None:
+        _add(cells, before, assets, -1)
+    if after is not None:
+        _add(cells, after, assets, +1)
+    write(session, cells)
+
+
+def owners_moving(session: Session, new_owners: Mapping[int, Collection[str]]) -> None:
+    """These assets' owners are about to be replaced by the ones given: move their incidents'
+    owner cells. Call it before the owner rows change (it reads the owners as they were)."""
+    connection = session.connection()
+    before = asset_keys(connection, new_owners.keys())
+    changed = {
+        asset_id: frozenset(owners)
+        for asset_id, owners in new_owners.items()
+        if asset_id in before and frozenset(owners) != before[asset_id].owners
+    }
+    if not changed:
+        return
+    incidents: dict[int, tuple[int, int | None, int | None]] = {}
+    assets_of: dict[int, set[int]] = {}
+    links = INCIDENT_ASSETS.alias("other")
+    for chunk in chunks(sorted(changed), CHUNK):
+        on_changed = select(INCIDENT_ASSETS.c.incident_id).where(
+            INCIDENT_ASSETS.c.asset_id.in_(chunk)
+        )
+        query = (
+            select(
+                INCIDENTS.c.id,
+                INCIDENTS.c.created_at,
+                INCIDENTS.c.resolved_at,
+                INCIDENTS.c.acknowledged_at,
+                links.c.asset_id,
+            )
+            .join(links, links.c.incident_id == INCIDENTS.c.id)
+            .where(INCIDENTS.c.id.in_(on_changed), INCIDENTS.c.removed.is_(false()))
+        )
+        for incident_id, created, resolved, acknowledged, asset_id in connection.execute(query):
+            incidents[incident_id] = (created, resolved, acknowledged)
+            assets_of.setdefault(incident_id, set()).add(asset_id)
+    others = set().union(*assets_of.values()) - before.keys() if assets_of else set()
+    owners_then = {
+        i: keys.owners for i, keys in {**before, **asset_keys(connection, others)}.items()
+    }
+    cells: Counter[Cell] = Counter()
+    for incident_id, times in incidents.items():
+        its = assets_of[incident_id]
+        had = frozenset().union(*(owners_then.get(i, frozenset()) for i in its))
+        has = frozenset().union(*(changed.get(i, owners_then.get(i, frozenset())) for i in its))
+        events = _events(*times)
+        _count(cells, events, [(OWNER, owner) for owner in had - has], -1)
+        _count(cells, events, [(OWNER, owner) for owner in has - had], +1)
+    write(session, cells)
+
+
+@cache
+def _upsert(dialect_name: str) -> DriverStatement:
+    """The upsert adding to a cell, in the dialect's own words (both say ON CONFLICT, built by
+    each dialect's insert; the other dialect cannot compile it, so none is held per module)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    values: dict[str, Any] = {name: bindparam(name) for name in (*_KEY, "n")}
+    statement = dialect.insert(INCIDENT_ROLLUPS).values(values)
+    added = statement.on_conflict_do_update(
+        index_elements=[_R[name] for name in _KEY], set_={"n": _R.n + statement.excluded.n}
+    )
+    return DriverStatement(added)
+
+
+def _rows(cells: Counter[Cell]) -> list[dict[str, Any]]:
+    return [
+        {**dict(zip(_KEY, cell, strict=True)), "n": n} for cell, n in sorted(cells.items()) if n
+    ]
+
+
+def write(session: Session, cells: Counter[Cell]) -> None:
+    """Add these amounts to the cells, in key order: with the COMMIT when the transaction ends
+    after this change on PostgreSQL, else now."""
+    rows = _rows(cells)
+    if not rows:
+        return
+    statement = _upsert(session.get_bind().dialect.name)
+    if not end_with(session, [(statement, row) for row in rows]):
+        statement.run_many(session.connection(), rows)
+
+
+def facts_query(*conditions: ColumnElement[bool]) -> Select[Any]:
+    """(incident id, the Facts' fields, one asset id) rows of the incidents not removed that meet
+    the conditions, by incident: `gathered` makes Facts of them."""
+    return (
+        select(
+            INCIDENTS.c.id,
+            INCIDENTS.c.created_at,
+            INCIDENTS.c.resolved_at,
+            INCIDENTS.c.acknowledged_at,
+            INCIDENTS.c.incident_type,
+            INCIDENTS.c.priority,
+            INCIDENT_ASSETS.c.asset_id,
+        )
+        .select_from(
+            INCIDENTS.outerjoin(INCIDENT_ASSETS, INCIDENT_ASSETS.c.incident_id == INCIDENTS.c.id)
+        )
+        .where(INCIDENTS.c.removed.is_(false()), *conditions)
+        .order_by(INCIDENTS.c.id)
+    )
+
+
+def gathered(rows: Iterable[Any]) -> Iterator[Facts]:
+    """The Facts of each incident of `facts_query`'s rows."""
+    current: list[Any] | None = None
+    for incident_id, *fields, asset_id in rows:
+        if current is None or current[0] != incident_id:
+            if current is not None:
+                yield _facts(current)
+            current = [incident_id, *fields, set()]
+        if asset_id is not None:
+            current[6].add(asset_id)
+    if current is not None:
+        yield _facts(current)
+
+
+def _facts(row: list[Any]) -> Facts:
+    _, created, resolved, acknowledged, kind, priority, asset_ids = row
+    return Facts(created, resolved, acknowledged, kind, priority, frozenset(asset_ids))
+
+
+def rebuild(connection: Connection) -> int:
+    """Count every cell again from the incidents (a migration fills the table so, and
+    `dataflare figures --rebuild` repairs it); how many incidents were counted."""
+    connection.execute(delete(INCIDENT_ROLLUPS))
+    linked = select(INCIDENT_ASSETS.c.asset_id).distinct()
+    assets = asset_keys(connection, [i for (i,) in connection.execute(linked)])
+    statement = _upsert(connection.dialect.name)
+    rows = connection.execute(facts_query().execution_options(yield_per=10_000))
+    cells: Counter[Cell] = Counter()
+    counted = 0
+    for facts in gathered(rows):
+        _add(cells, facts, assets, +1)
+        counted += 1
+        if len(cells) >= FLUSH_CELLS:
+            statement.run_many(connection, _rows(cells))
+            cells.clear()
+            log.info("incident figures: %d incidents counted", counted)
+    if cells:
+        statement.run_many(connection, _rows(cells))
+    return counted

@@ -1,0 +1,349 @@
+"""The figures of a period read from the rollups (incidents/rollups.py), for the questions whose
+exact answer would read too many incidents: more than EXACT_LIMIT raised or resolved in it.
+
+The period's whole days are summed from the cells: 16-day cells where they fit, single days at
+either end. The hours before its first midnight and after its last are read from the incidents
+themselves, as is everything of a period shorter than a day. Counts are exact. Medians and p90s
+are taken from the buckets: the bucket that holds the nearest rank is exact, and the value
+given for it is within rollups.RELATIVE_ERROR of the exact one; such a figure says it is not
+exact (Durations.exact).
+
+A question is answered here when the rollups can tell each incident once: no filter; or a
+filter on any number of types, or of priorities, grouped by nothing or by that same dimension;
+or a filter on one platform, or one owner, not grouped. Filters on assets, several filters at
+once, and grouping by asset are always answered exactly (incidents/stats.py)."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, func, or_, select, union_all
+
+from dataflare.catalog.models import ASSETS
+from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
+from dataflare.incidents import rollups
+from dataflare.incidents.models import INCIDENT_ROLLUPS, INCIDENTS
+from dataflare.incidents.rollups import (
+    ALL,
+    ASSET,
+    DAY_MS,
+    OWNER,
+    PLATFORM,
+    PRIORITY,
+    RAISED,
+    RESOLVED,
+    TO_ACKNOWLEDGE,
+    TO_RESOLVE,
+    TYPE,
+)
+from dataflare.incidents.stats_values import (
+    Bucket,
+    Durations,
+    Figures,
+    NoisyAsset,
+    StatsFilters,
+    walked_back,
+)
+
+EXACT_LIMIT = 10_000  # incidents raised or resolved in a period, up to which figures are exact
+DIMENSIONS = {"TYPE": TYPE, "PRIORITY": PRIORITY, "PLATFORM": PLATFORM, "OWNER": OWNER}
+BLOCK = rollups.SPANS[-1]
+_EARLIEST_DAY = -(2**31)
+_R = INCIDENT_ROLLUPS.c
+_I = INCIDENTS.c
+
+Sums = dict[tuple[str, int], Counter[int]]  # (group key, measure) -> {bucket: incidents}
+Days = list[tuple[int, int, int]]  # (span, first day from, first day before)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The incidents asked about, as rollup cells: the keys of one dimension (none: all)."""
+
+    dimension: str
+    keys: tuple[str, ...]
+
+    def group(self, grouping: str) -> Scope:
+        dimension = DIMENSIONS[grouping]
+        return Scope(dimension, self.keys if dimension == self.dimension else ())
+
+
+def scope_of(filters: StatsFilters, groupings: Sequence[str]) -> Scope | None:
+    """What the rollups would read for these filters and groupings; None when they cannot tell
+    each incident once (then only the exact figures answer)."""
+    if filters.assets or "ASSET" in groupings:
+        return None
+    priorities = [rollups.priority_key(PRIORITY_TO_NUMBER[p]) for p in filters.priorities]
+    filtered = [
+        (dimension, tuple(dict.fromkeys(values)))
+        for dimension, values in (
+            (TYPE, filters.types),
+            (PRIORITY, priorities),
+            (PLATFORM, filters.platforms),
+            (OWNER, filters.owners),
+        )
+        if values
+    ]
+    if not filtered:
+        return Scope(ALL, ("",))
+    if len(filtered) > 1:
+        return None
+    dimension, keys = filtered[0]
+    # An incident on two platforms (or of two owners) is in both their cells: the sum of two
+    # would count it twice, and its other platform's group would not know it was filtered in.
+    # A type or a priority is one per incident.
+    if dimension in (PLATFORM, OWNER) and (len(keys) > 1 or groupings):
+        return None
+    if any(DIMENSIONS[g] != dimension for g in groupings):
+        return None
+    return Scope(dimension, keys)
+
+
+def _days(first: int, last: int) -> Days:
+    """[first, last) days as cells: single days up to a 16-day boundary, 16-day cells, days."""
+    blocks_from, blocks_to = -(-first // BLOCK) * BLOCK, last // BLOCK * BLOCK
+    if blocks_from >= blocks_to:
+        return [(1, first, last)]
+    return [(1, first, blocks_from), (BLOCK, blocks_from, blocks_to), (1, blocks_to, last)]
+
+
+def _summed(connection: Connection, scope: Scope, days: Days, measures: Sequence[int]) -> Sums:
+    """The cells' counts over these days, per group key and measure."""
+    parts = []
+    for span, first, last in days:
+        if first >= last:
+            continue
+        part = select(_R.group_key, _R.measure, _R.bucket, _R.n).where(
+            _R.dimension == scope.dimension,
+            _R.span_days == span,
+            _R.first_day >= first,
+            _R.first_day < last,
+            _R.measure.in_(measures),
+        )
+        if scope.keys:
+            part = part.where(_R.group_key.in_(scope.keys))
+        parts.append(part)
+    found: Sums = defaultdict(Counter)
+    if not parts:
+        return found
+    cells = union_all(*parts).subquery()
+    query = select(
+        cells.c.group_key, cells.c.measure, cells.c.bucket, func.sum(cells.c.n)
+    ).group_by(cells.c.group_key, cells.c.measure, cells.c.bucket)
+    for key, measure, bucket, n in connection.execute(query):
+        if n:
+            found[key, measure][bucket] += int(n)
+    return found
+
+
+@dataclass
+class Edges:
+    """What the incidents count for in the hours at either end of the period (read from the
+    incidents themselves), and in the hours after its last midnight (for the open count)."""
+
+    period: Sums
+    tail: Sums
+    assets: Counter[str]
+
+
+def _edges(connection: Connection, start: int, end: int, first: int, last: int) -> Edges:
+    head, tail = (start, first * DAY_MS), (last * DAY_MS, end)
+    ranges = [r for r in (head, tail) if r[0] < r[1]]
+    edges = Edges(defaultdict(Counter), defaultdict(Counter), Counter())
+    if not ranges:
+        return edges
+    within = [
+        or_(*(c.between(lo, hi - 1) for lo, hi in ranges)) for c in (_I.created_at, _I.resolved_at)
+    ]
+    facts = list(rollups.gathered(connection.execute(rollups.facts_query(or_(*within)))))
+    assets = rollups.asset_keys(connection, set().union(*(f.asset_ids for f in facts)))
+    for fact in facts:
+        keys = rollups.keys_of(fact, assets)
+        for measure, _day, bucket in rollups.events(fact):
+            moment = fact.resolved_at if measure in (RESOLVED, TO_RESOLVE) else fact.created_at
+            for lo, hi in ranges:
+                if lo <= moment < hi:  # type: ignore[operator]
+                    for dimension, key in keys:
+                        edges.period[f"{dimension}:{key}", measure][bucket] += 1
+                    if (lo, hi) == tail:
+                        for dimension, key in keys:
+                            edges.tail[f"{dimension}:{key}", measure][bucket] += 1
+                    if measure == RAISED:
+                        edges.assets.update(str(i) for i in fact.asset_ids)
+    return edges
+
+
+def _with_edges(sums: Sums, edge: Sums, scope: Scope) -> Sums:
+    """The cells' sums with the edge's counts for the scope's keys added."""
+    prefix = f"{scope.dimension}:"
+    for (tagged, measure), buckets in edge.items():
+        if not tagged.startswith(prefix):
+            continue
+        key = tagged[len(prefix) :]
+        if not scope.keys or key in scope.keys:
+            sums.setdefault((key, measure), Counter()).update(buckets)
+    return sums
+
+
+def _ranked(buckets: Counter[int]) -> Durations:
+    n = sum(buckets.values())
+    if not n:
+        return Durations()
+    ordered = sorted(buckets.items())
+    found = []
+    for quantile in (0.5, 0.9):
+        position, seen = max(1, math.ceil(quantile * n)), 0
+        for bucket, count in ordered:
+            seen += count
+            if seen >= position:
+                found.append(rollups.value(bucket))
+                break
+    return Durations(n, found[0], found[1], exact=False)
+
+
+class Reader:
+    """One period's figures from the rollups; each part read when asked for."""
+
+    def __init__(self, connection: Connection, start: int, end: int) -> None:
+        self.connection = connection
+        self.start, self.end = start, end
+        self.first = -(-start // DAY_MS)  # the first whole day
+        self.last = end // DAY_MS  # the day the period's last midnight starts
+        self.days = _days(self.first, self.last)
+        self._edges: Edges | None = None
+
+    @property
+    def edges(self) -> Edges:
+        if self._edges is None:
+            self._edges = _edges(self.connection, self.start, self.end, self.first, self.last)
+        return self._edges
+
+    def moving(self, scope: Scope) -> int:
+        """Incidents raised or resolved on the period's whole days (an incident raised and
+        resolved in it counts twice: this only chooses how to answer)."""
+        sums = _summed(self.connection, scope, self.days, (RAISED, RESOLVED))
+        return sum(sum(b.values()) for b in sums.values())
+
+    def figures(self, scope: Scope) -> dict[str, Figures]:
+        """{group key: its figures} of the scope's dimension."""
+        measures = (RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE)
+        sums = _with_edges(
+            _summed(self.connection, scope, self.days, measures), self.edges.period, scope
+        )
+        opened = self.open_at_end(scope)
+        found: dict[str, Figures] = {}
+        for key in {key for key, _ in sums} | set(opened):
+            figures = Figures(
+                sum(sums.get((key, RAISED), Counter()).values()),
+                sum(sums.get((key, RESOLVED), Counter()).values()),
+                opened.get(key, 0),
+                _ranked(sums.get((key, TO_ACKNOWLEDGE), Counter())),
+                _ranked(sums.get((key, TO_RESOLVE), Counter())),
+            )
+            if figures.raised or figures.resolved or figures.open_at_end:
+                found[key] = figures
+        return found
+
+    def open_at_end(self, scope: Scope) -> dict[str, int]:
+        """{group key: incidents raised before the end and not resolved before it}: all those
+        raised before it, less all those resolved before it."""
+        before = (BLOCK, _EARLIEST_DAY, self.last // BLOCK * BLOCK)
+        days = [before, (1, self.last // BLOCK * BLOCK, self.last)]
+        sums = _with_edges(
+            _summed(self.connection, scope, days, (RAISED, RESOLVED)), self.edges.tail, scope
+        )
+        opened: Counter[str] = Counter()
+        for (key, measure), buckets in sums.items():
+            opened[key] += sum(buckets.values()) * (1 if measure == RAISED else -1)
+        return {key: n for key, n in opened.items() if n}
+
+    def totals(self, scope: Scope) -> Figures:
+        per_key = self.figures(scope)
+        if len(per_key) <= 1:
+            return next(iter(per_key.values()), Figures())
+        acknowledged: Counter[int] = Counter()
+        resolved: Counter[int] = Counter()
+        sums = _with_edges(
+            _summed(self.connection, scope, self.days, (TO_ACKNOWLEDGE, TO_RESOLVE)),
+            self.edges.period,
+            scope,
+        )
+        for (_, measure), buckets in sums.items():
+            if measure == TO_ACKNOWLEDGE:
+                acknowledged.update(buckets)
+            elif measure == TO_RESOLVE:  # the edges bring every measure
+                resolved.update(buckets)
+        return Figures(
+            sum(f.raised for f in per_key.values()),
+            sum(f.resolved for f in per_key.values()),
+            sum(f.open_at_end for f in per_key.values()),
+            _ranked(acknowledged),
+            _ranked(resolved),
+        )
+
+    def buckets(self, scope: Scope, width: int, open_at_end: int) -> list[Bucket]:
+        """Raised and resolved per bucket, from the single-day cells (the period starts at a
+        midnight, so every bucket is whole days, but for the hours after the last midnight)."""
+        per_day = _summed_by_day(self.connection, scope, self.first, self.last)
+        counts: dict[int, dict[int, int]] = {RAISED: Counter(), RESOLVED: Counter()}
+        for (day, measure), n in per_day.items():
+            counts[measure][(day * DAY_MS - self.start) // width] += n
+        tail = _with_edges({}, self.edges.tail, scope)
+        at_last = (self.last * DAY_MS - self.start) // width
+        for (_, measure), buckets in tail.items():
+            if measure in counts:
+                counts[measure][at_last] += sum(buckets.values())
+        return walked_back(
+            self.start, self.end, width, counts[RAISED], counts[RESOLVED], open_at_end
+        )
+
+    def noisiest(self, limit: int) -> list[NoisyAsset]:
+        sums = _summed(self.connection, Scope(ASSET, ()), self.days, (RAISED,))
+        raised: Counter[int] = Counter()
+        for (key, _), buckets in sums.items():
+            raised[int(key)] += sum(buckets.values())
+        raised.update({int(k): n for k, n in self.edges.assets.items()})
+        top = sorted(((-n, asset_id) for asset_id, n in raised.items() if n > 0))[:limit]
+        return named(self.connection, [(asset_id, -n) for n, asset_id in top])
+
+
+def _summed_by_day(
+    connection: Connection, scope: Scope, first: int, last: int
+) -> dict[tuple[int, int], int]:
+    """{(day, RAISED or RESOLVED): incidents} from the single-day cells."""
+    query = (
+        select(_R.first_day, _R.measure, func.sum(_R.n))
+        .where(
+            _R.dimension == scope.dimension,
+            _R.span_days == 1,
+            _R.first_day >= first,
+            _R.first_day < last,
+            _R.measure.in_((RAISED, RESOLVED)),
+        )
+        .group_by(_R.first_day, _R.measure)
+    )
+    if scope.keys:
+        query = query.where(_R.group_key.in_(scope.keys))
+    return {(day, measure): int(n) for day, measure, n in connection.execute(query)}
+
+
+def named(connection: Connection, top: list[tuple[int, int]]) -> list[NoisyAsset]:
+    """The (asset id, incidents raised) pairs with each asset's URN and name."""
+    names = {
+        asset_id: (urn, name)
+        for asset_id, urn, name in connection.execute(
+            select(ASSETS.c.id, ASSETS.c.urn, ASSETS.c.name).where(
+                ASSETS.c.id.in_([asset_id for asset_id, _ in top])
+            )
+        )
+    }
+    return [NoisyAsset(*names[asset_id], n) for asset_id, n in top if asset_id in names]
+
+
+def group_name(grouping: str, key: str) -> str:
+    if grouping == "PRIORITY" and key != rollups.NO_PRIORITY:
+        return NUMBER_TO_PRIORITY[int(key)]
+    return key

@@ -1,0 +1,182 @@
+"""Figures read from the rollups against the exact ones, on the same history (both databases):
+every count is equal, and every median and p90 is within rollups.RELATIVE_ERROR of the exact
+one and says it is not exact. The history: 400 incidents over 100 days on assets of three
+platforms and four owners (some on two assets), acknowledged, resolved and reopened after
+durations from seconds to weeks, some removed."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from dataflare.core.clock import AS_OF
+from dataflare.core.errors import Conflict
+from dataflare.db.database import Database
+from dataflare.incidents import removal, rollups, service
+from dataflare.incidents.stats import DAY_MS, incident_groups, incident_stats
+from dataflare.incidents.stats_values import Durations, Figures, Stats, StatsFilters
+from tests.conftest import GraphQL
+from tests.graphql.documents import RAISE
+from tests.ingest.mcps import dataset, ingest, ownership
+
+ACTOR = "urn:li:corpuser:datahub"
+ASSETS = [dataset(platform, f"t{i}") for i in range(4) for platform in ("hive", "kafka", "s3")]
+OWNERS = [f"urn:li:corpuser:owner{i}" for i in range(4)]
+START = 1_767_225_600_000 - 100 * DAY_MS  # 100 days before 2026-01-01
+END = START + 100 * DAY_MS
+EXACT, ROLLED = 10**9, 0  # exact_up_to: always exact; from the rollups whenever they can
+
+
+def _history(db: Database) -> None:
+    rng = random.Random(20261203)
+    changes: list[tuple[int, Any]] = []
+    for n in range(400):
+        created = START + rng.randrange(100 * DAY_MS) - 3 * DAY_MS  # a few from before
+        request = service.RaiseRequest(
+            type=rng.choice(["FRESHNESS", "VOLUME", "SQL"]),
+            resource_urns=rng.sample(ASSETS, 2 if n % 7 == 0 else 1),
+            priority=rng.choice(["CRITICAL", "HIGH", "LOW", None]),
+        )
+        with db.session(write=True) as session:
+            session.info[AS_OF] = created
+            urn = service.raise_incident(session, ACTOR, request)
+        took = int(rng.lognormvariate(15, 2))  # seconds to weeks, in ms
+        if rng.random() < 0.6:
+            acknowledged = created + min(took // 3, took)
+            changes.append((acknowledged, ("assign", urn)))
+        if rng.random() < 0.85:
+            changes.append((created + took, ("resolve", urn)))
+            if rng.random() < 0.1:
+                changes.append((created + took + DAY_MS, ("reopen", urn)))
+        if rng.random() < 0.03:
+            changes.append((created + 1, ("remove", urn)))
+    for at, (kind, urn) in sorted(changes):
+
+        def change(session: Session, kind: str = kind, urn: str = urn) -> None:
+            if kind == "assign":
+                service.update_incident(session, ACTOR, urn, {"assignee_urns": [OWNERS[0]]})
+            elif kind == "remove":
+                removal.set_removed(session, ACTOR, urn, True)
+            else:
+                state = "RESOLVED" if kind == "resolve" else "ACTIVE"
+                service.update_status(session, ACTOR, urn, state)
+
+        try:
+            with db.session(write=True) as session:
+                session.info[AS_OF] = at
+                change(session)
+        except Conflict:  # a change to an incident removed before it
+            pass
+
+
+@pytest.fixture
+def history(db: Database, gql: GraphQL, client: Any) -> Database:
+    for i, asset in enumerate(ASSETS):
+        ingest(client, ownership(asset, OWNERS[i % 4], OWNERS[(i + 1) % 4]))
+    gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": ASSETS[0]}})  # now: after the end
+    _history(db)
+    return db
+
+
+def _close(rolled: Durations, exact: Durations) -> None:
+    assert rolled.count == exact.count
+    if not exact.count:
+        assert rolled == exact
+        return
+    assert not rolled.exact and exact.exact
+    for got, wanted in ((rolled.median, exact.median), (rolled.p90, exact.p90)):
+        assert got is not None and wanted is not None
+        assert abs(got - wanted) <= rollups.RELATIVE_ERROR * wanted + 1, (got, wanted)
+
+
+def _same(rolled: Figures, exact: Figures) -> None:
+    counts = (exact.raised, exact.resolved, exact.open_at_end)
+    assert (rolled.raised, rolled.resolved, rolled.open_at_end) == counts
+    _close(rolled.time_to_acknowledge, exact.time_to_acknowledge)
+    _close(rolled.time_to_resolve, exact.time_to_resolve)
+
+
+def _compare(rolled: Stats, exact: Stats) -> None:
+    _same(rolled.totals, exact.totals)
+    assert rolled.groups.keys() == exact.groups.keys()
+    for key, figures in exact.groups.items():
+        _same(rolled.groups[key], figures)
+    assert rolled.buckets == exact.buckets
+    assert rolled.noisiest == exact.noisiest
+
+
+PERIODS = {
+    "100 days": (START, END),
+    "30 days": (END - 30 * DAY_MS, END),
+    "from and to within days": (START + 5 * 3_600_000, END - 7 * 3_600_000),
+    "ending in the future": (END - 20 * DAY_MS, END + 400 * DAY_MS),
+}
+FILTERS = [
+    StatsFilters(),
+    StatsFilters(types=("SQL", "VOLUME")),
+    StatsFilters(priorities=("CRITICAL", "LOW")),
+    StatsFilters(platforms=("kafka",)),
+    StatsFilters(owners=(OWNERS[1],)),
+]
+DIMENSION = {"types": "TYPE", "priorities": "PRIORITY", "platforms": "PLATFORM", "owners": "OWNER"}
+
+
+def test_figures_from_the_rollups_match_the_exact_ones(history: Database) -> None:
+    for start, end in PERIODS.values():
+        _compare_period(history, start, end)
+
+
+def _compare_period(history: Database, start: int, end: int) -> None:
+    with history.session() as session:
+        for filters in FILTERS:
+            filtered = [DIMENSION[name] for name, values in vars(filters).items() if values]
+            groupings: list[str | None] = ["TYPE", "PRIORITY", "PLATFORM", "OWNER", None]
+            if filtered:  # one platform or owner is answered from the rollups ungrouped only
+                groupings = [None] if filtered[0] in ("PLATFORM", "OWNER") else [filtered[0]]
+            for group_by in groupings:
+                interval = "WEEK" if start % DAY_MS == 0 else None
+                asked = (start, end, group_by, interval, filters)
+                rolled = incident_stats(session, *asked, exact_up_to=ROLLED)
+                exact = incident_stats(session, *asked, exact_up_to=EXACT)
+                assert rolled.totals.time_to_resolve.exact is False
+                _compare(rolled, exact)
+            if not filtered:
+                both = ("PLATFORM", "OWNER")
+                rolled_groups = incident_groups(session, start, end, both, exact_up_to=ROLLED)
+                exact_groups = incident_groups(session, start, end, both, exact_up_to=EXACT)
+                for grouping in both:
+                    assert rolled_groups[grouping].keys() == exact_groups[grouping].keys()
+                    for key, figures in exact_groups[grouping].items():
+                        _same(rolled_groups[grouping][key], figures)
+
+
+def test_questions_the_rollups_cannot_tell_are_answered_exactly(history: Database) -> None:
+    """Each incident is counted once only where its group is one cell: several filters, two
+    platforms (an incident may be on both), an asset, or grouping by asset are exact."""
+    with history.session() as session:
+        for filters, group_by in [
+            (StatsFilters(types=("SQL",), priorities=("HIGH",)), None),
+            (StatsFilters(platforms=("kafka", "s3")), None),
+            (StatsFilters(assets=(ASSETS[0],)), None),
+            (StatsFilters(), "ASSET"),
+            (StatsFilters(types=("SQL",)), "PLATFORM"),
+            (StatsFilters(platforms=("kafka",)), "PLATFORM"),
+        ]:
+            rolled = incident_stats(session, START, END, group_by, None, filters, exact_up_to=0)
+            assert rolled.totals.time_to_resolve.exact, (filters, group_by)
+            exact = incident_stats(session, START, END, group_by, None, filters)
+            assert rolled == exact
+
+
+def test_the_rollups_answer_only_above_the_limit(history: Database) -> None:
+    with history.session() as session:
+        totals = incident_stats(session, START, END).totals
+        moving = totals.raised + totals.resolved  # the period is whole days: no edges
+        assert incident_stats(session, START, END, exact_up_to=moving).totals.time_to_resolve.exact
+        rolled = incident_stats(session, START, END, exact_up_to=moving - 1)
+        assert not rolled.totals.time_to_resolve.exact
+        day = incident_stats(session, END - DAY_MS + 1, END, exact_up_to=0)  # no whole day
+        assert day.totals.time_to_resolve.exact

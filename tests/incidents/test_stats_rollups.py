@@ -118,10 +118,22 @@ FILTERS = [
     StatsFilters(),
     StatsFilters(types=("SQL", "VOLUME")),
     StatsFilters(priorities=("CRITICAL", "LOW")),
+    StatsFilters(types=("SQL",), priorities=("HIGH", "LOW")),
     StatsFilters(platforms=("kafka",)),
+    StatsFilters(platforms=("kafka",), priorities=("CRITICAL",)),
+    StatsFilters(platforms=("s3",), types=("VOLUME", "FRESHNESS"), priorities=("LOW",)),
     StatsFilters(owners=(OWNERS[1],)),
 ]
-DIMENSION = {"types": "TYPE", "priorities": "PRIORITY", "platforms": "PLATFORM", "owners": "OWNER"}
+GROUPINGS: list[str | None] = ["TYPE", "PRIORITY", "PLATFORM", "OWNER", None]
+
+
+def _groupings(filters: StatsFilters) -> list[str | None]:
+    """What the rollups answer for these filters (incidents/stats_rollups.plan_of)."""
+    if filters.owners:
+        return [None]
+    if filters.platforms and (filters.types or filters.priorities):
+        return ["TYPE", "PRIORITY", None]
+    return GROUPINGS
 
 
 def test_figures_from_the_rollups_match_the_exact_ones(history: Database) -> None:
@@ -132,21 +144,17 @@ def test_figures_from_the_rollups_match_the_exact_ones(history: Database) -> Non
 def _compare_period(history: Database, start: int, end: int) -> None:
     with history.session() as session:
         for filters in FILTERS:
-            filtered = [DIMENSION[name] for name, values in vars(filters).items() if values]
-            groupings: list[str | None] = ["TYPE", "PRIORITY", "PLATFORM", "OWNER", None]
-            if filtered:  # one platform or owner is answered from the rollups ungrouped only
-                groupings = [None] if filtered[0] in ("PLATFORM", "OWNER") else [filtered[0]]
-            for group_by in groupings:
+            for group_by in _groupings(filters):
                 interval = "WEEK" if start % DAY_MS == 0 else None
                 asked = (start, end, group_by, interval, filters)
                 rolled = incident_stats(session, *asked, exact_up_to=ROLLED)
                 exact = incident_stats(session, *asked, exact_up_to=EXACT)
                 assert rolled.totals.time_to_resolve.exact is False
                 _compare(rolled, exact)
-            if not filtered:
+            if "OWNER" in _groupings(filters):
                 both = ("PLATFORM", "OWNER")
-                rolled_groups = incident_groups(session, start, end, both, exact_up_to=ROLLED)
-                exact_groups = incident_groups(session, start, end, both, exact_up_to=EXACT)
+                rolled_groups = incident_groups(session, start, end, both, filters, ROLLED)
+                exact_groups = incident_groups(session, start, end, both, filters, EXACT)
                 for grouping in both:
                     assert rolled_groups[grouping].keys() == exact_groups[grouping].keys()
                     for key, figures in exact_groups[grouping].items():
@@ -154,16 +162,19 @@ def _compare_period(history: Database, start: int, end: int) -> None:
 
 
 def test_questions_the_rollups_cannot_tell_are_answered_exactly(history: Database) -> None:
-    """Each incident is counted once only where its group is one cell: several filters, two
-    platforms (an incident may be on both), an asset, or grouping by asset are exact."""
+    """Each incident is counted once only where its group is one cell: two platforms or owners
+    (an incident may be on both), an owner with anything else, an asset, grouping by asset, and
+    a platform with a type or priority grouped by platform or owner are exact."""
     with history.session() as session:
         for filters, group_by in [
-            (StatsFilters(types=("SQL",), priorities=("HIGH",)), None),
             (StatsFilters(platforms=("kafka", "s3")), None),
+            (StatsFilters(owners=(OWNERS[0], OWNERS[1])), None),
+            (StatsFilters(owners=(OWNERS[0],), types=("SQL",)), None),
+            (StatsFilters(owners=(OWNERS[0],)), "TYPE"),
             (StatsFilters(assets=(ASSETS[0],)), None),
             (StatsFilters(), "ASSET"),
-            (StatsFilters(types=("SQL",)), "PLATFORM"),
-            (StatsFilters(platforms=("kafka",)), "PLATFORM"),
+            (StatsFilters(platforms=("kafka",), types=("SQL",)), "PLATFORM"),
+            (StatsFilters(platforms=("kafka",), priorities=("LOW",)), "OWNER"),
         ]:
             rolled = incident_stats(session, START, END, group_by, None, filters, exact_up_to=0)
             assert rolled.totals.time_to_resolve.exact, (filters, group_by)

@@ -174,7 +174,8 @@ class IncidentRollup(Base):
     # The key is the row: one B-tree on SQLite, not two.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
-    dimension: Mapped[str] = mapped_column(String(1), primary_key=True)
+    # A grouping (A, T, R, P, O, S), or a slice of one (rollups.keys_of).
+    dimension: Mapped[str] = mapped_column(String(256), primary_key=True)
     span_days: Mapped[int] = mapped_column(Integer, primary_key=True)
     first_day: Mapped[int] = mapped_column(Integer, primary_key=True)  # days since the epoch
     group_key: Mapped[str] = mapped_column(String(512), primary_key=True)

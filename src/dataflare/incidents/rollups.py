@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.db.chunks import chunks
 from dataflare.db.commit import end_with
-from dataflare.db.driver import DriverStatement
+from dataflare.db.driver import DriverStatement, Write
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ROLLUPS, INCIDENTS, Incident
 
 DAY_MS = 86_400_000
@@ -133,12 +133,35 @@ def priority_key(priority: int | None) -> str:
     return NO_PRIORITY if priority is None else str(priority)
 
 
+def type_and_priority(incident_type: str, priority: str) -> str:
+    """The slice of one type and one priority (a priority_key)."""
+    return f"TR:{incident_type}|{priority}"
+
+
+def within_platform(platform: str, grouping: str) -> str:
+    """The slice of the incidents on one platform, grouped by PLATFORM or OWNER."""
+    return f"P:{platform}:{grouping}"
+
+
 def keys_of(facts: Facts, assets: Mapping[int, AssetKeys]) -> list[tuple[str, str]]:
-    """The (dimension, group key) pairs the incident is in, each once; not its assets."""
+    """The (dimension, group key) pairs the incident is in, each once; not its assets.
+
+    Beside the five groupings (everything, type, priority, platform, owner), slices let the
+    figures of a filtered question be summed too: per type and priority (whole, and by
+    platform and by owner), and per platform (by platform and by owner)."""
     found = [assets[i] for i in facts.asset_ids if i in assets]
+    platforms = sorted({a.platform for a in found})
+    owners = sorted(frozenset().union(*(a.owners for a in found)))
+    sliced = type_and_priority(facts.incident_type, priority_key(facts.priority))
     keys = [(ALL, ""), (TYPE, facts.incident_type), (PRIORITY, priority_key(facts.priority))]
-    keys += [(PLATFORM, platform) for platform in {a.platform for a in found}]
-    keys += [(OWNER, owner) for owner in frozenset().union(*(a.owners for a in found))]
+    keys += [(PLATFORM, platform) for platform in platforms]
+    keys += [(OWNER, owner) for owner in owners]
+    keys += [(sliced, "")]
+    keys += [(f"{sliced}:{PLATFORM}", platform) for platform in platforms]
+    keys += [(f"{sliced}:{OWNER}", owner) for owner in owners]
+    for platform in platforms:
+        keys += [(within_platform(platform, PLATFORM), other) for other in platforms]
+        keys += [(within_platform(platform, OWNER), owner) for owner in owners]
     return keys
 
 
@@ -188,58 +211,50 @@ def moved(session: Session, before: Facts | None, after: Facts | None) -> None:
 
 def owners_moving(session: Session, new_owners: Mapping[int, Collection[str]]) -> None:
     """These assets' owners are about to be replaced by the ones given: move their incidents'
-    owner cells. Call it before the owner rows change (it reads the owners as they were)."""
+    cells that depend on owners. Call it before the owner rows change (it reads the owners as
+    they were)."""
     connection = session.connection()
     before = asset_keys(connection, new_owners.keys())
     changed = {
-        asset_id: frozenset(owners)
+        asset_id: AssetKeys(before[asset_id].platform, frozenset(owners))
         for asset_id, owners in new_owners.items()
         if asset_id in before and frozenset(owners) != before[asset_id].owners
     }
     if not changed:
         return
-    incidents: dict[int, tuple[int, int | None, int | None]] = {}
-    assets_of: dict[int, set[int]] = {}
-    links = INCIDENT_ASSETS.alias("other")
+    linked: set[int] = set()  # an incident on two of the assets, once
     for chunk in chunks(sorted(changed), CHUNK):
         on_changed = select(INCIDENT_ASSETS.c.incident_id).where(
             INCIDENT_ASSETS.c.asset_id.in_(chunk)
         )
-        query = (
-            select(
-                INCIDENTS.c.id,
-                INCIDENTS.c.created_at,
-                INCIDENTS.c.resolved_at,
-                INCIDENTS.c.acknowledged_at,
-                links.c.asset_id,
-            )
-            .join(links, links.c.incident_id == INCIDENTS.c.id)
-            .where(INCIDENTS.c.id.in_(on_changed), INCIDENTS.c.removed.is_(false()))
-        )
-        for incident_id, created, resolved, acknowledged, asset_id in connection.execute(query):
-            incidents[incident_id] = (created, resolved, acknowledged)
-            assets_of.setdefault(incident_id, set()).add(asset_id)
-    others = set().union(*assets_of.values()) - before.keys() if assets_of else set()
-    owners_then = {
-        i: keys.owners for i, keys in {**before, **asset_keys(connection, others)}.items()
-    }
+        linked.update(connection.scalars(on_changed))
+    facts: list[Facts] = []
+    for chunk in chunks(sorted(linked), CHUNK):
+        facts += gathered(connection.execute(facts_query(INCIDENTS.c.id.in_(chunk))))
+    others = set().union(*(f.asset_ids for f in facts)) - before.keys()
+    then = {**before, **asset_keys(connection, others)}
+    now = {**then, **changed}
     cells: Counter[Cell] = Counter()
-    for incident_id, times in incidents.items():
-        its = assets_of[incident_id]
-        had = frozenset().union(*(owners_then.get(i, frozenset()) for i in its))
-        has = frozenset().union(*(changed.get(i, owners_then.get(i, frozenset())) for i in its))
-        events = _events(*times)
-        _count(cells, events, [(OWNER, owner) for owner in had - has], -1)
-        _count(cells, events, [(OWNER, owner) for owner in has - had], +1)
+    for fact in facts:
+        _add(cells, fact, then, -1)
+        _add(cells, fact, now, +1)  # all but the cells of owners cancel out
     write(session, cells)
 
 
+ROWS_PER_STATEMENT = 1_000  # an upsert's rows at most (7 values each, well within the limits)
+
+
 @cache
-def _upsert(dialect_name: str) -> DriverStatement:
-    """The upsert adding to a cell, in the dialect's own words (both say ON CONFLICT, built by
-    each dialect's insert; the other dialect cannot compile it, so none is held per module)."""
+def _upsert(dialect_name: str, rows: int = 1) -> DriverStatement:
+    """The upsert adding to `rows` cells at once, in the dialect's own words (both say ON
+    CONFLICT, built by each dialect's insert; the other dialect cannot compile it, so none is
+    held per module). Parameters are the cell's names, numbered from 0 when rows > 1."""
     dialect = postgresql if dialect_name == "postgresql" else sqlite
-    values: dict[str, Any] = {name: bindparam(name) for name in (*_KEY, "n")}
+    names = (*_KEY, "n")
+    if rows == 1:
+        values: Any = {name: bindparam(name) for name in names}
+    else:
+        values = [{name: bindparam(f"{name}_{i}") for name in names} for i in range(rows)]
     statement = dialect.insert(INCIDENT_ROLLUPS).values(values)
     added = statement.on_conflict_do_update(
         index_elements=[_R[name] for name in _KEY], set_={"n": _R.n + statement.excluded.n}
@@ -248,20 +263,41 @@ def _upsert(dialect_name: str) -> DriverStatement:
 
 
 def _rows(cells: Counter[Cell]) -> list[dict[str, Any]]:
-    return [
-        {**dict(zip(_KEY, cell, strict=True)), "n": n} for cell, n in sorted(cells.items()) if n
-    ]
+    ordered = sorted(cells.items())
+    return [{**dict(zip(_KEY, cell, strict=True)), "n": n} for cell, n in ordered if n]
+
+
+def _writes(dialect_name: str, rows: list[dict[str, Any]]) -> list[Write]:
+    """PostgreSQL: one statement per ROWS_PER_STATEMENT rows, each parsed and planned once for
+    all of them."""
+    writes: list[Write] = []
+    for chunk in chunks(rows, ROWS_PER_STATEMENT):
+        if len(chunk) == 1:
+            writes.append((_upsert(dialect_name), chunk[0]))
+            continue
+        numbered = {f"{name}_{i}": v for i, row in enumerate(chunk) for name, v in row.items()}
+        writes.append((_upsert(dialect_name, len(chunk)), numbered))
+    return writes
 
 
 def write(session: Session, cells: Counter[Cell]) -> None:
     """Add these amounts to the cells, in key order: with the COMMIT when the transaction ends
     after this change on PostgreSQL, else now."""
     rows = _rows(cells)
+    dialect_name = session.get_bind().dialect.name
+    if rows and (dialect_name == "sqlite" or not end_with(session, _writes(dialect_name, rows))):
+        _run_now(session.connection(), rows)
+
+
+def _run_now(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """SQLite takes the rows one at a time (`run_many` prepares the statement once)."""
     if not rows:
         return
-    statement = _upsert(session.get_bind().dialect.name)
-    if not end_with(session, [(statement, row) for row in rows]):
-        statement.run_many(session.connection(), rows)
+    if connection.dialect.name == "sqlite":
+        _upsert("sqlite").run_many(connection, rows)
+        return
+    for statement, params in _writes(connection.dialect.name, rows):
+        statement.run(connection, params)
 
 
 def facts_query(*conditions: ColumnElement[bool]) -> Select[Any]:
@@ -310,7 +346,6 @@ def rebuild(connection: Connection) -> int:
     connection.execute(delete(INCIDENT_ROLLUPS))
     linked = select(INCIDENT_ASSETS.c.asset_id).distinct()
     assets = asset_keys(connection, [i for (i,) in connection.execute(linked)])
-    statement = _upsert(connection.dialect.name)
     rows = connection.execute(facts_query().execution_options(yield_per=10_000))
     cells: Counter[Cell] = Counter()
     counted = 0
@@ -318,9 +353,8 @@ def rebuild(connection: Connection) -> int:
         _add(cells, facts, assets, +1)
         counted += 1
         if len(cells) >= FLUSH_CELLS:
-            statement.run_many(connection, _rows(cells))
+            _run_now(connection, _rows(cells))
             cells.clear()
             log.info("incident figures: %d incidents counted", counted)
-    if cells:
-        statement.run_many(connection, _rows(cells))
+    _run_now(connection, _rows(cells))
     return counted

@@ -28,16 +28,15 @@ from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
-from dataflare.incidents.rollups import ALL
 from dataflare.incidents.rules import REMOVED
 from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures
 from dataflare.incidents.stats_rollups import (
     EXACT_LIMIT,
+    Plan,
     Reader,
-    Scope,
     group_name,
     named,
-    scope_of,
+    plan_of,
 )
 from dataflare.incidents.stats_values import (
     Bucket,
@@ -105,21 +104,21 @@ def _rolled_up(
     groupings: Sequence[str],
     exact_up_to: int,
     width: int | None = None,
-) -> tuple[Reader, Scope] | None:
+) -> tuple[Reader, Plan] | None:
     """A reader of the rollups when they can answer and the exact figures would read more than
     `exact_up_to` incidents (incidents/stats_rollups.py); else None."""
-    scope = scope_of(filters, groupings)
-    if scope is None or (width is not None and start % DAY_MS):
+    plan = plan_of(filters, groupings)
+    if plan is None or (width is not None and start % DAY_MS):
         return None
     reader = Reader(connection, start, end)
-    if reader.first >= reader.last or reader.moving(scope) <= exact_up_to:
+    if reader.first >= reader.last or reader.moving(plan.totals) <= exact_up_to:
         return None
-    return reader, scope
+    return reader, plan
 
 
 def _from_rollups(
     reader: Reader,
-    scope: Scope,
+    plan: Plan,
     group_by: str | None,
     width: int | None,
     parts: frozenset[str],
@@ -127,22 +126,22 @@ def _from_rollups(
 ) -> Stats:
     stats = Stats(reader.start, reader.end, Figures())
     if "totals" in parts:
-        stats.totals = reader.totals(scope)
+        stats.totals = reader.totals(plan.totals)
     if group_by and "groups" in parts:
-        found = reader.figures(scope.group(group_by))
+        found = reader.figures(plan.groups[group_by])
         stats.groups = {group_name(group_by, key): f for key, f in found.items()}
     if width and "buckets" in parts:
         open_at_end = (
             stats.totals.open_at_end
             if "totals" in parts
-            else sum(reader.open_at_end(scope).values())
+            else sum(reader.open_at_end(plan.totals).values())
         )
-        stats.buckets = reader.buckets(scope, width, open_at_end)
+        stats.buckets = reader.buckets(plan.totals, width, open_at_end)
     if "noisiest" in parts:
-        if scope.dimension == ALL:  # the per-asset cells count every incident
-            stats.noisiest = reader.noisiest(NOISIEST)
-        else:
+        if plan.filtered:  # the per-asset cells count every incident, filtered or not
             stats.noisiest = _noisiest(reader.connection, reader.start, reader.end, asked)
+        else:
+            stats.noisiest = reader.noisiest(NOISIEST)
     return stats
 
 
@@ -261,9 +260,9 @@ def incident_groups(
         _check(start, end, group_by, None, filters)
     rolled = _rolled_up(session.connection(), start, end, filters, groupings, exact_up_to)
     if rolled is not None:
-        reader, scope = rolled
+        reader, plan = rolled
         return {
-            g: {group_name(g, key): f for key, f in reader.figures(scope.group(g)).items()}
+            g: {group_name(g, key): f for key, f in reader.figures(plan.groups[g]).items()}
             for g in groupings
         }
     asked = _matching(filters)

@@ -8,10 +8,15 @@ are taken from the buckets: the bucket that holds the nearest rank is exact, and
 given for it is within rollups.RELATIVE_ERROR of the exact one; such a figure says it is not
 exact (Durations.exact).
 
-A question is answered here when the rollups can tell each incident once: no filter; or a
-filter on any number of types, or of priorities, grouped by nothing or by that same dimension;
-or a filter on one platform, or one owner, not grouped. Filters on assets, several filters at
-once, and grouping by asset are always answered exactly (incidents/stats.py)."""
+A question is answered here when the rollups can tell each incident once (plan_of):
+- no filter, grouped by type, priority, platform or owner;
+- filters on types and priorities (any number of each), grouped by any of those four;
+- a filter on one platform: grouped by type or priority, and also, with no type or priority
+  filter, by platform or owner (the incidents on it, grouped by all their platforms and owners);
+- a filter on one owner, not grouped.
+Filters on assets, on two platforms or owners, an owner with any other filter, and grouping
+by asset are answered exactly (incidents/stats.py), as is the list of noisiest assets of any
+filtered question."""
 
 from __future__ import annotations
 
@@ -23,7 +28,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, func, or_, select, union_all
 
 from dataflare.catalog.models import ASSETS
-from dataflare.core.vocabulary import NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
+from dataflare.core.vocabulary import INCIDENT_TYPES, NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
 from dataflare.incidents import rollups
 from dataflare.incidents.models import INCIDENT_ROLLUPS, INCIDENTS
 from dataflare.incidents.rollups import (
@@ -57,49 +62,82 @@ _I = INCIDENTS.c
 
 Sums = dict[tuple[str, int], Counter[int]]  # (group key, measure) -> {bucket: incidents}
 Days = list[tuple[int, int, int]]  # (span, first day from, first day before)
+EdgeCells = dict[tuple[str, str, int], Counter[int]]  # (dimension, key, measure) -> buckets
 
 
 @dataclass(frozen=True)
 class Scope:
-    """The incidents asked about, as rollup cells: the keys of one dimension (none: all)."""
+    """Rollup cells to sum: those of these dimensions (groupings, or slices of one) with these
+    keys (none: any). A cell's group is its key, or (`part`) the type (0) or priority (1) of
+    the type-and-priority slice it is in."""
 
-    dimension: str
-    keys: tuple[str, ...]
+    dimensions: tuple[str, ...]
+    keys: tuple[str, ...] = ()
+    part: int | None = None
 
-    def group(self, grouping: str) -> Scope:
-        dimension = DIMENSIONS[grouping]
-        return Scope(dimension, self.keys if dimension == self.dimension else ())
+    def name(self, dimension: str, key: str) -> str | None:
+        """The group of a cell; None for a cell outside the scope."""
+        if dimension not in self.dimensions or (self.keys and key not in self.keys):
+            return None
+        if self.part is None:
+            return key
+        return dimension.split(":")[1].split("|")[self.part]
 
 
-def scope_of(filters: StatsFilters, groupings: Sequence[str]) -> Scope | None:
-    """What the rollups would read for these filters and groupings; None when they cannot tell
-    each incident once (then only the exact figures answer)."""
-    if filters.assets or "ASSET" in groupings:
+@dataclass(frozen=True)
+class Plan:
+    """What the rollups read for a question: the totals, and each grouping asked for."""
+
+    totals: Scope
+    groups: dict[str, Scope]
+    filtered: bool  # the noisiest assets then come from the incidents (no slice per asset)
+
+
+def plan_of(filters: StatsFilters, groupings: Sequence[str]) -> Plan | None:
+    """How the rollups answer these filters and groupings; None when they cannot tell each
+    incident once (then only the exact figures answer). An incident on two platforms (or of two
+    owners) is in both their cells: a sum over two would count it twice, and a slice of one
+    platform knows the incident's other platforms and owners, but no slice knows both a
+    platform and a type or priority besides."""
+    if filters.assets or (len(filters.platforms) > 1) or len(filters.owners) > 1:
         return None
-    priorities = [rollups.priority_key(PRIORITY_TO_NUMBER[p]) for p in filters.priorities]
-    filtered = [
-        (dimension, tuple(dict.fromkeys(values)))
-        for dimension, values in (
-            (TYPE, filters.types),
-            (PRIORITY, priorities),
-            (PLATFORM, filters.platforms),
-            (OWNER, filters.owners),
-        )
-        if values
+    types = filters.types or INCIDENT_TYPES
+    priorities = [rollups.priority_key(PRIORITY_TO_NUMBER[p]) for p in filters.priorities] or [
+        *(str(n) for n in sorted(NUMBER_TO_PRIORITY)),
+        rollups.NO_PRIORITY,
     ]
-    if not filtered:
-        return Scope(ALL, ("",))
-    if len(filtered) > 1:
+    slices = tuple(
+        rollups.type_and_priority(t, r) for t in dict.fromkeys(types) for r in priorities
+    )
+    by_slice = bool(filters.types or filters.priorities)
+    on_platform = [f"{d}:{PLATFORM}" for d in slices]
+    plan: Plan
+    if filters.owners:
+        if by_slice or filters.platforms or groupings:
+            return None
+        plan = Plan(Scope((OWNER,), filters.owners), {}, True)
+    elif filters.platforms:
+        platform = filters.platforms[0]
+        kinds = {"TYPE": Scope(tuple(on_platform), (platform,), 0)}
+        kinds["PRIORITY"] = Scope(tuple(on_platform), (platform,), 1)
+        if not by_slice:
+            kinds["PLATFORM"] = Scope((rollups.within_platform(platform, PLATFORM),))
+            kinds["OWNER"] = Scope((rollups.within_platform(platform, OWNER),))
+        totals = (
+            Scope(tuple(on_platform), (platform,)) if by_slice else Scope((PLATFORM,), (platform,))
+        )
+        plan = Plan(totals, kinds, True)
+    elif by_slice:
+        kinds = {"TYPE": Scope(slices, ("",), 0), "PRIORITY": Scope(slices, ("",), 1)}
+        kinds["PLATFORM"] = Scope(tuple(on_platform))
+        kinds["OWNER"] = Scope(tuple(f"{d}:{OWNER}" for d in slices))
+        plan = Plan(Scope(slices, ("",)), kinds, True)
+    else:
+        kinds = {grouping: Scope((dimension,)) for grouping, dimension in DIMENSIONS.items()}
+        plan = Plan(Scope((ALL,), ("",)), kinds, False)
+    if any(grouping not in plan.groups for grouping in groupings):
         return None
-    dimension, keys = filtered[0]
-    # An incident on two platforms (or of two owners) is in both their cells: the sum of two
-    # would count it twice, and its other platform's group would not know it was filtered in.
-    # A type or a priority is one per incident.
-    if dimension in (PLATFORM, OWNER) and (len(keys) > 1 or groupings):
-        return None
-    if any(DIMENSIONS[g] != dimension for g in groupings):
-        return None
-    return Scope(dimension, keys)
+    return plan
 
 
 def _days(first: int, last: int) -> Days:
@@ -111,13 +149,13 @@ def _days(first: int, last: int) -> Days:
 
 
 def _summed(connection: Connection, scope: Scope, days: Days, measures: Sequence[int]) -> Sums:
-    """The cells' counts over these days, per group key and measure."""
+    """The cells' counts over these days, per group and measure."""
     parts = []
     for span, first, last in days:
         if first >= last:
             continue
-        part = select(_R.group_key, _R.measure, _R.bucket, _R.n).where(
-            _R.dimension == scope.dimension,
+        part = select(_R.dimension, _R.group_key, _R.measure, _R.bucket, _R.n).where(
+            _R.dimension.in_(scope.dimensions),
             _R.span_days == span,
             _R.first_day >= first,
             _R.first_day < last,
@@ -130,12 +168,13 @@ def _summed(connection: Connection, scope: Scope, days: Days, measures: Sequence
     if not parts:
         return found
     cells = union_all(*parts).subquery()
-    query = select(
-        cells.c.group_key, cells.c.measure, cells.c.bucket, func.sum(cells.c.n)
-    ).group_by(cells.c.group_key, cells.c.measure, cells.c.bucket)
-    for key, measure, bucket, n in connection.execute(query):
-        if n:
-            found[key, measure][bucket] += int(n)
+    keys = (cells.c.dimension, cells.c.group_key, cells.c.measure, cells.c.bucket)
+    for dimension, key, measure, bucket, n in connection.execute(
+        select(*keys, func.sum(cells.c.n)).group_by(*keys)
+    ):
+        name = scope.name(dimension, key)
+        if n and name is not None:
+            found[name, measure][bucket] += int(n)
     return found
 
 
@@ -144,8 +183,8 @@ class Edges:
     """What the incidents count for in the hours at either end of the period (read from the
     incidents themselves), and in the hours after its last midnight (for the open count)."""
 
-    period: Sums
-    tail: Sums
+    period: EdgeCells
+    tail: EdgeCells
     assets: Counter[str]
 
 
@@ -167,24 +206,21 @@ def _edges(connection: Connection, start: int, end: int, first: int, last: int) 
             for lo, hi in ranges:
                 if lo <= moment < hi:  # type: ignore[operator]
                     for dimension, key in keys:
-                        edges.period[f"{dimension}:{key}", measure][bucket] += 1
+                        edges.period[dimension, key, measure][bucket] += 1
                     if (lo, hi) == tail:
                         for dimension, key in keys:
-                            edges.tail[f"{dimension}:{key}", measure][bucket] += 1
+                            edges.tail[dimension, key, measure][bucket] += 1
                     if measure == RAISED:
                         edges.assets.update(str(i) for i in fact.asset_ids)
     return edges
 
 
-def _with_edges(sums: Sums, edge: Sums, scope: Scope) -> Sums:
-    """The cells' sums with the edge's counts for the scope's keys added."""
-    prefix = f"{scope.dimension}:"
-    for (tagged, measure), buckets in edge.items():
-        if not tagged.startswith(prefix):
-            continue
-        key = tagged[len(prefix) :]
-        if not scope.keys or key in scope.keys:
-            sums.setdefault((key, measure), Counter()).update(buckets)
+def _with_edges(sums: Sums, edge: EdgeCells, scope: Scope) -> Sums:
+    """The cells' sums with the edge's counts in the scope added."""
+    for (dimension, key, measure), buckets in edge.items():
+        name = scope.name(dimension, key)
+        if name is not None:
+            sums.setdefault((name, measure), Counter()).update(buckets)
     return sums
 
 
@@ -228,7 +264,7 @@ class Reader:
         return sum(sum(b.values()) for b in sums.values())
 
     def figures(self, scope: Scope) -> dict[str, Figures]:
-        """{group key: its figures} of the scope's dimension."""
+        """{group: its figures}, for the groups with anything in the period."""
         measures = (RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE)
         sums = _with_edges(
             _summed(self.connection, scope, self.days, measures), self.edges.period, scope
@@ -248,7 +284,7 @@ class Reader:
         return found
 
     def open_at_end(self, scope: Scope) -> dict[str, int]:
-        """{group key: incidents raised before the end and not resolved before it}: all those
+        """{group: incidents raised before the end and not resolved before it}: all those
         raised before it, less all those resolved before it."""
         before = (BLOCK, _EARLIEST_DAY, self.last // BLOCK * BLOCK)
         days = [before, (1, self.last // BLOCK * BLOCK, self.last)]
@@ -261,28 +297,8 @@ class Reader:
         return {key: n for key, n in opened.items() if n}
 
     def totals(self, scope: Scope) -> Figures:
-        per_key = self.figures(scope)
-        if len(per_key) <= 1:
-            return next(iter(per_key.values()), Figures())
-        acknowledged: Counter[int] = Counter()
-        resolved: Counter[int] = Counter()
-        sums = _with_edges(
-            _summed(self.connection, scope, self.days, (TO_ACKNOWLEDGE, TO_RESOLVE)),
-            self.edges.period,
-            scope,
-        )
-        for (_, measure), buckets in sums.items():
-            if measure == TO_ACKNOWLEDGE:
-                acknowledged.update(buckets)
-            elif measure == TO_RESOLVE:  # the edges bring every measure
-                resolved.update(buckets)
-        return Figures(
-            sum(f.raised for f in per_key.values()),
-            sum(f.resolved for f in per_key.values()),
-            sum(f.open_at_end for f in per_key.values()),
-            _ranked(acknowledged),
-            _ranked(resolved),
-        )
+        """A totals scope has one group: the one key, or every cell named "" (a plan's)."""
+        return next(iter(self.figures(scope).values()), Figures())
 
     def buckets(self, scope: Scope, width: int, open_at_end: int) -> list[Bucket]:
         """Raised and resolved per bucket, from the single-day cells (the period starts at a
@@ -301,7 +317,7 @@ class Reader:
         )
 
     def noisiest(self, limit: int) -> list[NoisyAsset]:
-        sums = _summed(self.connection, Scope(ASSET, ()), self.days, (RAISED,))
+        sums = _summed(self.connection, Scope((ASSET,)), self.days, (RAISED,))
         raised: Counter[int] = Counter()
         for (key, _), buckets in sums.items():
             raised[int(key)] += sum(buckets.values())
@@ -317,7 +333,7 @@ def _summed_by_day(
     query = (
         select(_R.first_day, _R.measure, func.sum(_R.n))
         .where(
-            _R.dimension == scope.dimension,
+            _R.dimension.in_(scope.dimensions),
             _R.span_days == 1,
             _R.first_day >= first,
             _R.first_day < last,

@@ -24,7 +24,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "incident_rollups",
-        sa.Column("dimension", sa.String(length=1), nullable=False),
+        sa.Column("dimension", sa.String(length=256), nullable=False),
         sa.Column("span_days", sa.Integer(), nullable=False),
         sa.Column("first_day", sa.Integer(), nullable=False),
         sa.Column("group_key", sa.String(length=512), nullable=False),

@@ -7,18 +7,24 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, select, text, update
 from sqlalchemy.engine import make_url
 
+from dataflare.db.database import Database
 from dataflare.db.migrate import alembic_config
+from dataflare.incidents.models import INCIDENT_ROLLUPS
+from dataflare.incidents.rollups import RAISED
+from dataflare.incidents.service import RaiseRequest, raise_incident
 from tests.e2e.seed import localize, seed_requests
 from tests.e2e.server import DATAFLARE, Server, dataflare_env, free_port
 
 NEW_ASSET = "urn:li:dataset:(urn:li:dataPlatform:hive,brand_new,PROD)"
+DATASET = "urn:li:dataset:(urn:li:dataPlatform:hive,orders,PROD)"
 
 
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -220,6 +226,38 @@ def test_db_upgrade_of_a_migrated_database_says_so_without_the_password(
     shown = url.render_as_string(hide_password=True)
     assert done.stderr == f"Database {shown} is up to date (revision {head_revision()}).\n"
     assert "s3cret" not in done.stderr
+
+
+def test_db_rebuild_figures_counts_the_rollups_again(database_url: str, tmp_path: Path) -> None:
+    """A rollup cell damaged by hand is counted right again; the command says how many."""
+    db = Database(database_url)
+    try:
+        with db.session(write=True) as session:
+            for state in ("ACTIVE", "RESOLVED"):
+                request = RaiseRequest(type="SQL", resource_urn=DATASET, state=state)
+                raise_incident(session, "urn:li:corpuser:datahub", request)
+        with db.connection(write=True) as connection:
+            before = _cells(connection)
+            connection.execute(update(INCIDENT_ROLLUPS).values(n=INCIDENT_ROLLUPS.c.n + 5))
+
+        done = run("db", "rebuild-figures", env=dataflare_env(tmp_path, database_url))
+
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.startswith("Counted the figures of 2 incidents again in ")
+        with db.connection() as connection:
+            assert _cells(connection) == before
+        raised_today = [
+            n
+            for (dimension, span, *_, measure, _), n in before.items()
+            if dimension == "A" and span == 1 and measure == RAISED
+        ]
+        assert raised_today == [2]
+    finally:
+        db.dispose()
+
+
+def _cells(connection: Connection) -> dict[tuple[Any, ...], int]:
+    return {tuple(row[:-1]): row[-1] for row in connection.execute(select(INCIDENT_ROLLUPS))}
 
 
 def test_serve_on_a_port_in_use_says_so_in_one_line(tmp_path: Path) -> None:

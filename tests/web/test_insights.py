@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 from dataflare.db.database import Database
 from tests.access.helpers import PASSWORD, user_with_token
 from tests.conftest import GraphQL
-from tests.graphql.documents import RAISE
+from tests.graphql.documents import RAISE, UPDATE_STATUS
 from tests.ingest.mcps import dataset, ingest, properties
 from tests.web.conftest import sign_in
 
@@ -42,6 +42,22 @@ def test_the_page_shows_the_period_s_figures(client: TestClient, gql: GraphQL, r
     assert "<dt>Raised</dt><dd>3</dd>" in page.text
     assert "<dt>Open at the end</dt><dd>3</dd>" in page.text
     assert 'href="/insights.csv?days=7&amp;chart=weekly"' in page.text
+
+
+def test_figures_read_from_the_rollups_say_their_ranks_are_estimated(
+    client: TestClient, gql: GraphQL, reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    urns = [gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": FORMULA}}) for _ in range(3)]
+    gql.data(UPDATE_STATUS, {"urn": urns[0]["raiseIncident"], "input": {"state": "RESOLVED"}})
+    exact = client.get("/insights?days=7")
+    monkeypatch.setenv("DATAFLARE_FIGURES_EXACT_UP_TO", "0")  # the rollups whenever they can
+    rolled = client.get("/insights?days=7")
+
+    assert 'data-testid="estimated"' not in exact.text
+    assert 'data-testid="estimated"' in rolled.text
+    for page in (exact, rolled):  # the counts are the same either way
+        assert "<dt>Raised</dt><dd>3</dd>" in page.text
+        assert "<dt>Open at the end</dt><dd>2</dd>" in page.text
 
 
 @pytest.mark.parametrize(

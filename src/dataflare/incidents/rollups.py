@@ -342,7 +342,7 @@ def _facts(row: list[Any]) -> Facts:
 
 def rebuild(connection: Connection) -> int:
     """Count every cell again from the incidents (a migration fills the table so, and
-    `dataflare figures --rebuild` repairs it); how many incidents were counted."""
+    `dataflare db rebuild-figures` repairs it); how many incidents were counted."""
     connection.execute(delete(INCIDENT_ROLLUPS))
     linked = select(INCIDENT_ASSETS.c.asset_id).distinct()
     assets = asset_keys(connection, [i for (i,) in connection.execute(linked)])

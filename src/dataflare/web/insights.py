@@ -12,6 +12,7 @@ from starlette.responses import Response
 
 from dataflare.catalog.queries import platforms
 from dataflare.core.clock import format_time, now_ms
+from dataflare.core.config import figures_exact_up_to
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
 from dataflare.incidents.stats import DAY_MS, incident_groups, incident_stats
@@ -93,7 +94,14 @@ def duration(value: int | None) -> str:
 def _read(call: Call, choice: Choice, *parts: str) -> Stats:
     """One read of the daily figures, of the parts the charts need only."""
     return incident_stats(
-        call.session, choice.start, choice.end, None, "DAY", choice.filters, frozenset(parts)
+        call.session,
+        choice.start,
+        choice.end,
+        None,
+        "DAY",
+        choice.filters,
+        frozenset(parts),
+        figures_exact_up_to(),
     )
 
 
@@ -140,7 +148,9 @@ def _grouped_charts(
 ) -> dict[str, list[tuple[Any, ...]]]:
     """The time to resolve by platform and by owner, from one read."""
     groupings = [GROUPED[chart][0] for chart in charts]
-    found = incident_groups(call.session, choice.start, choice.end, groupings, choice.filters)
+    found = incident_groups(
+        call.session, choice.start, choice.end, groupings, choice.filters, figures_exact_up_to()
+    )
     return {
         chart: _resolve_times(title, found[group_by], name)
         for chart, (group_by, title, name) in GROUPED.items()

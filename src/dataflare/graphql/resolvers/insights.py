@@ -7,6 +7,7 @@ from typing import Any
 from ariadne import QueryType
 from graphql import FieldNode, FragmentSpreadNode, InlineFragmentNode, SelectionSetNode
 
+from dataflare.core.config import figures_exact_up_to
 from dataflare.graphql.context import Info
 from dataflare.incidents.stats import incident_stats
 from dataflare.incidents.stats_values import Durations, Figures, StatsFilters
@@ -40,6 +41,7 @@ def resolve_incident_stats(_: Any, info: Info, input: dict[str, Any]) -> dict[st
         input.get("interval"),
         filters,
         _parts(info),
+        figures_exact_up_to(),
     )
     groups = sorted(stats.groups.items(), key=lambda pair: (-pair[1].raised, pair[0]))
     return {

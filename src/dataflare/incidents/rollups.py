@@ -153,30 +153,17 @@ def type_and_priority(incident_type: str, priority: str) -> str:
     return f"TR:{incident_type}|{priority}"
 
 
-def within_platform(platform: str, grouping: str) -> str:
-    """The slice of the incidents on one platform, grouped by PLATFORM or OWNER."""
-    return f"P:{platform}:{grouping}"
-
-
 def keys_of(facts: Facts, assets: Mapping[int, AssetKeys]) -> list[tuple[str, str]]:
     """The (dimension, group key) pairs the incident is in, each once; not its assets.
 
-    Beside the five groupings (everything, type, priority, platform, owner), slices let the
-    figures of a filtered question be summed too: per type and priority (whole, and by
-    platform and by owner), and per platform (by platform and by owner)."""
+    Beside the five groupings (everything, type, priority, platform, owner), its slice of one
+    type and one priority lets questions filtered on types and priorities be summed too."""
     found = [assets[i] for i in facts.asset_ids if i in assets]
-    platforms = sorted({a.platform for a in found})
-    owners = sorted(frozenset().union(*(a.owners for a in found)))
-    sliced = type_and_priority(facts.incident_type, priority_key(facts.priority))
-    keys = [(ALL, ""), (TYPE, facts.incident_type), (PRIORITY, priority_key(facts.priority))]
-    keys += [(PLATFORM, platform) for platform in platforms]
-    keys += [(OWNER, owner) for owner in owners]
-    keys += [(sliced, "")]
-    keys += [(f"{sliced}:{PLATFORM}", platform) for platform in platforms]
-    keys += [(f"{sliced}:{OWNER}", owner) for owner in owners]
-    for platform in platforms:
-        keys += [(within_platform(platform, PLATFORM), other) for other in platforms]
-        keys += [(within_platform(platform, OWNER), owner) for owner in owners]
+    priority = priority_key(facts.priority)
+    keys = [(ALL, ""), (TYPE, facts.incident_type), (PRIORITY, priority)]
+    keys += [(PLATFORM, platform) for platform in sorted({a.platform for a in found})]
+    keys += [(OWNER, owner) for owner in sorted(frozenset().union(*(a.owners for a in found)))]
+    keys.append((type_and_priority(facts.incident_type, priority), ""))
     return keys
 
 
@@ -391,7 +378,9 @@ def rebuild(connection: Connection) -> int:
 
     The counts are summed in memory a few million cells at a time, handed to a temporary table
     the quickest way each database takes rows (PostgreSQL's COPY, SQLite's executemany of
-    plain inserts), and summed into the rollups by one statement at the end."""
+    plain inserts), and summed into the rollups by one statement at the end, in key order:
+    PostgreSQL's table then holds a question's cells side by side (a 2-year total read 17,000
+    cells from 16,800 pages when they came in any order)."""
     postgres = connection.dialect.name == "postgresql"
     suffix = " ON COMMIT DROP" if postgres else ""
     connection.execute(text(f"CREATE TEMPORARY TABLE {_COUNTED} {_COUNTED_TYPES}{suffix}"))
@@ -413,7 +402,7 @@ def rebuild(connection: Connection) -> int:
     connection.execute(
         text(
             f"INSERT INTO incident_rollups ({key}, n) SELECT {key}, sum(n) FROM {_COUNTED} "
-            f"GROUP BY {key} HAVING sum(n) <> 0"
+            f"GROUP BY {key} HAVING sum(n) <> 0 ORDER BY {key}"
         )
     )
     if not postgres:

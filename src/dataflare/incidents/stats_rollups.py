@@ -9,14 +9,11 @@ given for it is within rollups.RELATIVE_ERROR of the exact one; such a figure sa
 exact (Durations.exact).
 
 A question is answered here when the rollups can tell each incident once (plan_of):
-- no filter, grouped by type, priority, platform or owner;
-- filters on types and priorities (any number of each), grouped by any of those four;
-- a filter on one platform: grouped by type or priority, and also, with no type or priority
-  filter, by platform or owner (the incidents on it, grouped by all their platforms and owners);
-- a filter on one owner, not grouped.
-Filters on assets, on two platforms or owners, an owner with any other filter, and grouping
-by asset are answered exactly (incidents/stats.py), as is the list of noisiest assets of any
-filtered question."""
+- no filter, grouped by nothing, type, priority, platform or owner;
+- filters on types and priorities (any number of each), grouped by nothing, type or priority;
+- a filter on one platform, or one owner, not grouped.
+Anything else is answered exactly (incidents/stats.py), as is the list of noisiest assets of
+any filtered question."""
 
 from __future__ import annotations
 
@@ -96,41 +93,28 @@ class Plan:
 def plan_of(filters: StatsFilters, groupings: Sequence[str]) -> Plan | None:
     """How the rollups answer these filters and groupings; None when they cannot tell each
     incident once (then only the exact figures answer). An incident on two platforms (or of two
-    owners) is in both their cells: a sum over two would count it twice, and a slice of one
-    platform knows the incident's other platforms and owners, but no slice knows both a
-    platform and a type or priority besides."""
-    if filters.assets or (len(filters.platforms) > 1) or len(filters.owners) > 1:
+    owners) is in both their cells: a sum over two would count it twice; and a cell of one
+    platform knows nothing of the incidents' types, priorities or other platforms."""
+    if filters.assets or len(filters.platforms) > 1 or len(filters.owners) > 1:
         return None
-    types = filters.types or INCIDENT_TYPES
-    priorities = [rollups.priority_key(PRIORITY_TO_NUMBER[p]) for p in filters.priorities] or [
-        *(str(n) for n in sorted(NUMBER_TO_PRIORITY)),
-        rollups.NO_PRIORITY,
-    ]
-    slices = tuple(
-        rollups.type_and_priority(t, r) for t in dict.fromkeys(types) for r in priorities
-    )
     by_slice = bool(filters.types or filters.priorities)
-    on_platform = [f"{d}:{PLATFORM}" for d in slices]
     plan: Plan
-    if filters.owners:
-        if by_slice or filters.platforms or groupings:
+    if filters.owners or filters.platforms:
+        if by_slice or (filters.owners and filters.platforms) or groupings:
             return None
-        plan = Plan(Scope((OWNER,), filters.owners), {}, True)
-    elif filters.platforms:
-        platform = filters.platforms[0]
-        kinds = {"TYPE": Scope(tuple(on_platform), (platform,), 0)}
-        kinds["PRIORITY"] = Scope(tuple(on_platform), (platform,), 1)
-        if not by_slice:
-            kinds["PLATFORM"] = Scope((rollups.within_platform(platform, PLATFORM),))
-            kinds["OWNER"] = Scope((rollups.within_platform(platform, OWNER),))
-        totals = (
-            Scope(tuple(on_platform), (platform,)) if by_slice else Scope((PLATFORM,), (platform,))
+        dimension, key = (
+            (OWNER, filters.owners[0]) if filters.owners else (PLATFORM, filters.platforms[0])
         )
-        plan = Plan(totals, kinds, True)
+        plan = Plan(Scope((dimension,), (key,)), {}, True)
     elif by_slice:
+        types = filters.types or INCIDENT_TYPES
+        priorities = [rollups.priority_key(PRIORITY_TO_NUMBER[p]) for p in filters.priorities]
+        if not priorities:
+            priorities = [*(str(n) for n in sorted(NUMBER_TO_PRIORITY)), rollups.NO_PRIORITY]
+        slices = tuple(
+            rollups.type_and_priority(t, r) for t in dict.fromkeys(types) for r in priorities
+        )
         kinds = {"TYPE": Scope(slices, ("",), 0), "PRIORITY": Scope(slices, ("",), 1)}
-        kinds["PLATFORM"] = Scope(tuple(on_platform))
-        kinds["OWNER"] = Scope(tuple(f"{d}:{OWNER}" for d in slices))
         plan = Plan(Scope(slices, ("",)), kinds, True)
     else:
         kinds = {grouping: Scope((dimension,)) for grouping, dimension in DIMENSIONS.items()}

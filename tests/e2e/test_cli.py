@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from alembic import command
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, create_engine, select, text, update
+from sqlalchemy import Connection, create_engine, delete, select, text, update
 from sqlalchemy.engine import make_url
 
 from dataflare.db.database import Database
@@ -252,6 +252,30 @@ def test_db_rebuild_figures_counts_the_rollups_again(database_url: str, tmp_path
             if dimension == "A" and span == 1 and measure == RAISED
         ]
         assert raised_today == [2]
+    finally:
+        db.dispose()
+
+
+def test_db_upgrade_counts_the_rollups_a_migration_left_empty(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Migration 0023 makes the rollups empty; the command that migrates counts them."""
+    db = Database(database_url)
+    try:
+        with db.session(write=True) as session:
+            raise_incident(session, "urn:li:corpuser:datahub", RaiseRequest("SQL", DATASET))
+        with db.connection(write=True) as connection:
+            before = _cells(connection)
+            connection.execute(delete(INCIDENT_ROLLUPS))  # as the migration leaves them
+
+        done = run("db", "upgrade", env=dataflare_env(tmp_path, database_url))
+
+        assert done.returncode == 0, done.stderr
+        assert done.stderr.startswith("Counted the figures of 1 incidents (")
+        with db.connection() as connection:
+            assert _cells(connection) == before != {}
+        again = run("db", "upgrade", env=dataflare_env(tmp_path, database_url))
+        assert "Counted" not in again.stderr  # counted once
     finally:
         db.dispose()
 

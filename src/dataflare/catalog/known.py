@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
+from dataflare.catalog import owner_changes
 from dataflare.catalog.models import ASSET_OWNERS, Asset
 from dataflare.catalog.models import LINEAGE_EDGES as EDGES
 from dataflare.core.errors import InvalidInput
 from dataflare.core.urns import AssetRef, parse_asset
 from dataflare.db.chunks import among, chunks
-from dataflare.incidents import rollups
 
 _KEY = "dataflare.known_assets"
 CHUNK = 1000  # values per IN (...): PostgreSQL takes at most 65,535 parameters a statement
@@ -132,7 +132,7 @@ def write_unwritten(session: Session) -> None:
     dialect = connection.dialect.name
     owned = sorted(known.owners_unwritten)
     known.owners_unwritten.clear()
-    rollups.owners_moving(
+    owner_changes.replacing(
         session, {asset_id: [owner for owner, _ in known.owners[asset_id]] for asset_id in owned}
     )
     for chunk in chunks(owned, CHUNK):

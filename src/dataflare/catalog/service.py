@@ -9,7 +9,7 @@ from sqlalchemy import bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from dataflare.catalog import known, search_counts, stored_aspects
+from dataflare.catalog import known, owner_changes, search_counts, stored_aspects
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS, LINEAGE_EDGES, Actor, Asset, AssetOwner
 from dataflare.catalog.queries import AssetView
 from dataflare.core.clock import now_for
@@ -24,7 +24,6 @@ from dataflare.core.text import check_bytes, check_text
 from dataflare.core.urns import AssetRef, parse_actor, parse_asset
 from dataflare.db.chunks import among, chunks
 from dataflare.db.driver import DriverStatement, driver_insert
-from dataflare.incidents import rollups
 
 OWNERSHIP_TYPES_DEFAULT = "TECHNICAL_OWNER"
 _IDS_BY_URN = select(ASSETS.c.urn, ASSETS.c.id).where(
@@ -234,7 +233,7 @@ def set_owners(session: Session, urn: str, owners: Sequence[tuple[str, str]]) ->
         return True
     # Plain statements: the session holds no object for an owner row (none to keep in step).
     connection = session.connection()
-    rollups.owners_moving(session, {asset.id: [owner for owner, _ in wanted]})
+    owner_changes.replacing(session, {asset.id: [owner for owner, _ in wanted]})
     if current:
         _DELETE_OWNERS.run(connection, {"asset_id": asset.id})
     if wanted:
@@ -307,7 +306,7 @@ def delete_asset(session: Session, urn: str) -> bool:
     search_counts.note_assets(session, [asset.id], owners_change=True)
     removed = asset.removed
     connection = session.connection()
-    rollups.owners_moving(session, {asset.id: []})
+    owner_changes.replacing(session, {asset.id: []})
     owners = connection.execute(delete(ASSET_OWNERS).where(ASSET_OWNERS.c.asset_id == asset.id))
     edges = connection.execute(
         delete(LINEAGE_EDGES).where(

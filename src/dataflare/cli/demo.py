@@ -32,8 +32,8 @@ def demo() -> None:
 @friendly_errors
 def demo_load() -> None:
     """Load the demo assets and incidents (does nothing if they are already there)."""
+    from dataflare.cli.migration import upgrade
     from dataflare.db.database import Database
-    from dataflare.db.migrate import upgrade
     from dataflare.ingest.demo import load_demo
 
     settings = Settings.from_env()

@@ -30,8 +30,8 @@ def ingest(path: Path, user_name: str) -> None:
     from dataflare.access.roles import ADMIN, Caller
     from dataflare.access.users import check_name
     from dataflare.assertions import policy as assertion_policy
+    from dataflare.cli.migration import upgrade
     from dataflare.db.database import Database
-    from dataflare.db.migrate import upgrade
     from dataflare.ingest.files import load, read_file
 
     settings = Settings.from_env()

@@ -45,8 +45,8 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
 @contextmanager
 def write_session() -> Iterator[Session]:
     """One transaction on the configured database, migrated first."""
+    from dataflare.cli.migration import upgrade
     from dataflare.db.database import Database
-    from dataflare.db.migrate import upgrade
 
     settings = Settings.from_env()
     upgrade(settings.database_url)

@@ -32,8 +32,8 @@ def worker(once: bool, metrics_address: str | None) -> None:
 
     Any number of workers may run, besides the one inside `dataflare serve`: they share the queue.
     """
+    from dataflare.cli.migration import upgrade
     from dataflare.db.database import Database
-    from dataflare.db.migrate import upgrade
     from dataflare.notifications.worker import Worker
 
     metrics = _metrics_address(metrics_address)

@@ -47,7 +47,7 @@ def serve(host: str, port: int, demo: bool, workers: int, notify: bool) -> None:
 
     import uvicorn
 
-    from dataflare.db.migrate import upgrade
+    from dataflare.cli.migration import upgrade
     from dataflare.monitoring.multiprocess import shared_directory
     from dataflare.notifications.config import load
 
@@ -161,7 +161,7 @@ def db_upgrade() -> None:
     """Apply pending migrations to the configured database, and say which."""
     from sqlalchemy.engine import make_url
 
-    from dataflare.db.migrate import upgrade
+    from dataflare.cli.migration import upgrade
 
     settings = Settings.from_env()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)

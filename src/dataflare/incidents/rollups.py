@@ -45,8 +45,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from dataflare.catalog import owner_changes
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
-from dataflare.db.chunks import chunks
+from dataflare.db.chunks import among, chunks
 from dataflare.db.commit import end_with
 from dataflare.db.driver import DriverStatement, Write
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ROLLUPS, INCIDENTS, Incident
@@ -198,7 +199,7 @@ def asset_keys(connection: Connection, asset_ids: Collection[int]) -> dict[int, 
             query = (
                 select(ASSETS.c.id, ASSETS.c.platform, ASSET_OWNERS.c.owner_urn)
                 .select_from(ASSETS.outerjoin(ASSET_OWNERS, ASSET_OWNERS.c.asset_id == ASSETS.c.id))
-                .where(ASSETS.c.id.in_(chunk))
+                .where(among(ASSETS.c.id, chunk, connection.dialect.name))
             )
             for asset_id, platform, owner in connection.execute(query):
                 found.setdefault(asset_id, (platform, set()))[1].add(owner)
@@ -226,8 +227,8 @@ def moved(session: Session, before: Facts | None, after: Facts | None) -> None:
 
 def owners_moving(session: Session, new_owners: Mapping[int, Collection[str]]) -> None:
     """These assets' owners are about to be replaced by the ones given: move their incidents'
-    cells that depend on owners. Call it before the owner rows change (it reads the owners as
-    they were)."""
+    cells that depend on owners. Called (catalog.owner_changes) before the owner rows change:
+    it reads the owners as they were."""
     connection = session.connection()
     before = asset_keys(connection, new_owners.keys())
     changed = {
@@ -240,12 +241,13 @@ def owners_moving(session: Session, new_owners: Mapping[int, Collection[str]]) -
     linked: set[int] = set()  # an incident on two of the assets, once
     for chunk in chunks(sorted(changed), CHUNK):
         on_changed = select(INCIDENT_ASSETS.c.incident_id).where(
-            INCIDENT_ASSETS.c.asset_id.in_(chunk)
+            among(INCIDENT_ASSETS.c.asset_id, chunk, connection.dialect.name)
         )
         linked.update(connection.scalars(on_changed))
     facts: list[Facts] = []
     for chunk in chunks(sorted(linked), CHUNK):
-        facts += gathered(connection.execute(facts_query(INCIDENTS.c.id.in_(chunk))))
+        chosen = among(INCIDENTS.c.id, chunk, connection.dialect.name)
+        facts += gathered(connection.execute(facts_query(chosen)))
     others = set().union(*(f.asset_ids for f in facts)) - before.keys()
     then = {**before, **asset_keys(connection, others)}
     now = {**then, **changed}
@@ -405,9 +407,21 @@ def rebuild(connection: Connection) -> int:
             f"GROUP BY {key} HAVING sum(n) <> 0 ORDER BY {key}"
         )
     )
-    if not postgres:
+    if postgres:  # plans for the new cells from the first read
+        connection.execute(text("ANALYZE incident_rollups"))
+    else:
         connection.execute(text(f"DROP TABLE {_COUNTED}"))
     return counted
+
+
+def fill_if_missing(connection: Connection) -> int:
+    """Count the rollups when they are empty and incidents are not (as migration 0023 leaves
+    them); how many incidents were counted (0: nothing to do)."""
+    empty = connection.execute(select(INCIDENT_ROLLUPS.c.n).limit(1)).first() is None
+    counted = select(INCIDENTS.c.id).where(INCIDENTS.c.removed.is_(false())).limit(1)
+    if not empty or connection.execute(counted).first() is None:
+        return 0
+    return rebuild(connection)
 
 
 def _hand_over(connection: Connection, cells: Counter[Cell]) -> None:
@@ -421,3 +435,6 @@ def _hand_over(connection: Connection, cells: Counter[Cell]) -> None:
         f"INSERT INTO {_COUNTED} VALUES (?, ?, ?, ?, ?, ?, ?)",
         [(*cell, n) for cell, n in cells.items()],
     )
+
+
+owner_changes.listen(owners_moving)

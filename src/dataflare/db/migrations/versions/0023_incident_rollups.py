@@ -1,7 +1,7 @@
-"""The incident figures rolled up per group and per day (incidents/rollups.py), filled from the
-incidents. The fill is the application's own rebuild: the rollups are derived, and counting
-them twice, here and there, could only make the two disagree. It reads only columns that exist
-since 0015.
+"""The incident figures rolled up per group and per day (incidents/rollups.py). The table is
+made empty: the rollups are counted by the incidents' own code, which the database layer lies
+below, so the command that migrates counts them next (cli/migration.py, or `dataflare db
+rebuild-figures` after a migration run by hand). Until then the figures read the incidents.
 
 Revision ID: 0023_incident_rollups
 Revises: 0022_figures_from_indexes
@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-
-from dataflare.incidents.rollups import rebuild
 
 revision = "0023_incident_rollups"
 down_revision = "0022_figures_from_indexes"
@@ -36,10 +34,6 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
-    bind = op.get_bind()
-    rebuild(bind)
-    if bind.dialect.name == "postgresql":  # plans for the new table from its first read
-        op.execute("ANALYZE incident_rollups")
 
 
 def downgrade() -> None:

@@ -6,8 +6,10 @@ them, before anything is served or written."""
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import click
+from sqlalchemy import Connection
 
 from dataflare.db.database import make_engine
 from dataflare.db.migrate import Migrated
@@ -17,14 +19,19 @@ from dataflare.incidents.rollups import fill_if_missing
 
 def upgrade(database_url: str) -> Migrated:
     done = upgrade_schema(database_url)
+    counted, seconds = count_figures(database_url, fill_if_missing)
+    if counted:
+        click.echo(f"Counted the figures of {counted:,} incidents ({seconds:.1f} s).", err=True)
+    return done
+
+
+def count_figures(database_url: str, count: Callable[[Connection], int]) -> tuple[int, float]:
+    """Run a count of the rollups in a transaction of its own: (incidents counted, seconds)."""
     engine = make_engine(database_url)
     began = time.perf_counter()
     try:
         with engine.begin() as connection:
-            counted = fill_if_missing(connection)
+            counted = count(connection)
     finally:
         engine.dispose()
-    if counted:
-        seconds = time.perf_counter() - began
-        click.echo(f"Counted the figures of {counted:,} incidents ({seconds:.1f} s).", err=True)
-    return done
+    return counted, time.perf_counter() - began

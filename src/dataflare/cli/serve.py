@@ -181,24 +181,15 @@ def db_rebuild_figures() -> None:
     They are kept with every change, so this is never needed in normal use: it repairs them
     after the incidents were restored from a backup without them, or edited by hand. It holds
     the database's write lock (SQLite) or the rollups' rows (PostgreSQL) while it runs: about a
-    minute per million incidents."""
-    import time
-
+    minute per 100,000 incidents on PostgreSQL, less on SQLite."""
     from sqlalchemy.engine import make_url
 
-    from dataflare.db.database import make_engine
+    from dataflare.cli.migration import count_figures
     from dataflare.incidents.rollups import rebuild
 
     settings = Settings.from_env()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
-    engine = make_engine(settings.database_url)
-    began = time.perf_counter()
-    try:
-        with engine.begin() as connection:
-            counted = rebuild(connection)
-    finally:
-        engine.dispose()
-    seconds = time.perf_counter() - began
+    counted, seconds = count_figures(settings.database_url, rebuild)
     click.echo(
         f"Counted the figures of {counted:,} incidents again in {shown} ({seconds:.1f} s).",
         err=True,

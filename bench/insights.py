@@ -155,6 +155,11 @@ QUESTIONS: dict[str, dict[str, Any]] = {
         "days": SPAN_DAYS,
         "filters": StatsFilters(platforms=("snowflake",), priorities=("CRITICAL",)),
     },
+    "all 2 years, CRITICAL and HIGH, by type": {
+        "days": SPAN_DAYS,
+        "group_by": "TYPE",
+        "filters": StatsFilters(priorities=("CRITICAL", "HIGH")),
+    },
     "Insights page, last 365 days, HIGH only": {
         "days": 365,
         "reads": PAGE,

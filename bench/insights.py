@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 
 from dataflare.db.database import Database, make_engine
 from dataflare.db.migrate import alembic_config
-from dataflare.incidents.rollups import rebuild
+from dataflare.incidents.rollups_rebuild import rebuild
 from dataflare.incidents.stats import (
     DAY_MS,
     PARTS,

@@ -22,6 +22,7 @@ from dataflare.core.errors import Conflict
 from dataflare.db.database import Database
 from dataflare.incidents import deletion, removal, rollups, service
 from dataflare.incidents.models import INCIDENT_ROLLUPS
+from dataflare.incidents.rollups_rebuild import rebuild
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE
 from tests.ingest.mcps import dataset, ingest, ownership
@@ -45,7 +46,7 @@ def kept(db: Database) -> Cells:
 def rebuilt(db: Database) -> Cells:
     """What a rebuild counts, in a transaction rolled back."""
     with db.engine.connect() as connection, connection.begin() as transaction:
-        rollups.rebuild(connection)
+        rebuild(connection)
         rows = connection.execute(select(INCIDENT_ROLLUPS)).all()
         transaction.rollback()
     return {tuple(row[:-1]): row[-1] for row in rows if row[-1]}
@@ -176,7 +177,7 @@ def test_a_rebuild_counts_each_incident_once_per_group() -> None:
     )
     shared = rollups.AssetKeys("hive", frozenset({"urn:li:corpuser:ana"}))
     cells: Counter[Any] = Counter()
-    rollups._add(cells, facts, {1: shared, 2: shared}, +1)
+    rollups.add(cells, facts, {1: shared, 2: shared}, +1)
     assert cells["P", "hive", 1, 5, rollups.RAISED, 0] == 1
     assert cells["O", "urn:li:corpuser:ana", 16, 0, rollups.RESOLVED, 0] == 1
     assert (

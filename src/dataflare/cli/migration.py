@@ -14,7 +14,7 @@ from sqlalchemy import Connection
 from dataflare.db.database import make_engine
 from dataflare.db.migrate import Migrated
 from dataflare.db.migrate import upgrade as upgrade_schema
-from dataflare.incidents.rollups import fill_if_missing
+from dataflare.incidents.rollups_rebuild import fill_if_missing
 
 
 def upgrade(database_url: str) -> Migrated:

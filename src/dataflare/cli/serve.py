@@ -185,7 +185,7 @@ def db_rebuild_figures() -> None:
     from sqlalchemy.engine import make_url
 
     from dataflare.cli.migration import count_figures
-    from dataflare.incidents.rollups import rebuild
+    from dataflare.incidents.rollups_rebuild import rebuild
 
     settings = Settings.from_env()
     shown = make_url(settings.database_url).render_as_string(hide_password=True)

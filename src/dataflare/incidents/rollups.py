@@ -2,8 +2,9 @@
 that moves them, so that figures over a long history sum a few thousand rows instead of reading
 every incident of the period (incidents/stats_rollups.py reads them; docs/insights.md says when).
 
-A cell counts, for one group (everything, a type, a priority, a platform, an owner, or an asset)
-and one stretch of days (a day, or 16 days from a multiple of 16):
+A cell counts, for one group (everything; a type, a priority, a platform, an owner, an asset;
+or a type-and-priority pair, for filtered questions) and one stretch of days (a day, or 16 days
+from a multiple of 16):
 
 - RAISED: the incidents raised on those days (the only measure kept per asset, for the noisiest);
 - RESOLVED: those whose last resolution falls on them and that are resolved now;
@@ -19,7 +20,6 @@ key), last in the change, and on PostgreSQL with the COMMIT when the change ends
 
 from __future__ import annotations
 
-import logging
 import math
 from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping
@@ -35,11 +35,9 @@ from sqlalchemy import (
     Select,
     Text,
     bindparam,
-    delete,
     false,
     func,
     select,
-    text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import ARRAY
@@ -62,14 +60,12 @@ RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE = 0, 1, 2, 3
 ALL, TYPE, PRIORITY, PLATFORM, OWNER, ASSET = "A", "T", "R", "P", "O", "S"
 NO_PRIORITY = "NONE"
 CHUNK = 1_000  # keys per IN list
-FLUSH_CELLS = 2_000_000  # a rebuild hands over what it counted each time it holds this many
 
 _LOG_GROWTH = math.log(GROWTH)
 _R = INCIDENT_ROLLUPS.c
-_KEY = ("dimension", "group_key", "span_days", "first_day", "measure", "bucket")
-_COLUMNS = (*_KEY, "n")
-Cell = tuple[str, str, int, int, int, int]  # in the order of _KEY
-log = logging.getLogger("dataflare.incidents")
+CELL_KEY = ("dimension", "group_key", "span_days", "first_day", "measure", "bucket")
+_COLUMNS = (*CELL_KEY, "n")
+Cell = tuple[str, str, int, int, int, int]  # in the order of CELL_KEY
 
 
 def bucket(duration: int) -> int:
@@ -172,7 +168,7 @@ def events(facts: Facts) -> list[tuple[int, int, int]]:
     return _events(facts.created_at, facts.resolved_at, facts.acknowledged_at)
 
 
-def _add(cells: Counter[Cell], facts: Facts, assets: Mapping[int, AssetKeys], sign: int) -> None:
+def add(cells: Counter[Cell], facts: Facts, assets: Mapping[int, AssetKeys], sign: int) -> None:
     """Add (sign 1) or take away (-1) what the incident counts for."""
     _count(cells, events(facts), keys_of(facts, assets), sign)
     created_day = facts.created_at // DAY_MS
@@ -219,9 +215,9 @@ def moved(session: Session, before: Facts | None, after: Facts | None) -> None:
     assets = asset_keys(session.connection(), asset_ids)
     cells: Counter[Cell] = Counter()
     if before is not None:
-        _add(cells, before, assets, -1)
+        add(cells, before, assets, -1)
     if after is not None:
-        _add(cells, after, assets, +1)
+        add(cells, after, assets, +1)
     write(session, cells)
 
 
@@ -253,8 +249,8 @@ def owners_moving(session: Session, new_owners: Mapping[int, Collection[str]]) -
     now = {**then, **changed}
     cells: Counter[Cell] = Counter()
     for fact in facts:
-        _add(cells, fact, then, -1)
-        _add(cells, fact, now, +1)  # all but the cells of owners cancel out
+        add(cells, fact, then, -1)
+        add(cells, fact, now, +1)  # all but the cells of owners cancel out
     write(session, cells)
 
 
@@ -274,14 +270,14 @@ def _upsert(dialect_name: str, rows: int = 1) -> DriverStatement:
         values = [{name: bindparam(f"{name}_{i}") for name in names} for i in range(rows)]
     statement = dialect.insert(INCIDENT_ROLLUPS).values(values)
     added = statement.on_conflict_do_update(
-        index_elements=[_R[name] for name in _KEY], set_={"n": _R.n + statement.excluded.n}
+        index_elements=[_R[name] for name in CELL_KEY], set_={"n": _R.n + statement.excluded.n}
     )
     return DriverStatement(added)
 
 
 def _rows(cells: Counter[Cell]) -> list[dict[str, Any]]:
     ordered = sorted(cells.items())
-    return [{**dict(zip(_KEY, cell, strict=True)), "n": n} for cell, n in ordered if n]
+    return [{**dict(zip(CELL_KEY, cell, strict=True)), "n": n} for cell, n in ordered if n]
 
 
 def _writes(dialect_name: str, rows: list[dict[str, Any]]) -> list[Write]:
@@ -311,7 +307,7 @@ def _upsert_arrays() -> DriverStatement:
     added = statement.from_select(
         list(_COLUMNS), select(*(given.c[name] for name in _COLUMNS))
     ).on_conflict_do_update(
-        index_elements=[_R[name] for name in _KEY], set_={"n": _R.n + statement.excluded.n}
+        index_elements=[_R[name] for name in CELL_KEY], set_={"n": _R.n + statement.excluded.n}
     )
     return DriverStatement(added)
 
@@ -367,74 +363,6 @@ def gathered(rows: Iterable[Any]) -> Iterator[Facts]:
 def _facts(row: list[Any]) -> Facts:
     _, created, resolved, acknowledged, kind, priority, asset_ids = row
     return Facts(created, resolved, acknowledged, kind, priority, frozenset(asset_ids))
-
-
-_COUNTED = "rollup_counts"  # a rebuild's counts, summed into the rollups at its end
-_COUNTED_TYPES = "(dimension text, group_key text, span_days int, first_day int, measure int, "
-_COUNTED_TYPES += "bucket int, n bigint)"  # a Cell's order, then n
-
-
-def rebuild(connection: Connection) -> int:
-    """Count every cell again from the incidents (a migration fills the table so, and
-    `dataflare db rebuild-figures` repairs it); how many incidents were counted.
-
-    The counts are summed in memory a few million cells at a time, handed to a temporary table
-    the quickest way each database takes rows (PostgreSQL's COPY, SQLite's executemany of
-    plain inserts), and summed into the rollups by one statement at the end, in key order:
-    PostgreSQL's table then holds a question's cells side by side (a 2-year total read 17,000
-    cells from 16,800 pages when they came in any order)."""
-    postgres = connection.dialect.name == "postgresql"
-    suffix = " ON COMMIT DROP" if postgres else ""
-    connection.execute(text(f"CREATE TEMPORARY TABLE {_COUNTED} {_COUNTED_TYPES}{suffix}"))
-    connection.execute(delete(INCIDENT_ROLLUPS))
-    linked = select(INCIDENT_ASSETS.c.asset_id).distinct()
-    assets = asset_keys(connection, [i for (i,) in connection.execute(linked)])
-    rows = connection.execute(facts_query().execution_options(yield_per=10_000))
-    cells: Counter[Cell] = Counter()
-    counted = 0
-    for facts in gathered(rows):
-        _add(cells, facts, assets, +1)
-        counted += 1
-        if len(cells) >= FLUSH_CELLS:
-            _hand_over(connection, cells)
-            cells.clear()
-            log.info("incident figures: %d incidents counted", counted)
-    _hand_over(connection, cells)
-    key = ", ".join(_KEY)
-    connection.execute(
-        text(
-            f"INSERT INTO incident_rollups ({key}, n) SELECT {key}, sum(n) FROM {_COUNTED} "
-            f"GROUP BY {key} HAVING sum(n) <> 0 ORDER BY {key}"
-        )
-    )
-    if postgres:  # plans for the new cells from the first read
-        connection.execute(text("ANALYZE incident_rollups"))
-    else:
-        connection.execute(text(f"DROP TABLE {_COUNTED}"))
-    return counted
-
-
-def fill_if_missing(connection: Connection) -> int:
-    """Count the rollups when they are empty and incidents are not (as migration 0023 leaves
-    them); how many incidents were counted (0: nothing to do)."""
-    empty = connection.execute(select(INCIDENT_ROLLUPS.c.n).limit(1)).first() is None
-    counted = select(INCIDENTS.c.id).where(INCIDENTS.c.removed.is_(false())).limit(1)
-    if not empty or connection.execute(counted).first() is None:
-        return 0
-    return rebuild(connection)
-
-
-def _hand_over(connection: Connection, cells: Counter[Cell]) -> None:
-    raw: Any = connection.connection.driver_connection
-    if connection.dialect.name == "postgresql":
-        with raw.cursor().copy(f"COPY {_COUNTED} FROM STDIN") as copy:
-            for cell, n in cells.items():
-                copy.write_row((*cell, n))
-        return
-    raw.executemany(
-        f"INSERT INTO {_COUNTED} VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [(*cell, n) for cell, n in cells.items()],
-    )
 
 
 owner_changes.listen(owners_moving)

@@ -21,6 +21,7 @@ import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, func, or_, select, union_all
 
@@ -50,6 +51,7 @@ from dataflare.incidents.stats_values import (
     walked_back,
 )
 
+ALL_MEASURES = (RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE)
 EXACT_LIMIT = 10_000  # incidents raised or resolved in a period, up to which figures are exact
 DIMENSIONS = {"TYPE": TYPE, "PRIORITY": PRIORITY, "PLATFORM": PLATFORM, "OWNER": OWNER}
 BLOCK = rollups.SPANS[-1]
@@ -132,33 +134,46 @@ def _days(first: int, last: int) -> Days:
     return [(1, first, blocks_from), (BLOCK, blocks_from, blocks_to), (1, blocks_to, last)]
 
 
-def _summed(connection: Connection, scope: Scope, days: Days, measures: Sequence[int]) -> Sums:
-    """The cells' counts over these days, per group and measure."""
+Rows = list[tuple[str, str, int, int, int]]  # (dimension, key, measure, bucket, incidents)
+
+
+def _cells(
+    connection: Connection,
+    dimensions: tuple[str, ...],
+    keys: tuple[str, ...],
+    days: Days,
+    measures: Sequence[int],
+) -> Rows:
+    """The cells' counts over these days, summed per dimension, key, measure and bucket."""
     parts = []
     for span, first, last in days:
         if first >= last:
             continue
         part = select(_R.dimension, _R.group_key, _R.measure, _R.bucket, _R.n).where(
-            _R.dimension.in_(scope.dimensions),
+            _R.dimension.in_(dimensions),
             _R.span_days == span,
             _R.first_day >= first,
             _R.first_day < last,
             _R.measure.in_(measures),
         )
-        if scope.keys:
-            part = part.where(_R.group_key.in_(scope.keys))
+        if keys:
+            part = part.where(_R.group_key.in_(keys))
         parts.append(part)
-    found: Sums = defaultdict(Counter)
     if not parts:
-        return found
+        return []
     cells = union_all(*parts).subquery()
-    keys = (cells.c.dimension, cells.c.group_key, cells.c.measure, cells.c.bucket)
-    for dimension, key, measure, bucket, n in connection.execute(
-        select(*keys, func.sum(cells.c.n)).group_by(*keys)
-    ):
+    by = (cells.c.dimension, cells.c.group_key, cells.c.measure, cells.c.bucket)
+    query = select(*by, func.sum(cells.c.n)).group_by(*by)
+    return [(d, k, m, b, int(n)) for d, k, m, b, n in connection.execute(query) if n]
+
+
+def _named(rows: Rows, scope: Scope) -> Sums:
+    """The rows' counts per group of the scope, and measure."""
+    found: Sums = defaultdict(Counter)
+    for dimension, key, measure, bucket, n in rows:
         name = scope.name(dimension, key)
-        if n and name is not None:
-            found[name, measure][bucket] += int(n)
+        if name is not None:
+            found[name, measure][bucket] += n
     return found
 
 
@@ -234,6 +249,16 @@ class Reader:
         self.last = end // DAY_MS  # the day the period's last midnight starts
         self.days = _days(self.first, self.last)
         self._edges: Edges | None = None
+        self._read: dict[Any, Rows] = {}  # a question's totals and groups read the same cells
+
+    def _summed(self, scope: Scope, days: Days, measures: Sequence[int]) -> Sums:
+        """The cells' counts per group and measure; each set of cells read once."""
+        asked = (scope.dimensions, scope.keys, tuple(days), tuple(measures))
+        if asked not in self._read:
+            self._read[asked] = _cells(
+                self.connection, scope.dimensions, scope.keys, days, measures
+            )
+        return _named(self._read[asked], scope)
 
     @property
     def edges(self) -> Edges:
@@ -244,15 +269,12 @@ class Reader:
     def moving(self, scope: Scope) -> int:
         """Incidents raised or resolved on the period's whole days (an incident raised and
         resolved in it counts twice: this only chooses how to answer)."""
-        sums = _summed(self.connection, scope, self.days, (RAISED, RESOLVED))
-        return sum(sum(b.values()) for b in sums.values())
+        sums = self._summed(scope, self.days, ALL_MEASURES)  # the figures read them next
+        return sum(sum(b.values()) for (_, m), b in sums.items() if m in (RAISED, RESOLVED))
 
     def figures(self, scope: Scope) -> dict[str, Figures]:
         """{group: its figures}, for the groups with anything in the period."""
-        measures = (RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE)
-        sums = _with_edges(
-            _summed(self.connection, scope, self.days, measures), self.edges.period, scope
-        )
+        sums = _with_edges(self._summed(scope, self.days, ALL_MEASURES), self.edges.period, scope)
         opened = self.open_at_end(scope)
         found: dict[str, Figures] = {}
         for key in {key for key, _ in sums} | set(opened):
@@ -272,9 +294,7 @@ class Reader:
         raised before it, less all those resolved before it."""
         before = (BLOCK, _EARLIEST_DAY, self.last // BLOCK * BLOCK)
         days = [before, (1, self.last // BLOCK * BLOCK, self.last)]
-        sums = _with_edges(
-            _summed(self.connection, scope, days, (RAISED, RESOLVED)), self.edges.tail, scope
-        )
+        sums = _with_edges(self._summed(scope, days, (RAISED, RESOLVED)), self.edges.tail, scope)
         opened: Counter[str] = Counter()
         for (key, measure), buckets in sums.items():
             opened[key] += sum(buckets.values()) * (1 if measure == RAISED else -1)
@@ -301,7 +321,7 @@ class Reader:
         )
 
     def noisiest(self, limit: int) -> list[NoisyAsset]:
-        sums = _summed(self.connection, Scope((ASSET,)), self.days, (RAISED,))
+        sums = self._summed(Scope((ASSET,)), self.days, (RAISED,))
         raised: Counter[int] = Counter()
         for (key, _), buckets in sums.items():
             raised[int(key)] += sum(buckets.values())

@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from dataflare.core.clock import AS_OF
+from dataflare.core.clock import AS_OF, now_ms
 from dataflare.core.errors import Conflict
 from dataflare.db.database import Database
+from dataflare.graphql.schema import LONG_MAX, LONG_MIN
 from dataflare.incidents import removal, rollups, service
 from dataflare.incidents.stats import DAY_MS, incident_groups, incident_stats
 from dataflare.incidents.stats_values import Durations, Figures, Stats, StatsFilters
@@ -190,3 +191,25 @@ def test_the_rollups_answer_only_above_the_limit(history: Database) -> None:
         assert not rolled.totals.time_to_resolve.exact
         day = incident_stats(session, END - DAY_MS + 1, END, exact_up_to=0)  # no whole day
         assert day.totals.time_to_resolve.exact
+
+
+WIDEST = [(0, LONG_MAX), (LONG_MIN, 0), (LONG_MIN, LONG_MAX), (-DAY_MS, 3 * DAY_MS + 5)]
+
+
+@pytest.mark.parametrize(("start", "end"), WIDEST)
+def test_the_widest_periods_the_api_takes_read_the_rollups_as_the_incidents(
+    gql: GraphQL, monkeypatch: pytest.MonkeyPatch, start: int, end: int
+) -> None:
+    """From and to may be any Long: days beyond the ones incidents can have hold no cell, and
+    PostgreSQL's day column is never asked about them (it would refuse the number)."""
+    gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": ASSETS[0]}})
+    gql.data(RAISE, {"input": {"type": "VOLUME", "resourceUrn": ASSETS[1], "priority": "LOW"}})
+    document = """query ($input: IncidentStatsInput!) { incidentStats(input: $input) {
+      totals { raised openAtEnd timeToResolve { exact } } groups { key figures { raised } } } }"""
+    asked = {"input": {"from": start, "to": end, "groupBy": "PLATFORM"}}
+    exact = gql.data(document, asked)["incidentStats"]
+    monkeypatch.setenv("DATAFLARE_FIGURES_EXACT_UP_TO", "0")  # the rollups wherever they can
+    rolled = gql.data(document, asked)["incidentStats"]
+    assert rolled == exact
+    now_in_it = start <= now_ms() < end  # the two raises were made just now
+    assert rolled["totals"]["raised"] == (2 if now_in_it else 0)

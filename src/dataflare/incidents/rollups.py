@@ -180,13 +180,16 @@ _KEYS_OF_ASSET = DriverStatement(
     .select_from(ASSETS.outerjoin(ASSET_OWNERS, ASSET_OWNERS.c.asset_id == ASSETS.c.id))
     .where(ASSETS.c.id == bindparam("asset_id"))
 )
-FEW_ASSETS = 8  # asked one by one on the driver (a change's assets); more, in IN lists
+FEW_ASSETS = 8  # on SQLite, asked one by one on the driver; more, in IN lists
 
 
 def asset_keys(connection: Connection, asset_ids: Collection[int]) -> dict[int, AssetKeys]:
-    """Each asset's platform and owners, as they are now."""
+    """Each asset's platform and owners, as they are now. A change's one asset, or a few on
+    SQLite, by a plain statement each: the cheapest way (a query through SQLAlchemy's Core
+    cost a raise 0.34 ms); a few on PostgreSQL in one statement, for one round trip."""
     found: dict[int, tuple[str, set[str]]] = {}
-    if len(asset_ids) <= FEW_ASSETS:  # a change's: plain statements, the cheapest way
+    sqlite_few = connection.dialect.name == "sqlite" and len(asset_ids) <= FEW_ASSETS
+    if len(asset_ids) == 1 or sqlite_few:
         for asset_id in asset_ids:
             for platform, owner in _KEYS_OF_ASSET.rows(connection, {"asset_id": asset_id}):
                 found.setdefault(asset_id, (platform, set()))[1].add(owner)
@@ -258,17 +261,15 @@ ROWS_PER_STATEMENT = 1_000  # an upsert's rows at most (7 values each, well with
 
 
 @cache
-def _upsert(dialect_name: str, rows: int = 1) -> DriverStatement:
-    """The upsert adding to `rows` cells at once, in the dialect's own words (both say ON
-    CONFLICT, built by each dialect's insert; the other dialect cannot compile it, so none is
-    held per module). Parameters are the cell's names, numbered from 0 when rows > 1."""
-    dialect = postgresql if dialect_name == "postgresql" else sqlite
-    names = _COLUMNS
+def _upsert_rows(rows: int) -> DriverStatement:
+    """SQLite's upsert adding to `rows` cells at once (built by its dialect's insert, which the
+    other cannot compile: so none is held per module). Parameters are the cells' names, numbered
+    from 0 when rows > 1."""
     if rows == 1:
-        values: Any = {name: bindparam(name) for name in names}
+        values: Any = {name: bindparam(name) for name in _COLUMNS}
     else:
-        values = [{name: bindparam(f"{name}_{i}") for name in names} for i in range(rows)]
-    statement = dialect.insert(INCIDENT_ROLLUPS).values(values)
+        values = [{name: bindparam(f"{name}_{i}") for name in _COLUMNS} for i in range(rows)]
+    statement = sqlite.insert(INCIDENT_ROLLUPS).values(values)
     added = statement.on_conflict_do_update(
         index_elements=[_R[name] for name in CELL_KEY], set_={"n": _R.n + statement.excluded.n}
     )
@@ -290,10 +291,10 @@ def _writes(dialect_name: str, rows: list[dict[str, Any]]) -> list[Write]:
             arrays = {name: [row[name] for row in chunk] for name in _COLUMNS}
             writes.append((_upsert_arrays(), arrays))
         elif len(chunk) == 1:
-            writes.append((_upsert(dialect_name), chunk[0]))
+            writes.append((_upsert_rows(1), chunk[0]))
         else:
             numbered = {f"{name}_{i}": v for i, row in enumerate(chunk) for name, v in row.items()}
-            writes.append((_upsert(dialect_name, len(chunk)), numbered))
+            writes.append((_upsert_rows(len(chunk)), numbered))
     return writes
 
 

@@ -17,7 +17,6 @@ any filtered question."""
 
 from __future__ import annotations
 
-import math
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +25,7 @@ from typing import Any
 from sqlalchemy import Connection, func, or_, select, union_all
 
 from dataflare.catalog.models import ASSETS
+from dataflare.core.limits import MAX_EPOCH_MS
 from dataflare.core.vocabulary import INCIDENT_TYPES, NUMBER_TO_PRIORITY, PRIORITY_TO_NUMBER
 from dataflare.incidents import rollups
 from dataflare.incidents.models import INCIDENT_ROLLUPS, INCIDENTS
@@ -48,6 +48,7 @@ from dataflare.incidents.stats_values import (
     Figures,
     NoisyAsset,
     StatsFilters,
+    position,
     walked_back,
 )
 
@@ -55,7 +56,8 @@ ALL_MEASURES = (RAISED, RESOLVED, TO_ACKNOWLEDGE, TO_RESOLVE)
 EXACT_LIMIT = 10_000  # incidents raised or resolved in a period, up to which figures are exact
 DIMENSIONS = {"TYPE": TYPE, "PRIORITY": PRIORITY, "PLATFORM": PLATFORM, "OWNER": OWNER}
 BLOCK = rollups.SPANS[-1]
-_EARLIEST_DAY = -(2**31)
+_EARLIEST_DAY = 0  # of any incident
+LAST_DAY = MAX_EPOCH_MS // DAY_MS + 1  # after any incident's
 _R = INCIDENT_ROLLUPS.c
 _I = INCIDENTS.c
 
@@ -224,16 +226,17 @@ def _with_edges(sums: Sums, edge: EdgeCells, scope: Scope) -> Sums:
 
 
 def _ranked(buckets: Counter[int]) -> Durations:
+    """Count, median and p90 of the bucketed durations: the nearest rank's bucket, as a value."""
     n = sum(buckets.values())
     if not n:
         return Durations()
     ordered = sorted(buckets.items())
     found = []
     for quantile in (0.5, 0.9):
-        position, seen = max(1, math.ceil(quantile * n)), 0
+        seen, wanted = 0, position(quantile, n)
         for bucket, count in ordered:
             seen += count
-            if seen >= position:
+            if seen >= wanted:
                 found.append(rollups.value(bucket))
                 break
     return Durations(n, found[0], found[1], exact=False)
@@ -245,8 +248,11 @@ class Reader:
     def __init__(self, connection: Connection, start: int, end: int) -> None:
         self.connection = connection
         self.start, self.end = start, end
-        self.first = -(-start // DAY_MS)  # the first whole day
-        self.last = end // DAY_MS  # the day the period's last midnight starts
+        # The first whole day, and the day the period's last midnight starts; no cell lies
+        # outside the days incidents can have (rules: 1970 to 9999), and PostgreSQL's day
+        # column, an INTEGER, would refuse a period of the API's widest Longs.
+        self.first = min(max(-(-start // DAY_MS), 0), LAST_DAY)
+        self.last = min(max(end // DAY_MS, 0), LAST_DAY)
         self.days = _days(self.first, self.last)
         self._edges: Edges | None = None
         self._read: dict[Any, Rows] = {}  # a question's totals and groups read the same cells

@@ -26,9 +26,14 @@ class Figures:
     time_to_resolve: Durations = field(default_factory=Durations)
 
 
+def position(quantile: float, count: int) -> int:
+    """The nearest rank's position among `count` sorted values: ceil(q * n), counted from 1."""
+    return max(1, math.ceil(quantile * count))
+
+
 def rank(ordered: Sequence[int], quantile: float) -> int:
     """Nearest rank: the value at position ceil(q * n) of the sorted values, counted from 1."""
-    return int(ordered[max(1, math.ceil(quantile * len(ordered))) - 1])
+    return int(ordered[position(quantile, len(ordered)) - 1])
 
 
 def durations(values: list[int]) -> Durations:

@@ -63,7 +63,7 @@ INCIDENT_COLUMNS = (
     "created_by",
     "updated_at",
 )
-LINK_COLUMNS = ("incident_id", "asset_id", "position", "state", "created_at")
+LINK_COLUMNS = ("incident_id", "asset_id", "position", "state", "created_at", "incident_type")
 
 
 @dataclass
@@ -225,7 +225,7 @@ class Seeder:
                 )
             )
             asset_id = self.ids[urn]
-            links.append((incident_id, asset_id, 0, state, at))
+            links.append((incident_id, asset_id, 0, state, at, "OPERATIONAL"))
             summary = self.summaries.setdefault(asset_id, Summary())
             summary.changed_at = at
             summary.total += 1

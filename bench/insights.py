@@ -60,7 +60,10 @@ INCIDENT_COLUMNS = (
     "priority", "source_type", "started_at", "created_at", "created_by", "updated_at",
     "acknowledged_at", "resolved_at", "reopen_count",
 )  # fmt: skip
-LINK_COLUMNS = ("incident_id", "asset_id", "position", "state", "created_at")
+LINK_COLUMNS = (
+    "incident_id", "asset_id", "position", "state", "created_at",
+    "incident_type", "priority", "resolved_at", "acknowledged_at",
+)  # fmt: skip
 
 
 def _assets() -> Iterator[tuple[Any, ...]]:
@@ -93,15 +96,17 @@ def _history(count: int, seed: int = 7) -> Iterator[tuple[tuple[Any, ...], list[
         if state == "ACTIVE":
             resolved = None
         asset = int(ASSETS * rng.random() ** 3) + 1  # a few noisy assets
+        kind, priority = TYPES[n % len(TYPES)], rng.choice((0, 1, 2, 3, None))
         row = (
-            n, f"urn:li:incident:bench-{n}", TYPES[n % len(TYPES)], f"incident {n}", state,
-            resolved or created, "urn:li:corpuser:bench", rng.choice((0, 1, 2, 3, None)),
+            n, f"urn:li:incident:bench-{n}", kind, f"incident {n}", state,
+            resolved or created, "urn:li:corpuser:bench", priority,
             "MANUAL", created, created, "urn:li:corpuser:bench", resolved or created,
             acknowledged, resolved, reopened or 0,
         )  # fmt: skip
-        links = [(n, asset, 0, state, created)]
+        copied = (state, created, kind, priority, resolved, acknowledged)
+        links = [(n, asset, 0, *copied)]
         if n % 10 == 0:
-            links.append((n, (asset % ASSETS) + 1, 1, state, created))
+            links.append((n, (asset % ASSETS) + 1, 1, *copied))
         yield row, links
 
 

@@ -87,10 +87,11 @@ def _backdate(
 
 
 def _links_follow(session: Any) -> None:
-    """Each asset link keeps its incident's creation time, as raising writes it."""
+    """Each asset link keeps its incident's times, as the changes write them."""
+    times = "created_at, resolved_at, acknowledged_at"
     session.execute(
         text(
-            "UPDATE incident_assets SET created_at = (SELECT created_at FROM incidents "
+            f"UPDATE incident_assets SET ({times}) = (SELECT {times} FROM incidents "
             "WHERE incidents.id = incident_assets.incident_id)"
         )
     )

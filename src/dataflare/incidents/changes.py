@@ -23,6 +23,7 @@ class Before:
         self.asset_ids = {link.asset_id for link in incident.assets}
         self.snapshot = snapshot(incident)
         self.facts = rollups.of_incident(incident)
+        self.copied = links.copied_of(incident)
 
 
 def snapshot(incident: Incident) -> dict[str, Any]:
@@ -58,8 +59,10 @@ def notify(
 
 
 def sync_summary(session: Session, incident: Incident, before: Before, now: int) -> None:
-    """Move the active-incident summaries of the assets the change concerns, then the figures'
-    rollups (last: their rows are the ones every change of a day shares)."""
+    """Copy the change to the incident's links (the summaries read their state), move the
+    active-incident summaries of the assets the change concerns, then the figures' rollups
+    (last: their rows are the ones every change of a day shares)."""
+    links.copy_changes(session.connection(), incident, before.copied)
     active = incident.state == "ACTIVE"
     asset_ids = {link.asset_id for link in incident.assets}
     if before.active and active:
@@ -90,8 +93,7 @@ def set_status(
             asset_ids = [link.asset_id for link in incident.assets]
             dedup.check_free(session.connection(), incident.id, incident.dedup_key, asset_ids)
         activity.record(session, incident.id, actor, now, "STATE", incident.state, state, message)
-        incident.state = state
-        links.set_state(session.connection(), incident.id, state)
+        incident.state = state  # copied to its links by sync_summary
         figures.state_moved(incident, state, now)
         changed = True
     if stage is not None and incident.stage != stage:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import Session
@@ -14,9 +15,19 @@ from dataflare.catalog.models import ASSETS
 from dataflare.db.driver import DriverStatement, Write, driver_insert
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ASSIGNEES, Incident
 
-_INSERT_LINKS = driver_insert(
-    INCIDENT_ASSETS, ["incident_id", "asset_id", "position", "state", "created_at", "dedup_key"]
+# What each link copies of its incident: the asset's incident pages, the dedup index and the
+# filtered figures (incidents/stats_filtered.py) read only the links.
+COPIED = (
+    "state",
+    "created_at",
+    "dedup_key",
+    "incident_type",
+    "priority",
+    "resolved_at",
+    "acknowledged_at",
 )
+Copied = Mapping[str, Any]  # column in COPIED -> the incident's value
+_INSERT_LINKS = driver_insert(INCIDENT_ASSETS, ["incident_id", "asset_id", "position", *COPIED])
 _INSERT_ASSIGNEES = driver_insert(
     INCIDENT_ASSIGNEES,
     ["incident_id", "assignee_urn", "position", "assigned_at", "assigned_by"],
@@ -29,44 +40,38 @@ _MOVE_TOTAL = DriverStatement(
 )
 
 
-def asset_links(
-    incident_id: int,
-    asset_ids: Sequence[int],
-    state: str,
-    created_at: int,
-    dedup_key: str | None,
-) -> list[Write]:
-    """The writes linking an incident to its assets, in order. Each link copies the incident's
-    state, time and dedup key: the asset's incident pages and the dedup index read only the
-    links. The assets' totals are the caller's to move (a raise moves them last, with the
+def copied_of(incident: Incident) -> dict[str, Any]:
+    """What the incident's links copy of it, as it is now."""
+    return {name: getattr(incident, name) for name in COPIED}
+
+
+def asset_links(incident_id: int, asset_ids: Sequence[int], copied: Copied) -> list[Write]:
+    """The writes linking an incident to its assets, in order, each with a copy of what COPIED
+    names. The assets' totals are the caller's to move (a raise moves them last, with the
     summary)."""
     return [
-        (
-            _INSERT_LINKS,
-            {
-                "incident_id": incident_id,
-                "asset_id": asset_id,
-                "position": i,
-                "state": state,
-                "created_at": created_at,
-                "dedup_key": dedup_key,
-            },
-        )
+        (_INSERT_LINKS, {"incident_id": incident_id, "asset_id": asset_id, "position": i, **copied})
         for i, asset_id in enumerate(asset_ids)
     ]
 
 
 def add_assets(
-    connection: Connection,
-    incident_id: int,
-    asset_ids: Sequence[int],
-    state: str,
-    created_at: int,
-    dedup_key: str | None,
+    connection: Connection, incident_id: int, asset_ids: Sequence[int], copied: Copied
 ) -> None:
     """Link an incident to its assets now (`asset_links`, in one statement)."""
-    writes = asset_links(incident_id, asset_ids, state, created_at, dedup_key)
+    writes = asset_links(incident_id, asset_ids, copied)
     _INSERT_LINKS.run_many(connection, [params for _statement, params in writes])
+
+
+def copy_changes(connection: Connection, incident: Incident, before: Copied) -> None:
+    """Copy to the incident's links what changed of it since `before` (`copied_of`)."""
+    changed = {k: v for k, v in copied_of(incident).items() if before.get(k) != v}
+    if changed:
+        connection.execute(
+            update(INCIDENT_ASSETS)
+            .where(INCIDENT_ASSETS.c.incident_id == incident.id)
+            .values(**changed)
+        )
 
 
 def add_assignees(
@@ -103,9 +108,7 @@ def replace_assets(session: Session, incident: Incident, asset_ids: Sequence[int
     moved = Counter(asset_ids)
     moved.subtract(asset_id for (asset_id,) in linked)
     connection.execute(delete(INCIDENT_ASSETS).where(INCIDENT_ASSETS.c.incident_id == incident.id))
-    add_assets(
-        connection, incident.id, asset_ids, incident.state, incident.created_at, incident.dedup_key
-    )
+    add_assets(connection, incident.id, asset_ids, copied_of(incident))
     changed = [{"asset_id": i, "delta": n} for i, n in sorted(moved.items()) if n]
     if changed:
         _MOVE_TOTAL.run_many(connection, changed)

@@ -144,7 +144,7 @@ def raise_incident(session: Session, actor: str, request: RaiseRequest) -> str:
             raise Conflict(f"Incident with id {incident_id} already exists.") from exc
     links.add_assignees(connection, pk, assignees, request.assigned or {}, (created_at, created_by))
     # Nothing in the raise reads these back: they may go with the COMMIT (db/commit.end_with).
-    writes = links.asset_links(pk, asset_ids, state, created_at, dedup_key)
+    writes = links.asset_links(pk, asset_ids, {name: row[name] for name in links.COPIED})
     asset_urns = [ref.urn for ref in refs]
     raised = {
         "type": request.type,

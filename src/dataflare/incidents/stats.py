@@ -26,10 +26,10 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
 
-from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
+from dataflare.incidents import stats_filtered
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.rules import REMOVED
 from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures
@@ -77,26 +77,58 @@ def incident_stats(
     """The figures of the period; only the `parts` asked for are read (the others are left
     empty), so a chart of buckets does not pay for ranks it does not show. When more than
     `exact_up_to` incidents were raised or resolved in it, they come from the rollups where
-    those can answer (incidents/stats_rollups.py)."""
+    those can answer (incidents/stats_rollups.py); with filters, else from the links
+    (incidents/stats_filtered.py)."""
     width = _check(start, end, group_by, interval, filters)
     connection = session.connection()
-    asked = _matching(filters)
     groupings = (group_by,) if group_by else ()
     rolled = _rolled_up(connection, start, end, filters, groupings, exact_up_to, width)
     if rolled is not None:
-        return _from_rollups(*rolled, group_by, width, parts, asked)
-    matching = [*asked, NOT_REMOVED]
-    open_at_end = _open_at(connection, end, matching) if parts & {"totals", "buckets"} else 0
+        return _from_rollups(*rolled, group_by, width, parts, filters)
+    if stats_filtered.filtered(filters):
+        return _filtered(connection, start, end, group_by, width, parts, filters)
+    open_at_end = _open_at(connection, end) if parts & {"totals", "buckets"} else 0
     stats = Stats(start, end, Figures())
     if "totals" in parts:
-        stats.totals = _totals(connection, start, end, matching, open_at_end)
+        stats.totals = _totals(connection, start, end, open_at_end)
     if group_by and "groups" in parts:
-        stats.groups = grouped_figures(connection, start, end, asked, (group_by,))[group_by]
+        stats.groups = grouped_figures(connection, start, end, (group_by,))[group_by]
     if width and "buckets" in parts:
-        stats.buckets = _buckets(connection, start, end, width, matching, open_at_end)
+        stats.buckets = _buckets(connection, start, end, width, open_at_end)
     if "noisiest" in parts:
-        stats.noisiest = _noisiest(connection, start, end, asked)
+        stats.noisiest = _noisiest(connection, start, end)
     return stats
+
+
+def _filtered(
+    connection: Any,
+    start: int,
+    end: int,
+    group_by: str | None,
+    width: int | None,
+    parts: frozenset[str],
+    filters: StatsFilters,
+) -> Stats:
+    """A filtered question's figures, exactly: its incidents' rows read once."""
+    stats = Stats(start, end, Figures())
+    groupings = (group_by,) if group_by and "groups" in parts else ()
+    if parts & {"totals", "buckets"} or groupings:
+        rows = stats_filtered.read(connection, start, end, filters, groupings)
+        if "totals" in parts:
+            stats.totals = stats_filtered.totals(rows, start, end)
+        if group_by and groupings:
+            stats.groups = stats_filtered.groups(rows, start, end, groupings)[group_by]
+        if width and "buckets" in parts:
+            stats.buckets = stats_filtered.buckets(rows, start, end, width)
+    if "noisiest" in parts:
+        stats.noisiest = _filtered_noisiest(connection, start, end, filters)
+    return stats
+
+
+def _filtered_noisiest(
+    connection: Any, start: int, end: int, filters: StatsFilters
+) -> list[NoisyAsset]:
+    return named(connection, stats_filtered.noisiest(connection, start, end, filters, NOISIEST))
 
 
 def _rolled_up(
@@ -125,7 +157,7 @@ def _from_rollups(
     group_by: str | None,
     width: int | None,
     parts: frozenset[str],
-    asked: list[ColumnElement[bool]],
+    filters: StatsFilters,
 ) -> Stats:
     stats = Stats(reader.start, reader.end, Figures())
     if "totals" in parts:
@@ -142,7 +174,8 @@ def _from_rollups(
         stats.buckets = reader.buckets(plan.totals, width, open_at_end)
     if "noisiest" in parts:
         if plan.filtered:  # the per-asset cells count every incident, filtered or not
-            stats.noisiest = _noisiest(reader.connection, reader.start, reader.end, asked)
+            connection = reader.connection
+            stats.noisiest = _filtered_noisiest(connection, reader.start, reader.end, filters)
         else:
             stats.noisiest = reader.noisiest(NOISIEST)
     return stats
@@ -175,46 +208,19 @@ def _check(
     return width
 
 
-def _matching(filters: StatsFilters) -> list[ColumnElement[bool]]:
-    """Conditions on the incidents table for the filters."""
-    conditions: list[ColumnElement[bool]] = []
-    if filters.types:
-        conditions.append(_I.incident_type.in_(filters.types))
-    if filters.priorities:
-        conditions.append(_I.priority.in_([PRIORITY_TO_NUMBER[p] for p in filters.priorities]))
-    on_assets: list[ColumnElement[bool]] = []
-    if filters.platforms:
-        on_assets.append(ASSETS.c.platform.in_(filters.platforms))
-    if filters.assets:
-        on_assets.append(ASSETS.c.urn.in_(filters.assets))
-    if filters.owners:
-        owned = select(ASSET_OWNERS.c.asset_id).where(ASSET_OWNERS.c.owner_urn.in_(filters.owners))
-        on_assets.append(ASSETS.c.id.in_(owned))
-    if on_assets:
-        # Asked of each incident of the period (a lookup by its links' key), never as the list
-        # of every incident ever raised on those assets.
-        linked = (
-            select(_L.incident_id)
-            .join(ASSETS, ASSETS.c.id == _L.asset_id)
-            .where(_L.incident_id == _I.id, *on_assets)
-        )
-        conditions.append(linked.exists())
-    return conditions
-
-
 def _counted(connection: Any, conditions: list[ColumnElement[bool]]) -> int:
     count = select(func.count()).select_from(INCIDENTS).where(*conditions)
     return int(connection.scalar(count) or 0)
 
 
-def _open_at(connection: Any, moment: int, matching: list[ColumnElement[bool]]) -> int:
+def _open_at(connection: Any, moment: int) -> int:
     """Incidents open at `moment`: active now and raised before it, plus those resolved since
     it that were raised before it. Both read recent rows only (the active ones, and the
     resolutions after `moment`), however long the history."""
     active = _I.state == ACTIVE
     resolved_since = and_(_I.resolved_at >= moment, _I.created_at < moment)
-    return _counted(connection, [*matching, active, _I.created_at < moment]) + _counted(
-        connection, [*matching, resolved_since]
+    return _counted(connection, [NOT_REMOVED, active, _I.created_at < moment]) + _counted(
+        connection, [NOT_REMOVED, resolved_since]
     )
 
 
@@ -234,10 +240,9 @@ def _ranked(connection: Any, duration: ColumnElement[int], conditions: list[Any]
     return durations([d for (d,) in fetch_all(connection, ordered)])  # sorted: one pass
 
 
-def _totals(
-    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]], open_at_end: int
-) -> Figures:
+def _totals(connection: Any, start: int, end: int, open_at_end: int) -> Figures:
     """Each count from an index, over the period's rows only."""
+    matching = [NOT_REMOVED]
     in_period = and_(_I.created_at >= start, _I.created_at < end)
     resolved_in_period = and_(_I.resolved_at >= start, _I.resolved_at < end)
     acknowledged = [*matching, in_period, _I.acknowledged_at.is_not(None)]
@@ -268,8 +273,11 @@ def incident_groups(
             g: {group_name(g, key): f for key, f in reader.figures(plan.groups[g]).items()}
             for g in groupings
         }
-    asked = _matching(filters)
-    return grouped_figures(session.connection(), start, end, asked, groupings)
+    connection = session.connection()
+    if stats_filtered.filtered(filters):
+        rows = stats_filtered.read(connection, start, end, filters, groupings)
+        return stats_filtered.groups(rows, start, end, groupings)
+    return grouped_figures(connection, start, end, groupings)
 
 
 def _buckets(
@@ -277,14 +285,13 @@ def _buckets(
     start: int,
     end: int,
     width: int,
-    matching: list[ColumnElement[bool]],
     open_at_end: int,
 ) -> list[Bucket]:
     def per_bucket(column: ColumnElement[int]) -> dict[int, int]:
         index = ((column - start) // width).label("bucket")
         query = (
             select(index, func.count())
-            .where(*matching, column >= start, column < end)
+            .where(NOT_REMOVED, column >= start, column < end)
             .group_by(index)
         )
         return {int(b): n for b, n in connection.execute(query)}
@@ -293,17 +300,13 @@ def _buckets(
     return walked_back(start, end, width, raised, resolved, open_at_end)
 
 
-def _noisiest(
-    connection: Any, start: int, end: int, matching: list[ColumnElement[bool]]
-) -> list[NoisyAsset]:
+def _noisiest(connection: Any, start: int, end: int) -> list[NoisyAsset]:
     """Counted on the links alone (each keeps its incident's creation time, indexed with the
-    asset): the incidents table is read only to apply filters."""
+    asset)."""
     raised = func.count().label("raised")
     query = select(_L.asset_id, raised).where(
         _L.created_at >= start, _L.created_at < end, _L.state != REMOVED
     )
-    if matching:
-        query = query.where(_L.incident_id.in_(select(_I.id).where(*matching)))
     top = connection.execute(
         query.group_by(_L.asset_id).order_by(raised.desc(), _L.asset_id).limit(NOISIEST)
     ).all()

@@ -52,15 +52,12 @@ def grouped_figures(
     connection: Connection,
     start: int,
     end: int,
-    asked: list[ColumnElement[bool]],
     groupings: Sequence[str],
 ) -> dict[str, dict[str, Figures]]:
     """{grouping: {group name: its figures}}, for the groups with anything in the period, of
-    the incidents that meet the `asked` conditions (on the incidents table) and are not
-    removed. Several groupings come from the same rows (the Insights page's platforms and
-    owners)."""
-    matching = [*asked, NOT_REMOVED]
-    rows = fetch_all(connection, _keyed(_moving(start, end, matching), groupings))
+    the incidents not removed. Several groupings come from the same rows (the Insights page's
+    platforms and owners)."""
+    rows = fetch_all(connection, _keyed(_moving(start, end, [NOT_REMOVED]), groupings))
     found: dict[str, dict[str, Figures]] = {}
     for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
         # Once per (incident, group): an incident on two kafka topics counts once for kafka.
@@ -70,24 +67,24 @@ def grouped_figures(
             per_group[key].append(row)
         if group_by == "OWNER":
             per_group.pop(None, None)  # the incidents on assets that have no owner
-        figures = {key: _figures(its, start, end) for key, its in per_group.items()}
-        for key, count in _backlog(connection, start, asked, group_by).items():
+        figures = {key: figures_of(its, start, end) for key, its in per_group.items()}
+        for key, count in _backlog(connection, start, group_by).items():
             figures.setdefault(key, Figures()).open_at_end += count
         found[group_by] = {
-            _name(group_by, k): f
+            name_of(group_by, k): f
             for k, f in figures.items()
             if f.raised or f.resolved or f.open_at_end
         }
     return found
 
 
-def _name(group_by: str, key: Any) -> str:
+def name_of(group_by: str, key: Any) -> str:
     if group_by == "PRIORITY":  # kept as a number
         return NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]
     return str(key)
 
 
-def _figures(rows: list[Any], start: int, end: int) -> Figures:
+def figures_of(rows: list[Any], start: int, end: int) -> Figures:
     """One group's figures from its (incident, created, resolved, acknowledged, ...) rows."""
     raised = [(row[1], row[3]) for row in rows if start <= row[1] < end]
     to_resolve = [row[2] - row[1] for row in rows if row[2] is not None and start <= row[2] < end]
@@ -109,21 +106,18 @@ def _moving(start: int, end: int, matching: list[ColumnElement[bool]]) -> CTE:
     return found.cte("moving").prefix_with("MATERIALIZED", dialect="sqlite")
 
 
-def _backlog(
-    connection: Connection, start: int, asked: list[ColumnElement[bool]], group_by: str
-) -> dict[Any, int]:
+def _backlog(connection: Connection, start: int, group_by: str) -> dict[Any, int]:
     """{group key: incidents still active that were raised before `start`}. None of them is
     among the moving ones (active means never resolved since), and each is open at the end."""
     if group_by not in ON_ASSETS:  # a column of the incident
         key = _I.incident_type if group_by == "TYPE" else _I.priority
         query = (
             select(key, func.count())
-            .where(*asked, NOT_REMOVED, _I.state == ACTIVE, _I.created_at < start)
+            .where(NOT_REMOVED, _I.state == ACTIVE, _I.created_at < start)
             .group_by(key)
         )
         return dict(connection.execute(query).all())
-    # The links' state is the incident's (REMOVED once it is removed), so only the filters
-    # asked for need the incidents table.
+    # The links' state is the incident's (REMOVED once it is removed).
     key = ASSET_OWNERS.c.owner_urn if group_by == "OWNER" else _ASSET_KEYS[group_by]
     counted = func.count(distinct(_L.incident_id))  # once per group, however many assets
     query = select(key, counted).where(_L.state == ACTIVE, _L.created_at < start)
@@ -133,8 +127,6 @@ def _backlog(
         )
     else:
         query = query.select_from(ASSETS).join(INCIDENT_ASSETS, _L.asset_id == ASSETS.c.id)
-    if asked:
-        query = query.where(select(_I.id).where(_I.id == _L.incident_id, *asked).exists())
     return dict(connection.execute(query.group_by(key)).all())
 
 

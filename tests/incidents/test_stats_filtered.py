@@ -96,8 +96,8 @@ def _rank(values: list[int]) -> Durations:
     if not values:
         return Durations()
     values.sort()
-    at = [values[max(1, math.ceil(q * len(values))) - 1] for q in (0.5, 0.9)]
-    return Durations(len(values), *at)
+    median, p90 = (values[max(1, math.ceil(q * len(values))) - 1] for q in (0.5, 0.9))
+    return Durations(len(values), median, p90)
 
 
 def _figures(incidents: Iterable[Known], start: int, end: int) -> Figures:

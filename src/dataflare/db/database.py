@@ -99,10 +99,20 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "checkin", _sqlite_end_leftover)
     else:
         engine = create_engine(url, **options)
+        event.listen(engine, "connect", _postgresql_on_connect)
         event.listen(engine, "checkin", _note_checkin)
         event.listen(engine, "checkout", _ping_if_idle(engine))
     watch_pool(engine, options["pool_size"] + options["max_overflow"])
     return engine
+
+
+def _postgresql_on_connect(dbapi_connection: Any, _record: Any) -> None:
+    """No JIT compilation: its 60 to 70 ms were a third of a figure's read of a year of
+    incidents (bench/README.md, "Filtered figures"), and no statement here runs long enough
+    for compiled code to pay that back."""
+    with dbapi_connection.cursor() as cursor:
+        cursor.execute("SET jit = off")
+    dbapi_connection.commit()
 
 
 def _transaction(factory: sessionmaker[Session]) -> Iterator[Session]:

@@ -14,7 +14,7 @@ Two kinds of incident count in a period:
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,41 +58,107 @@ def grouped_figures(
     the incidents not removed. Several groupings come from the same rows (the Insights page's
     platforms and owners)."""
     rows = fetch_all(connection, _keyed(_moving(start, end, [NOT_REMOVED]), groupings))
-    found: dict[str, dict[str, Figures]] = {}
-    for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
-        # Once per (incident, group): an incident on two kafka topics counts once for kafka.
-        unique = {(row[0], row[column]): row for row in rows}
-        per_group: defaultdict[Any, list[Any]] = defaultdict(list)
-        for (_, key), row in unique.items():
-            per_group[key].append(row)
-        if group_by == "OWNER":
-            per_group.pop(None, None)  # the incidents on assets that have no owner
-        figures = {key: figures_of(its, start, end) for key, its in per_group.items()}
+    found = per_group(rows, start, end, groupings)
+    for group_by, figures in found.items():
         for key, count in _backlog(connection, start, group_by).items():
             figures.setdefault(key, Figures()).open_at_end += count
+    return named_groups(found)
+
+
+# What an incident adds to its groups' figures: (raised in the period, time to acknowledge,
+# resolved in it, time to resolve, open at its end); the times are None where it adds none.
+Counted = tuple[bool, int | None, bool, int | None, bool]
+
+
+def per_group(
+    rows: list[Any], start: int, end: int, groupings: Sequence[str]
+) -> dict[str, dict[Any, Figures]]:
+    """{grouping: {group key: its figures}} from (incident, created, resolved, acknowledged,
+    then a key per grouping) rows, each incident once per group it is in (an incident on two
+    kafka topics counts once for kafka). Only the incidents of several rows are checked for
+    that: a year of one priority is 115,000 rows, where a set of pairs cost a third of the time."""
+    counted = _counted(rows, start, end)
+    several = {incident for incident, n in Counter(row[0] for row in rows).items() if n > 1}
+    found: dict[str, dict[Any, Figures]] = {}
+    for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
+        # key -> [raised, open at the end, times to acknowledge, times to resolve]
+        sums: defaultdict[Any, list[Any]] = defaultdict(lambda: [0, 0, [], []])
+        seen: set[tuple[Any, int]] = set()
+        for row in rows:
+            incident, key = row[0], row[column]
+            if incident in several:
+                if (key, incident) in seen:
+                    continue
+                seen.add((key, incident))
+            raised, to_acknowledge, _, to_resolve, still_open = counted[incident]
+            group = sums[key]
+            group[0] += raised
+            group[1] += still_open
+            if to_acknowledge is not None:
+                group[2].append(to_acknowledge)
+            if to_resolve is not None:
+                group[3].append(to_resolve)
+        if group_by == "OWNER":
+            sums.pop(None, None)  # the incidents on assets that have no owner
         found[group_by] = {
-            name_of(group_by, k): f
-            for k, f in figures.items()
-            if f.raised or f.resolved or f.open_at_end
+            key: Figures(raised, len(took), still_open, durations(acked), durations(took))
+            for key, (raised, still_open, acked, took) in sums.items()
         }
     return found
+
+
+def named_groups(found: dict[str, dict[Any, Figures]]) -> dict[str, dict[str, Figures]]:
+    """The groups with anything in the period, by name."""
+    return {
+        group_by: {
+            name_of(group_by, key): f
+            for key, f in figures.items()
+            if f.raised or f.resolved or f.open_at_end
+        }
+        for group_by, figures in found.items()
+    }
+
+
+def _counted(rows: list[Any], start: int, end: int) -> dict[int, Counted]:
+    counted: dict[int, Counted] = {}
+    for row in rows:
+        incident, created, resolved, acknowledged = row[0], row[1], row[2], row[3]
+        if incident in counted:
+            continue
+        raised = start <= created < end
+        done = resolved is not None and start <= resolved < end
+        counted[incident] = (
+            raised,
+            acknowledged - created if raised and acknowledged is not None else None,
+            done,
+            resolved - created if done else None,
+            created < end and (resolved is None or resolved >= end),
+        )
+    return counted
+
+
+def summed(counted: list[Counted]) -> Figures:
+    """The figures of these incidents."""
+    to_acknowledge = [c[1] for c in counted if c[1] is not None]
+    to_resolve = [c[3] for c in counted if c[3] is not None]
+    return Figures(
+        sum(c[0] for c in counted),
+        len(to_resolve),
+        sum(c[4] for c in counted),
+        durations(to_acknowledge),
+        durations(to_resolve),
+    )
+
+
+def totals_of(rows: list[Any], start: int, end: int) -> Figures:
+    """The figures of the incidents of the rows, each once."""
+    return summed(list(_counted(rows, start, end).values()))
 
 
 def name_of(group_by: str, key: Any) -> str:
     if group_by == "PRIORITY":  # kept as a number
         return NO_PRIORITY if key is None else NUMBER_TO_PRIORITY[key]
     return str(key)
-
-
-def figures_of(rows: list[Any], start: int, end: int) -> Figures:
-    """One group's figures from its (incident, created, resolved, acknowledged, ...) rows."""
-    raised = [(row[1], row[3]) for row in rows if start <= row[1] < end]
-    to_resolve = [row[2] - row[1] for row in rows if row[2] is not None and start <= row[2] < end]
-    still_open = sum(1 for row in rows if row[1] < end and (row[2] is None or row[2] >= end))
-    to_acknowledge = [acked - created for created, acked in raised if acked is not None]
-    return Figures(
-        len(raised), len(to_resolve), still_open, durations(to_acknowledge), durations(to_resolve)
-    )
 
 
 def _moving(start: int, end: int, matching: list[ColumnElement[bool]]) -> CTE:

@@ -10,7 +10,8 @@ history it finds. Then each question is asked `--runs` times through the service
 (what the GraphQL resolver calls), after one unmeasured ask, and its median and p99 are
 printed. Above 10,000 incidents
 raised or resolved in a period, the answers come from the rollups where they can
-(incidents/stats_rollups.py).
+(incidents/stats_rollups.py); filtered questions they cannot tell are read from the incidents'
+links (incidents/stats_filtered.py).
 
     .venv/bin/python bench/insights.py [--incidents N] [--runs N] [--postgres [URL]]
     .venv/bin/python bench/insights.py --database URL   # ask a history kept from `seed`

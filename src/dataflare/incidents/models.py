@@ -22,19 +22,8 @@ from dataflare.catalog.models import Asset
 from dataflare.db.base import Base
 
 ACTIVE_WITH_KEY = "state = 'ACTIVE' AND dedup_key IS NOT NULL"
-# Everything a filtered figure reads of a link, by state and creation time first: the links of a
-# period are one range of it, the backlog (active, raised before) another.
-FIGURES_INDEX = (
-    "state",
-    "created_at",
-    "priority",
-    "incident_type",
-    "asset_id",
-    "incident_id",
-    "resolved_at",
-    "acknowledged_at",
-)
-FIGURES_BY_ASSET = ("incident_id", "priority", "incident_type", "resolved_at", "acknowledged_at")
+# What a filtered figure reads of a link besides its state and time (incidents/stats_filtered.py).
+FIGURE_COLUMNS = ("priority", "incident_type", "resolved_at", "acknowledged_at")
 
 
 class Incident(Base):
@@ -98,10 +87,26 @@ class IncidentAsset(Base):
     __tablename__ = "incident_assets"
     __table_args__ = (
         Index("ix_incident_assets_newest", "asset_id", "created_at", "incident_id"),
-        # Also what a filtered figure reads of an asset's links (after incident_id: unused by
-        # the pages, which read the state and time).
-        Index("ix_incident_assets_state_newest", "asset_id", *FIGURES_INDEX[:2], *FIGURES_BY_ASSET),
-        Index("ix_incident_assets_figures", *FIGURES_INDEX),
+        # An asset's incidents in one state, newest first; and, after them, what a filtered
+        # figure reads of the links of the assets it asks for.
+        Index(
+            "ix_incident_assets_state_newest",
+            "asset_id",
+            "state",
+            "created_at",
+            "incident_id",
+            *FIGURE_COLUMNS,
+        ),
+        # The links of a period (one range), and the backlog (active, raised before; another).
+        Index(
+            "ix_incident_assets_figures",
+            "state",
+            "created_at",
+            *FIGURE_COLUMNS[:2],
+            "asset_id",
+            "incident_id",
+            *FIGURE_COLUMNS[2:],
+        ),
         # At most one active incident per asset and dedup key, whoever raises it concurrently.
         Index(
             "ux_incident_assets_active_dedup",

@@ -33,7 +33,7 @@ from dataflare.db.driver import fetch_all
 from dataflare.incidents import stats_filtered
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.rules import REMOVED
-from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures
+from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures, totals_of
 from dataflare.incidents.stats_rollups import (
     EXACT_LIMIT,
     Plan,
@@ -87,7 +87,7 @@ def incident_stats(
     rolled = _rolled_up(connection, start, end, filters, groupings, exact_up_to, width)
     if rolled is not None:
         return _from_rollups(*rolled, group_by, width, parts, filters)
-    if stats_filtered.filtered(filters):
+    if filters.narrowed:
         return _filtered(connection, start, end, group_by, width, parts, filters)
     open_at_end = _open_at(connection, end) if parts & {"totals", "buckets"} else 0
     stats = Stats(start, end, Figures())
@@ -117,7 +117,7 @@ def _filtered(
     if parts & {"totals", "buckets"} or groupings:
         rows = stats_filtered.read(connection, start, end, filters, groupings)
         if "totals" in parts:
-            stats.totals = stats_filtered.totals(rows, start, end)
+            stats.totals = totals_of(rows, start, end)  # each incident once
         if group_by and groupings:
             stats.groups = stats_filtered.groups(rows, start, end, groupings)[group_by]
         if width and "buckets" in parts:
@@ -284,7 +284,7 @@ def incident_groups(
             for g in groupings
         }
     connection = session.connection()
-    if stats_filtered.filtered(filters):
+    if filters.narrowed:
         rows = stats_filtered.read(connection, start, end, filters, groupings)
         return stats_filtered.groups(rows, start, end, groupings)
     return grouped_figures(connection, start, end, groupings)

@@ -29,7 +29,7 @@ from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
-from dataflare.incidents.stats_groups import named_groups, per_group, totals_of
+from dataflare.incidents.stats_groups import named_groups, per_group
 from dataflare.incidents.stats_values import Bucket, Figures, StatsFilters, walked_back
 
 ACTIVE, RESOLVED = "ACTIVE", "RESOLVED"
@@ -40,12 +40,6 @@ Row = tuple[Any, ...]  # (incident, created, resolved, acknowledged, then a key 
 TIMES = (_L.incident_id, _L.created_at, _L.resolved_at, _L.acknowledged_at)
 Range = Callable[[Any], list[ColumnElement[bool]]]  # conditions on the links' columns
 _LINK_KEYS = {"TYPE": "incident_type", "PRIORITY": "priority"}  # else joined on the asset
-
-
-def filtered(filters: StatsFilters) -> bool:
-    return bool(
-        filters.types or filters.priorities or filters.platforms or filters.owners or filters.assets
-    )
 
 
 def read(
@@ -76,10 +70,6 @@ def read(
         owned = ASSET_OWNERS.c.asset_id == found.c.asset_id
         joined = joined.join(ASSET_OWNERS, owned, isouter=len(groupings) > 1)
     return fetch_all(connection, query.select_from(joined))
-
-
-def totals(rows: list[Row], start: int, end: int) -> Figures:
-    return totals_of(rows, start, end)
 
 
 def groups(

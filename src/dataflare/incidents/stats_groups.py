@@ -67,7 +67,7 @@ def grouped_figures(
 
 # What an incident adds to its groups' figures: (raised in the period, time to acknowledge,
 # resolved in it, time to resolve, open at its end); the times are None where it adds none.
-Counted = tuple[bool, int | None, bool, int | None, bool]
+Adds = tuple[bool, int | None, bool, int | None, bool]
 
 
 def per_group(
@@ -77,7 +77,7 @@ def per_group(
     then a key per grouping) rows, each incident once per group it is in (an incident on two
     kafka topics counts once for kafka). Only the incidents of several rows are checked for
     that: a year of one priority is 115,000 rows, where a set of pairs cost a third of the time."""
-    counted = _counted(rows, start, end)
+    adds = _what_each_adds(rows, start, end)
     several = {incident for incident, n in Counter(row[0] for row in rows).items() if n > 1}
     found: dict[str, dict[Any, Figures]] = {}
     for column, group_by in enumerate(groupings, start=1 + len(TIMES)):
@@ -90,7 +90,7 @@ def per_group(
                 if (key, incident) in seen:
                     continue
                 seen.add((key, incident))
-            raised, to_acknowledge, _, to_resolve, still_open = counted[incident]
+            raised, to_acknowledge, _, to_resolve, still_open = adds[incident]
             group = sums[key]
             group[0] += raised
             group[1] += still_open
@@ -119,40 +119,37 @@ def named_groups(found: dict[str, dict[Any, Figures]]) -> dict[str, dict[str, Fi
     }
 
 
-def _counted(rows: list[Any], start: int, end: int) -> dict[int, Counted]:
-    counted: dict[int, Counted] = {}
+def _what_each_adds(rows: list[Any], start: int, end: int) -> dict[int, Adds]:
+    """{incident: what it adds}, from its first row."""
+    adds: dict[int, Adds] = {}
     for row in rows:
         incident, created, resolved, acknowledged = row[0], row[1], row[2], row[3]
-        if incident in counted:
+        if incident in adds:
             continue
         raised = start <= created < end
         done = resolved is not None and start <= resolved < end
-        counted[incident] = (
+        adds[incident] = (
             raised,
             acknowledged - created if raised and acknowledged is not None else None,
             done,
             resolved - created if done else None,
             created < end and (resolved is None or resolved >= end),
         )
-    return counted
-
-
-def summed(counted: list[Counted]) -> Figures:
-    """The figures of these incidents."""
-    to_acknowledge = [c[1] for c in counted if c[1] is not None]
-    to_resolve = [c[3] for c in counted if c[3] is not None]
-    return Figures(
-        sum(c[0] for c in counted),
-        len(to_resolve),
-        sum(c[4] for c in counted),
-        durations(to_acknowledge),
-        durations(to_resolve),
-    )
+    return adds
 
 
 def totals_of(rows: list[Any], start: int, end: int) -> Figures:
     """The figures of the incidents of the rows, each once."""
-    return summed(list(_counted(rows, start, end).values()))
+    adds = _what_each_adds(rows, start, end).values()
+    to_acknowledge = [a[1] for a in adds if a[1] is not None]
+    to_resolve = [a[3] for a in adds if a[3] is not None]
+    return Figures(
+        sum(a[0] for a in adds),
+        len(to_resolve),
+        sum(a[4] for a in adds),
+        durations(to_acknowledge),
+        durations(to_resolve),
+    )
 
 
 def name_of(group_by: str, key: Any) -> str:

@@ -52,6 +52,11 @@ class StatsFilters:
     types: tuple[str, ...] = ()
     priorities: tuple[str, ...] = ()
 
+    @property
+    def narrowed(self) -> bool:
+        """Whether any filter is given."""
+        return bool(self.platforms or self.owners or self.assets or self.types or self.priorities)
+
 
 @dataclass(frozen=True)
 class Bucket:

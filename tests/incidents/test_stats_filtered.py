@@ -19,7 +19,12 @@ from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.vocabulary import NUMBER_TO_PRIORITY
 from dataflare.db.database import Database
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
-from dataflare.incidents.stats import DAY_MS, NOISIEST, incident_groups, incident_stats
+from dataflare.incidents.stats import (
+    DAY_MS,
+    NOISIEST,
+    incident_groups,
+    incident_stats,
+)
 from dataflare.incidents.stats_values import Bucket, Durations, Figures, StatsFilters
 from tests.conftest import GraphQL
 from tests.incidents.test_stats_rollups import ASSETS as URNS
@@ -158,6 +163,7 @@ def _noisiest(them: list[Known], start: int, end: int) -> list[tuple[str, int]]:
 
 
 FILTERS = [
+    StatsFilters(),  # none: the exact figures read through the incidents (stats_groups.py)
     StatsFilters(types=("SQL",)),
     StatsFilters(priorities=("CRITICAL", "LOW")),
     StatsFilters(platforms=("kafka",)),
@@ -192,7 +198,8 @@ def test_filtered_figures_follow_their_definitions(
                     session, start, end, grouping, None, filters, exact_up_to=EXACT
                 )
                 assert grouped.groups == _groups(them, start, end, grouping), grouping
-            together = incident_groups(session, start, end, ("PLATFORM", "OWNER"), filters, EXACT)
-            assert together == {g: _groups(them, start, end, g) for g in ("PLATFORM", "OWNER")}
+            on_assets = ("PLATFORM", "OWNER")
+            expected = {g: _groups(them, start, end, g) for g in on_assets}
+            assert incident_groups(session, start, end, on_assets, filters, EXACT) == expected
     nothing_meets_them = filters == StatsFilters(assets=(URNS[1],), owners=(OWNERS[3],))
     assert bool(them) != nothing_meets_them

@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
 import psycopg
-from sqlalchemy import Connection, Select, Table, bindparam, insert
+from sqlalchemy import Connection, Table, bindparam, insert
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.expression import SelectBase
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 # The driver's named style: sqlite3 takes :name, psycopg takes %(name)s.
@@ -137,7 +138,7 @@ def driver_insert(
     return DriverStatement(statement)
 
 
-def fetch_all(connection: Connection, statement: Select[Any]) -> list[tuple[Any, ...]]:
+def fetch_all(connection: Connection, statement: SelectBase) -> list[tuple[Any, ...]]:
     """Every row of a read, as the driver's plain tuples: SQLAlchemy's rows cost about 2 us
     each, and a figure over a year of incidents reads hundreds of thousands. Compiled on each
     call, its `IN` lists expanded to one parameter a value."""

@@ -33,7 +33,8 @@ from dataflare.db.driver import fetch_all
 from dataflare.incidents import stats_filtered
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
 from dataflare.incidents.rules import REMOVED
-from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures, totals_of
+from dataflare.incidents.stats_counts import Counts
+from dataflare.incidents.stats_groups import ACTIVE, NOT_REMOVED, grouped_figures
 from dataflare.incidents.stats_rollups import (
     EXACT_LIMIT,
     Plan,
@@ -116,10 +117,11 @@ def _filtered(
     groupings = (group_by,) if group_by and "groups" in parts else ()
     if parts & {"totals", "buckets"} or groupings:
         rows = stats_filtered.read(connection, start, end, filters, groupings)
+        counts = Counts(rows, start, end, groupings)
         if "totals" in parts:
-            stats.totals = totals_of(rows, start, end)  # each incident once
+            stats.totals = counts.totals()
         if group_by and groupings:
-            stats.groups = stats_filtered.groups(rows, start, end, groupings)[group_by]
+            stats.groups = counts.named(connection, groupings)[group_by]
         if width and "buckets" in parts:
             stats.buckets = stats_filtered.buckets(rows, start, end, width)
     if "noisiest" in parts:
@@ -286,7 +288,7 @@ def incident_groups(
     connection = session.connection()
     if filters.narrowed:
         rows = stats_filtered.read(connection, start, end, filters, groupings)
-        return stats_filtered.groups(rows, start, end, groupings)
+        return Counts(rows, start, end, groupings).named(connection, groupings)
     return grouped_figures(connection, start, end, groupings)
 
 

@@ -29,17 +29,16 @@ from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.core.vocabulary import PRIORITY_TO_NUMBER
 from dataflare.db.driver import fetch_all
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENTS
-from dataflare.incidents.stats_groups import named_groups, per_group
-from dataflare.incidents.stats_values import Bucket, Figures, StatsFilters, walked_back
+from dataflare.incidents.stats_counts import ON_ASSETS, cell_columns
+from dataflare.incidents.stats_values import Bucket, StatsFilters, walked_back
 
 ACTIVE, RESOLVED = "ACTIVE", "RESOLVED"
 LIVE = (ACTIVE, RESOLVED)  # a removed incident's links hold REMOVED: it counts nowhere
 _L = INCIDENT_ASSETS.c
 _I = INCIDENTS.c
-Row = tuple[Any, ...]  # (incident, created, resolved, acknowledged, then a key per grouping)
+Row = tuple[Any, ...]  # (incident, created, resolved, acknowledged, then its cell's columns)
 TIMES = (_L.incident_id, _L.created_at, _L.resolved_at, _L.acknowledged_at)
 Range = Callable[[Any], list[ColumnElement[bool]]]  # conditions on the links' columns
-_LINK_KEYS = {"TYPE": "incident_type", "PRIORITY": "priority"}  # else joined on the asset
 
 
 def read(
@@ -50,41 +49,25 @@ def read(
     groupings: Sequence[str] = (),
 ) -> list[Row]:
     """The rows of the incidents that count in [start, end): one per link of each (per link
-    on an asset asked for, unless grouped by its assets), and owner when grouped by owner."""
-    columns = [*TIMES, *{_L[_LINK_KEYS.get(g, "asset_id")]: g for g in groupings}]
-    whole = bool(set(groupings) - set(_LINK_KEYS))  # grouped by its assets: all of them count
+    on an asset asked for, unless grouped by its assets), with the cell of its groupings
+    (incidents/stats_counts.py)."""
+    columns = [*TIMES, *(_L[name] for name in cell_columns(groupings))]
+    whole = bool(set(groupings) & ON_ASSETS)  # grouped by its assets: all of them count
     ranges = [
         _raised_in(start, end),
         lambda c: [c.state == ACTIVE, c.created_at < start],
         _resolved_since(start, connection.dialect.name),
     ]
     branches = [_branch(filters, columns, within, whole) for within in ranges]
-    # Materialized on SQLite: else it joins the assets first and reads the links asset by asset.
-    found = union_all(*branches).cte("found").prefix_with("MATERIALIZED", dialect="sqlite")
-    times = [found.c[column.name] for column in TIMES]
-    query = select(*times, *(_key(found, g) for g in groupings))
-    joined: Any = found
-    if set(groupings) & {"PLATFORM", "ASSET"}:
-        joined = joined.join(ASSETS, ASSETS.c.id == found.c.asset_id)
-    if "OWNER" in groupings:
-        owned = ASSET_OWNERS.c.asset_id == found.c.asset_id
-        joined = joined.join(ASSET_OWNERS, owned, isouter=len(groupings) > 1)
-    return fetch_all(connection, query.select_from(joined))
-
-
-def groups(
-    rows: list[Row], start: int, end: int, groupings: Sequence[str]
-) -> dict[str, dict[str, Figures]]:
-    """{grouping: {group name: its figures}}: the rows hold the backlog too."""
-    return named_groups(per_group(rows, start, end, groupings))
+    return fetch_all(connection, union_all(*branches))
 
 
 def buckets(rows: list[Row], start: int, end: int, width: int) -> list[Bucket]:
-    times = {row[0]: (row[1], row[2]) for row in rows}.values()  # once per incident
-    raised = Counter((created - start) // width for created, _ in times if start <= created < end)
-    done = [resolved for _, resolved in times if resolved is not None]
-    resolved = Counter((at - start) // width for at in done if start <= at < end)
-    open_at_end = sum(1 for c, r in times if c < end and (r is None or r >= end))
+    once = {row[0]: row for row in rows}.values()  # each incident's first row
+    raised = Counter([(r[1] - start) // width for r in once if start <= r[1] < end])
+    done = [r[2] for r in once if r[2] is not None]
+    resolved = Counter([(at - start) // width for at in done if start <= at < end])
+    open_at_end = sum(1 for r in once if r[1] < end and (r[2] is None or r[2] >= end))
     return walked_back(start, end, width, raised, resolved, open_at_end)
 
 
@@ -164,12 +147,6 @@ def _resolved_since(start: int, dialect: str) -> Range:
             c.incident_id == any_(func.array(resolved.scalar_subquery())),
             c.state == RESOLVED,
         ]
-    return lambda c: [c.incident_id.in_(resolved), c.state == RESOLVED]
-
-
-def _key(found: Any, grouping: str) -> ColumnElement[Any]:
-    if grouping in _LINK_KEYS:
-        column: ColumnElement[Any] = found.c[_LINK_KEYS[grouping]]
-        return column
-    on_asset: dict[str, ColumnElement[Any]] = {"PLATFORM": ASSETS.c.platform, "ASSET": ASSETS.c.urn}
-    return on_asset.get(grouping, ASSET_OWNERS.c.owner_urn)
+    # SQLite, shown no index for the state (`|| ''`), looks each incident's links up: on the
+    # index by state it read every resolved link, 109 of a year's 170 ms.
+    return lambda c: [c.incident_id.in_(resolved), c.state + "" == RESOLVED]

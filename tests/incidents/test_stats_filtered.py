@@ -24,6 +24,7 @@ from dataflare.incidents.stats import (
     NOISIEST,
     incident_groups,
     incident_stats,
+    page_figures,
 )
 from dataflare.incidents.stats_values import Bucket, Durations, Figures, StatsFilters
 from tests.conftest import GraphQL
@@ -201,5 +202,13 @@ def test_filtered_figures_follow_their_definitions(
             on_assets = ("PLATFORM", "OWNER")
             expected = {g: _groups(them, start, end, g) for g in on_assets}
             assert incident_groups(session, start, end, on_assets, filters, EXACT) == expected
+            # The Insights page's one read, exact whether or not the rollups tell its totals.
+            for exact_up_to in (EXACT, 0) if filters.narrowed else (EXACT,):
+                page, groups = page_figures(
+                    session, start, end, "DAY", filters, on_assets, exact_up_to
+                )
+                assert page.totals == stats.totals, exact_up_to
+                assert (page.buckets, page.noisiest) == (stats.buckets, stats.noisiest)
+                assert groups == expected, exact_up_to
     nothing_meets_them = filters == StatsFilters(assets=(URNS[1],), owners=(OWNERS[3],))
     assert bool(them) != nothing_meets_them

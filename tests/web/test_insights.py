@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import html
 import io
+import re
 
 import pytest
 from starlette.testclient import TestClient
@@ -58,6 +59,37 @@ def test_figures_read_from_the_rollups_say_their_ranks_are_estimated(
     for page in (exact, rolled):  # the counts are the same either way
         assert "<dt>Raised</dt><dd>3</dd>" in page.text
         assert "<dt>Open at the end</dt><dd>2</dd>" in page.text
+
+
+def test_a_filtered_page_is_counted_exactly_from_one_read(
+    client: TestClient, gql: GraphQL, reader: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its groups by platform and owner are read from the links, and so are its totals, days
+    and noisiest assets, even where the rollups could tell the totals."""
+    other = dataset("kafka", "orders")
+    ingest(client, properties(other, "orders"))
+
+    def raise_on(urn: str, priority: str) -> str:
+        raised = gql.data(
+            RAISE, {"input": {"type": "SQL", "resourceUrn": urn, "priority": priority}}
+        )
+        return str(raised["raiseIncident"])
+
+    high = [raise_on(FORMULA, "HIGH"), raise_on(FORMULA, "HIGH"), raise_on(other, "HIGH")]
+    raise_on(other, "LOW")
+    gql.data(UPDATE_STATUS, {"urn": high[0], "input": {"state": "RESOLVED"}})
+    monkeypatch.setenv("DATAFLARE_FIGURES_EXACT_UP_TO", "0")  # the rollups whenever they can
+
+    page = client.get("/insights?days=7&priority=HIGH")
+
+    assert page.status_code == 200
+    assert 'data-testid="estimated"' not in page.text
+    assert "<dt>Raised</dt><dd>3</dd>" in page.text
+    assert "<dt>Open at the end</dt><dd>2</dd>" in page.text
+    noisy = page.text.split('data-testid="chart-noisy"')[1].split("</table>")[0]
+    assert re.findall(r">(\w+)</a></td><td>(\d+)<", noisy) == [("sales", "2"), ("orders", "1")]
+    by_platform = page.text.split('data-testid="chart-platform"')[1].split("</table>")[0]
+    assert re.findall(r"<tr><td>(\w+)</td><td>(\d+)</td>", by_platform) == [("hive", "1")]
 
 
 @pytest.mark.parametrize(

@@ -90,6 +90,16 @@ def noisiest(
     return [(asset_id, n) for asset_id, n in connection.execute(query)]
 
 
+def noisiest_of(
+    rows: list[Row], start: int, end: int, groupings: Sequence[str], limit: int
+) -> list[tuple[int, int]]:
+    """What `noisiest` counts, from the rows `read` gave for groupings on assets (whose cells
+    hold each link's asset)."""
+    at = len(TIMES) + cell_columns(groupings).index("asset_id")
+    raised = Counter(row[at] for row in rows if start <= row[1] < end)
+    return sorted(raised.items(), key=lambda item: (-item[1], item[0]))[:limit]
+
+
 def _raised_in(start: int, end: int) -> Range:
     return lambda c: [c.state.in_(LIVE), c.created_at >= start, c.created_at < end]
 

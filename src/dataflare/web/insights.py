@@ -15,7 +15,7 @@ from dataflare.core.clock import format_time, now_ms
 from dataflare.core.config import figures_exact_up_to
 from dataflare.core.errors import InvalidInput
 from dataflare.core.vocabulary import INCIDENT_TYPES, PRIORITY_TO_NUMBER
-from dataflare.incidents.stats import DAY_MS, incident_groups, incident_stats
+from dataflare.incidents.stats import DAY_MS, incident_groups, incident_stats, page_figures
 from dataflare.incidents.stats_values import Durations, Figures, Stats, StatsFilters
 from dataflare.web.handling import Call
 from dataflare.web.templating import actor_name, words
@@ -139,23 +139,17 @@ GROUPED = {"platform": ("PLATFORM", "Platform", str), "owner": ("OWNER", "Owner"
 def _chart(call: Call, choice: Choice, chart: str) -> list[tuple[Any, ...]]:
     """One chart's rows (header first), reading only what it shows."""
     if chart in GROUPED:
-        return _grouped_charts(call, choice, [chart])[chart]
+        return _grouped_chart(call, choice, chart)
     return FROM_DAYS[chart](_read(call, choice, *DAILY_PARTS[chart]))
 
 
-def _grouped_charts(
-    call: Call, choice: Choice, charts: list[str]
-) -> dict[str, list[tuple[Any, ...]]]:
-    """The time to resolve by platform and by owner, from one read."""
-    groupings = [GROUPED[chart][0] for chart in charts]
+def _grouped_chart(call: Call, choice: Choice, chart: str) -> list[tuple[Any, ...]]:
+    """The time to resolve by platform or by owner."""
+    group_by, title, name = GROUPED[chart]
     found = incident_groups(
-        call.session, choice.start, choice.end, groupings, choice.filters, figures_exact_up_to()
+        call.session, choice.start, choice.end, [group_by], choice.filters, figures_exact_up_to()
     )
-    return {
-        chart: _resolve_times(title, found[group_by], name)
-        for chart, (group_by, title, name) in GROUPED.items()
-        if chart in charts
-    }
+    return _resolve_times(title, found[group_by], name)
 
 
 def _day(ms: int) -> str:
@@ -174,10 +168,21 @@ def _resolve_times(title: str, groups: dict[str, Figures], name: Any) -> list[tu
 
 def insights_page(call: Call) -> Response:
     choice = _choice(call)
-    # Two reads: the totals, days and noisiest assets, then the groups by platform and owner.
-    daily = _read(call, choice, "totals", "buckets", "noisiest")
+    groupings = [group_by for group_by, _, _ in GROUPED.values()]
+    daily, groups = page_figures(
+        call.session,
+        choice.start,
+        choice.end,
+        "DAY",
+        choice.filters,
+        groupings,
+        figures_exact_up_to(),
+    )
     charts = {chart: rows(daily) for chart, rows in FROM_DAYS.items()}
-    charts |= _grouped_charts(call, choice, list(GROUPED))
+    charts |= {
+        chart: _resolve_times(title, groups[group_by], name)
+        for chart, (group_by, title, name) in GROUPED.items()
+    }
     return call.render(
         "insights.html",
         {

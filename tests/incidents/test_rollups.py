@@ -13,10 +13,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 from starlette.testclient import TestClient
 
+from dataflare.access.roles import ADMIN, ADMIN_USER, Caller
 from dataflare.catalog import service as catalog
 from dataflare.core.clock import AS_OF
 from dataflare.core.errors import Conflict
@@ -26,6 +27,8 @@ from dataflare.incidents.links import COPIED
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ROLLUPS, INCIDENTS
 from dataflare.incidents.rollups_rebuild import rebuild
 from dataflare.incidents.rules import REMOVED
+from dataflare.ingest.apply import apply_all
+from dataflare.ingest.proposals import parse_proposal
 from tests.conftest import GraphQL
 from tests.graphql.documents import RAISE
 from tests.ingest.mcps import dataset, ingest, ownership
@@ -218,3 +221,31 @@ def test_a_bucket_stands_for_its_durations_within_the_relative_error() -> None:
         assert abs(given - duration) <= rollups.RELATIVE_ERROR * duration + 0.5, duration
     assert rollups.bucket(0) == rollups.bucket(-5) == 0 and rollups.value(0) == 0
     assert rollups.bucket(1_000) < rollups.bucket(1_051)  # 5% wider each
+
+
+def test_a_batch_writes_the_cells_it_moves_once_at_its_end(
+    client: TestClient, gql: GraphQL, db: Database, database_url: str
+) -> None:
+    """An ingested batch sums the cells its changes move and writes them last, in key order:
+    written change by change, they were locked in several runs of that order, and a raise
+    taking the same cells could wait for the batch while holding one the batch waits for."""
+    first, second = ASSETS[0], ASSETS[1]
+    ingest(client, ownership(first, OWNERS[0]), ownership(second, OWNERS[0]))
+    for asset in (first, second):
+        gql.data(RAISE, {"input": {"type": "SQL", "resourceUrn": asset}})
+    before = kept(db)
+    moved = [ownership(first, OWNERS[1]), ownership(second, OWNERS[2])]
+    with db.session(write=True) as session:
+        apply_all(session, Caller(ADMIN_USER, ADMIN), [parse_proposal(m) for m in moved])
+        assert kept(db) == before  # another transaction sees no cell moved yet
+        if database_url.startswith("postgresql"):
+            with db.engine.connect() as other:  # nor does the batch hold any of them
+                locked = text(
+                    "SELECT count(*) FROM (SELECT 1 FROM incident_rollups FOR UPDATE NOWAIT) c"
+                )
+                assert other.execute(locked).scalar() > 0
+                other.rollback()
+    after = kept(db)
+    assert after == rebuilt(db)
+    owners = {key[3] for key in after if key[0] == rollups.OWNER}
+    assert owners == {OWNERS[1], OWNERS[2]}

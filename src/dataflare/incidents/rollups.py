@@ -15,8 +15,9 @@ An incident counts once per group, however many of its assets are in it, as the 
 count it; a removed (soft-deleted) incident counts nowhere. Each change subtracts what the
 incident added before and adds what it adds now: `moved` for a change to an incident,
 `owners_moving` for assets whose owners are replaced. The cells are written in one order (their
-key), last in the change, and on PostgreSQL with the COMMIT when the change ends its transaction
-(db/commit.end_with), so the rows every raise of a day shares are locked for the least time."""
+key), last: on PostgreSQL with the COMMIT when the change ends its transaction
+(db/commit.end_with), so the rows every raise of a day shares are locked for the least time;
+for a transaction of many changes (an ingested batch), summed and written once at its end."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ from sqlalchemy.orm import Session
 from dataflare.catalog import owner_changes
 from dataflare.catalog.models import ASSET_OWNERS, ASSETS
 from dataflare.db.chunks import among, chunks
-from dataflare.db.commit import end_with
+from dataflare.db.commit import before_commit, end_with
 from dataflare.db.driver import DriverStatement, Write
 from dataflare.incidents.models import INCIDENT_ASSETS, INCIDENT_ROLLUPS, INCIDENTS, Incident
 
@@ -257,6 +258,7 @@ def owners_moving(session: Session, new_owners: Mapping[int, Collection[str]]) -
     write(session, cells)
 
 
+_PENDING = "dataflare.rollups.pending"  # the cells a transaction writes last
 ROWS_PER_STATEMENT = 1_000  # an upsert's rows at most (7 values each, well within the limits)
 
 
@@ -314,16 +316,36 @@ def _upsert_arrays() -> DriverStatement:
 
 
 def write(session: Session, cells: Counter[Cell]) -> None:
-    """Add these amounts to the cells, in key order, in one statement: with the COMMIT when
-    the transaction ends after this change on PostgreSQL, else now."""
+    """Add these amounts to the cells, in key order: with the COMMIT when the transaction ends
+    after this change on PostgreSQL; else summed with the transaction's other changes and
+    written once, last (db/commit.before_commit). A batch writing cells change by change would
+    lock them in several runs of key order, and two batches, or a batch and a raise, could each
+    hold a cell the other waits for. Inside a savepoint, which may still be undone, now."""
     rows = _rows(cells)
     if not rows:
         return
     writes = _writes(session.get_bind().dialect.name, rows)
-    if not end_with(session, writes):
-        connection = session.connection()
-        for statement, params in writes:
-            statement.run(connection, params)
+    if end_with(session, writes):
+        return
+    if session.in_nested_transaction():
+        _run(session, writes)
+        return
+    pending: Counter[Cell] | None = session.info.get(_PENDING)
+    if pending is None:
+        pending = session.info[_PENDING] = Counter()
+        before_commit(session, _PENDING, _write_pending)
+    pending.update(cells)  # adds, negative amounts too
+
+
+def _write_pending(session: Session) -> None:
+    cells: Counter[Cell] = session.info.pop(_PENDING, Counter())
+    _run(session, _writes(session.get_bind().dialect.name, _rows(cells)))
+
+
+def _run(session: Session, writes: list[Write]) -> None:
+    connection = session.connection()
+    for statement, params in writes:
+        statement.run(connection, params)
 
 
 def facts_query(*conditions: ColumnElement[bool]) -> Select[Any]:

@@ -243,7 +243,7 @@ def test_a_batch_writes_the_cells_it_moves_once_at_its_end(
                 locked = text(
                     "SELECT count(*) FROM (SELECT 1 FROM incident_rollups FOR UPDATE NOWAIT) c"
                 )
-                assert other.execute(locked).scalar() > 0
+                assert other.execute(locked).scalar_one() > 0
                 other.rollback()
     after = kept(db)
     assert after == rebuilt(db)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -15,10 +17,12 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, create_engine, delete, select, text, update
 from sqlalchemy.engine import make_url
 
+from dataflare.cli.migration import count_figures
 from dataflare.db.database import Database
 from dataflare.db.migrate import alembic_config
 from dataflare.incidents.models import INCIDENT_ROLLUPS
 from dataflare.incidents.rollups import RAISED
+from dataflare.incidents.rollups_rebuild import fill_if_missing
 from dataflare.incidents.service import RaiseRequest, raise_incident
 from tests.e2e.seed import localize, seed_requests
 from tests.e2e.server import DATAFLARE, Server, dataflare_env, free_port
@@ -278,6 +282,64 @@ def test_db_upgrade_counts_the_rollups_a_migration_left_empty(
         assert "Counted" not in again.stderr  # counted once
     finally:
         db.dispose()
+
+
+def test_two_commands_migrating_at_once_count_the_rollups_once(
+    database_url: str, tmp_path: Path
+) -> None:
+    """Two servers starting on one database with empty rollups: the second to count waits for
+    the first, then finds them counted (it used to count them too, and fail on their rows)."""
+    db = Database(database_url)
+    counting, go_on = threading.Event(), threading.Event()
+
+    def fill_then_wait(connection: Connection) -> int:
+        counted = fill_if_missing(connection)
+        counting.set()
+        go_on.wait(60)  # the first command's transaction, still open
+        return counted
+
+    try:
+        with db.session(write=True) as session:
+            raise_incident(session, "urn:li:corpuser:datahub", RaiseRequest("SQL", DATASET))
+        with db.connection(write=True) as connection:
+            before = _cells(connection)
+            connection.execute(delete(INCIDENT_ROLLUPS))  # as migration 0023 leaves them
+        with ThreadPoolExecutor(1) as pool:
+            first = pool.submit(count_figures, database_url, fill_then_wait)
+            assert counting.wait(30)
+            env = dataflare_env(tmp_path, database_url)
+            second = subprocess.Popen(
+                [DATAFLARE, "db", "upgrade"], env=env, stderr=subprocess.PIPE, text=True
+            )
+            _until_it_waits(db, second)
+            go_on.set()
+            assert first.result()[0] == 1
+            _, said = second.communicate(timeout=60)
+        assert second.returncode == 0, said
+        assert "Counted" not in said  # counted once, by the first
+        with db.connection() as connection:
+            assert _cells(connection) == before != {}
+    finally:
+        go_on.set()
+        db.dispose()
+
+
+def _until_it_waits(db: Database, command: subprocess.Popen[str]) -> None:
+    """Until the command waits for a lock: on PostgreSQL, seen waiting by the server; SQLite
+    cannot tell, so a few seconds, more than it takes to start."""
+    if db.engine.dialect.name != "postgresql":
+        time.sleep(4)
+        return
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity "
+        "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and command.poll() is None:
+        with db.connection() as connection:
+            if connection.execute(waiting).scalar_one():
+                return
+        time.sleep(0.1)
 
 
 def _cells(connection: Connection) -> dict[tuple[Any, ...], int]:

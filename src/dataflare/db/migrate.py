@@ -10,6 +10,9 @@ from alembic.config import Config
 from sqlalchemy.engine import make_url
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Several server processes may start at once on PostgreSQL: one migrates (and counts what only
+# the services can count), the others wait on this advisory lock.
+MIGRATION_LOCK_ID = 7_346_201
 
 
 def alembic_config(database_url: str) -> Config:

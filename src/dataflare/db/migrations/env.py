@@ -8,10 +8,8 @@ from alembic import context
 from sqlalchemy import text
 
 from dataflare.db.database import make_engine
+from dataflare.db.migrate import MIGRATION_LOCK_ID
 from dataflare.db.registry import Base
-
-# Several server processes may start at once on PostgreSQL: one migrates, the others wait.
-MIGRATION_LOCK_ID = 7_346_201
 
 
 def run_migrations_online() -> None:

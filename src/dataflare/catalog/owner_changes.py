@@ -19,8 +19,20 @@ def listen(listener: Listener) -> None:
         _listeners.append(listener)
 
 
+def listeners() -> tuple[Listener, ...]:
+    return tuple(_listeners)
+
+
 def replacing(session: Session, new_owners: Mapping[int, Collection[str]]) -> None:
-    """These assets' owners are about to become the ones given."""
-    if new_owners:
-        for listener in _listeners:
-            listener(session, new_owners)
+    """These assets' owners are about to become the ones given. With no listener, the process
+    changing them never imported the incidents (whose rollups listen when imported): its
+    change would leave the figures wrong, so it is refused, loudly, as the bug it is."""
+    if not new_owners:
+        return
+    if not _listeners:
+        raise RuntimeError(
+            "Owners are being replaced in a process where nothing listens for it: import "
+            "dataflare.incidents.rollups, whose figures count incidents under their owners."
+        )
+    for listener in _listeners:
+        listener(session, new_owners)

@@ -24,13 +24,22 @@ def demo_server(demo_database_url: str, tmp_path: Path) -> Iterator[Server]:
 
 
 @pytest.fixture
-def checked_demo_server(demo_database_url: str, tmp_path: Path) -> Iterator[Server]:
+def demo_settings() -> dict[str, str]:
+    """More settings for `checked_demo_server`: a test module may give its own."""
+    return {}
+
+
+@pytest.fixture
+def checked_demo_server(
+    demo_database_url: str, tmp_path: Path, demo_settings: dict[str, str]
+) -> Iterator[Server]:
     """The demo, with assertions on its orders table (tests/e2e/checks.py)."""
     env = dataflare_env(
         tmp_path,
         demo_database_url,
         DATAFLARE_ADMIN_PASSWORD=DEMO_PASSWORD,
         DATAFLARE_ADMIN_TOKEN=TOKEN,
+        **demo_settings,
     )
     with serving(env, "--demo") as running:
         add_checks(running.url)

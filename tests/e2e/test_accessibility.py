@@ -39,6 +39,13 @@ RUN_AXE = """async ([exclude, tags]) => {
 }"""
 
 
+@pytest.fixture
+def demo_settings() -> dict[str, str]:
+    """Insights from the rollups whenever they can tell: the page then says its ranks are
+    estimated, and that line is checked too (a filter on a platform is still read exactly)."""
+    return {"DATAFLARE_FIGURES_EXACT_UP_TO": "0"}
+
+
 def violations(page: Page, path: str) -> list[dict[str, Any]]:
     page.add_script_tag(url="/static/vendor/axe.min.js")
     found: list[dict[str, Any]] = page.evaluate(RUN_AXE, [NOT_OURS.get(path, []), TAGS])
@@ -59,6 +66,7 @@ def pages(page: Page, server: Server) -> dict[str, str]:
         "asset no assertions": "/asset/" + quote(CUSTOMERS, safe="") + "?tab=assertions",
         "incident": incident.get_attribute("href") or "",
         "insights": "/insights",
+        "insights exact": "/insights?platform=snowflake",
         "incidents": "/incidents",
         "incidents grouped": "/incidents?state=ACTIVE&group=owner",
         "incidents empty": "/incidents?query=nothing-matches-this",
@@ -102,6 +110,9 @@ def test_no_serious_accessibility_violations_or_script_errors_on_our_pages(
             if name == "asset":  # the health popover, open, naming the failing check
                 page.locator("[popovertarget=asset-health]").click()
                 expect(page.locator("#asset-health")).to_contain_text("assertions are failing")
+            if name.startswith("insights"):  # estimated from the rollups, or read exactly
+                estimated = page.get_by_test_id("estimated")
+                expect(estimated).to_have_count(1 if name == "insights" else 0)
             if name == "incident":  # its edit form, unfolded
                 page.get_by_text("Edit incident").click()
                 expect(page.get_by_label("Title")).to_be_visible()

@@ -90,9 +90,7 @@ class Counts:
                 _count(sums[key], row, self.start, self.end)
         return {key: _figures(counted) for key, counted in sums.items()}
 
-    def named(
-        self, connection: Connection, groupings: Sequence[str]
-    ) -> dict[str, dict[str, Figures]]:
+    def named(self, connection: Connection, groupings: Sequence[str]) -> Named:
         """{grouping: {group name: its figures}}, of the groups with anything in the period."""
         return named_groups({group_by: self.groups(connection, group_by) for group_by in groupings})
 

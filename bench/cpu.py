@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import os
+import time
 from pathlib import Path
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -60,3 +62,19 @@ def named_cpu(name: str) -> dict[int, float]:
 def spent_since(before: dict[int, float], after: dict[int, float]) -> float:
     """CPU seconds spent between two readings; processes born meanwhile count from 0."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def reference_ms(rounds: int = 5) -> float:
+    """The best of `rounds` times of a fixed piece of pure Python (sorting, a dict, tuples):
+    printed beside timings, it tells a slow phase of a shared machine from slow code. A run
+    whose reference is 30% higher ran everything about 30% slower."""
+    best = math.inf
+    for _ in range(rounds):
+        began = time.perf_counter()
+        rows = [(i, i * 7 % 1_000, i % 13) for i in range(200_000)]
+        rows.sort(key=lambda row: row[1])
+        counted: dict[int, int] = {}
+        for _, key, _ in rows:
+            counted[key] = counted.get(key, 0) + 1
+        best = min(best, time.perf_counter() - began)
+    return best * 1000

@@ -33,6 +33,7 @@ from typing import Any
 
 from alembic import command
 from catalog_seed import _analyze, _write
+from cpu import reference_ms
 from pgdb import add_postgres_option, temporary_database
 from sqlalchemy.orm import Session
 
@@ -252,6 +253,7 @@ def main() -> int:
             seconds = seed(url, args.incidents)
             print(f"{backend}: {args.incidents:,} incidents written in {seconds:.0f} s")
             results = measure(url, args.runs)
+    print(f"machine: reference work {reference_ms():.0f} ms (bench/cpu.py; lower is faster)")
     print(f"{'question':45} {'raised':>9} {'median ms':>10} {'p99 ms':>8}  goal p99 < {GOAL_MS}")
     met = True
     for name, (median, p99, raised) in results.items():

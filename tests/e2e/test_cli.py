@@ -332,7 +332,8 @@ def _until_it_waits(db: Database, command: subprocess.Popen[str]) -> None:
         return
     waiting = text(
         "SELECT count(*) FROM pg_stat_activity "
-        "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+        "WHERE wait_event_type = 'Lock' AND pid <> pg_backend_pid() "
+        "AND datname = current_database()"
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and command.poll() is None:

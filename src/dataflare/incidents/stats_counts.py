@@ -5,7 +5,7 @@ groups depend on, the asset of the link read when grouped by platform, asset or 
 incident's type or priority when grouped by those. The rows are counted per cell, and each
 cell's counts then go to its groups: an asset's to its platform, to itself and to each of its
 owners, found once per asset, not joined to every row (a year of HIGH incidents is 115,000 rows
-on 2,000 assets; joining and counting each row per grouping took 230 of its 500 ms on SQLite).
+on 2,000 assets; joining and counting each row per grouping took about 250 of its 500 ms on SQLite).
 An incident of several rows counts once per group its cells are in (one on two kafka topics
 counts once for kafka), so only those incidents are kept apart and counted one by one."""
 

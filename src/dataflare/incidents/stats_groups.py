@@ -65,7 +65,7 @@ def grouped_figures(
 
 def _moving(start: int, end: int, matching: list[ColumnElement[bool]]) -> CTE:
     """The incidents raised in the period or resolved since its start, each found through an
-    index. Materialized on SQLite, so that it does not join the assets first; PostgreSQL plans
+    index. Materialized on SQLite, so that it does not walk the links first; PostgreSQL plans
     better without (it hashes the links either way)."""
     moving = or_(and_(_I.created_at >= start, _I.created_at < end), _I.resolved_at >= start)
     found = select(_I.id, _I.incident_type, _I.priority, *(_I[name] for name in TIMES)).where(
